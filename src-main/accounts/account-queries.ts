@@ -1,0 +1,186 @@
+import type { Db } from '../db/connection';
+import { statement } from '../db/statements';
+import type { AccountStatus, Role } from '../../src-shared/schemas/accounts';
+
+export interface AccountRow {
+  id: number;
+  username: string;
+  password_hash: string | null;
+  role: Role;
+  comment: string;
+  email: string | null;
+  token_hash: string;
+  token_sealed: Buffer;
+  enabled: 0 | 1;
+  expires_at: number | null;
+  max_connections: number;
+  max_devices: number;
+  allowed_ips: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeviceRow {
+  id: number;
+  account_id: number;
+  hwid: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  last_ip: string | null;
+}
+
+export function statusOf(row: Pick<AccountRow, 'enabled' | 'expires_at'>, now: number): AccountStatus {
+  if (!row.enabled) return 'disabled';
+  if (row.expires_at !== null && row.expires_at <= now) return 'expired';
+  return 'active';
+}
+
+export function accountById(db: Db, id: number): AccountRow | undefined {
+  return statement(db, 'SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+}
+
+export function accountByUsername(db: Db, username: string): AccountRow | undefined {
+  return statement(db, 'SELECT * FROM accounts WHERE username = ?').get(username) as AccountRow | undefined;
+}
+
+export function accountByTokenHash(db: Db, tokenHash: string): AccountRow | undefined {
+  return statement(db, 'SELECT * FROM accounts WHERE token_hash = ?').get(tokenHash) as AccountRow | undefined;
+}
+
+export function packagesOfAccount(db: Db, accountId: number): string[] {
+  return (
+    statement(db, 'SELECT package_id FROM account_packages WHERE account_id = ? ORDER BY package_id').all(accountId) as Array<{
+      package_id: string;
+    }>
+  ).map((r) => r.package_id);
+}
+
+export function devicesOfAccount(db: Db, accountId: number): DeviceRow[] {
+  return statement(db, 'SELECT * FROM devices WHERE account_id = ? ORDER BY first_seen_at').all(accountId) as DeviceRow[];
+}
+
+/** Packages and device counts of a page of accounts, in two indexed queries. */
+export function relationsOf(db: Db, ids: number[]): { packages: Map<number, string[]>; deviceCounts: Map<number, number> } {
+  const packages = new Map<number, string[]>();
+  const deviceCounts = new Map<number, number>();
+  if (ids.length === 0) return { packages, deviceCounts };
+  const json = JSON.stringify(ids);
+  const packageRows = statement(
+    db,
+    `SELECT account_id, package_id FROM account_packages
+     WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY account_id, package_id`,
+  ).all(json) as Array<{ account_id: number; package_id: string }>;
+  for (const row of packageRows) {
+    const list = packages.get(row.account_id) ?? [];
+    list.push(row.package_id);
+    packages.set(row.account_id, list);
+  }
+  const deviceRows = statement(
+    db,
+    `SELECT account_id, count(*) AS n FROM devices
+     WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id`,
+  ).all(json) as Array<{ account_id: number; n: number }>;
+  for (const row of deviceRows) deviceCounts.set(row.account_id, row.n);
+  return { packages, deviceCounts };
+}
+
+export interface AccountFilter {
+  q?: string;
+  package?: string;
+  hwid?: string;
+  tokenHash?: string;
+  role?: Role;
+  status?: AccountStatus;
+}
+
+const SORT_COLUMNS = { username: 'username', createdAt: 'created_at', expiresAt: 'expires_at' } as const;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function whereOf(filter: AccountFilter, now: number): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.q) {
+    if ([...filter.q].length >= 3) {
+      // Trigram full-text index: substring match on username, e-mail and comment.
+      clauses.push('a.id IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)');
+      params.push(`"${filter.q.replace(/"/g, '""')}"`);
+    } else {
+      clauses.push("a.username LIKE ? ESCAPE '\\'");
+      params.push(`${escapeLike(filter.q)}%`);
+    }
+  }
+  if (filter.package) {
+    clauses.push('a.id IN (SELECT account_id FROM account_packages WHERE package_id = ?)');
+    params.push(filter.package);
+  }
+  if (filter.hwid) {
+    clauses.push('a.id IN (SELECT account_id FROM devices WHERE hwid = ?)');
+    params.push(filter.hwid);
+  }
+  if (filter.tokenHash) {
+    clauses.push('a.token_hash = ?');
+    params.push(filter.tokenHash);
+  }
+  if (filter.role) {
+    clauses.push('a.role = ?');
+    params.push(filter.role);
+  }
+  if (filter.status === 'disabled') clauses.push('a.enabled = 0');
+  if (filter.status === 'expired') {
+    clauses.push('a.enabled = 1 AND a.expires_at <= ?');
+    params.push(now);
+  }
+  if (filter.status === 'active') {
+    clauses.push('a.enabled = 1 AND (a.expires_at IS NULL OR a.expires_at > ?)');
+    params.push(now);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export function listAccountRows(
+  db: Db,
+  filter: AccountFilter,
+  options: { now: number; page: number; pageSize: number; sort: keyof typeof SORT_COLUMNS; order: 'asc' | 'desc' },
+): { rows: AccountRow[]; total: number } {
+  const where = whereOf(filter, options.now);
+  const column = SORT_COLUMNS[options.sort];
+  const direction = options.order === 'desc' ? 'DESC' : 'ASC';
+  const rows = statement(
+    db,
+    `SELECT a.* FROM accounts a ${where.sql} ORDER BY a.${column} ${direction}, a.id ${direction} LIMIT ? OFFSET ?`,
+  ).all(...where.params, options.pageSize, (options.page - 1) * options.pageSize) as AccountRow[];
+  const total = where.sql
+    ? (statement(db, `SELECT count(*) AS n FROM accounts a ${where.sql}`).get(...where.params) as { n: number }).n
+    : (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n;
+  return { rows, total };
+}
+
+export function explainAccountList(db: Db, filter: AccountFilter, now: number): string[] {
+  const where = whereOf(filter, now);
+  return (
+    db
+      .prepare(`EXPLAIN QUERY PLAN SELECT a.* FROM accounts a ${where.sql} ORDER BY a.username ASC, a.id ASC LIMIT 50`)
+      .all(...where.params) as Array<{ detail: string }>
+  ).map((r) => r.detail);
+}
+
+export function replaceAccountPackages(db: Db, accountId: number, packageIds: readonly string[]): void {
+  statement(db, 'DELETE FROM account_packages WHERE account_id = ?').run(accountId);
+  const insert = statement(db, 'INSERT INTO account_packages (account_id, package_id) VALUES (?, ?)');
+  for (const packageId of new Set(packageIds)) insert.run(accountId, packageId);
+}
+
+export function missingPackages(db: Db, packageIds: readonly string[]): string[] {
+  if (packageIds.length === 0) return [];
+  const found = new Set(
+    (
+      statement(db, 'SELECT id FROM packages WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(packageIds)) as Array<{
+        id: string;
+      }>
+    ).map((r) => r.id),
+  );
+  return packageIds.filter((id) => !found.has(id));
+}

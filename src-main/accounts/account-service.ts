@@ -1,0 +1,350 @@
+import type { CasContext } from '../core/context';
+import { isoFromMs, isoOrNull } from '../core/clock';
+import { recordAudit, type Actor } from '../audit/audit-log';
+import { hashPassword } from '../crypto/passwords';
+import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
+import { statement } from '../db/statements';
+import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
+import type {
+  Account,
+  AccountBulk,
+  AccountCreateParsed,
+  AccountDetail,
+  accountListQuerySchema,
+  accountUpdateSchema,
+} from '../../src-shared/schemas/accounts';
+import type { Page } from '../../src-shared/schemas/common';
+import type { z } from 'zod';
+import {
+  accountById,
+  accountByTokenHash,
+  accountByUsername,
+  devicesOfAccount,
+  listAccountRows,
+  missingPackages,
+  packagesOfAccount,
+  relationsOf,
+  replaceAccountPackages,
+  statusOf,
+  type AccountRow,
+} from './account-queries';
+
+const DAY_MS = 86_400_000;
+
+export function tokenAad(tokenHash: string): string {
+  return `accounts.token:${tokenHash}`;
+}
+
+/** The account's token in clear (it is stored sealed under the master key). */
+export function tokenOf(ctx: CasContext, row: Pick<AccountRow, 'token_hash' | 'token_sealed'>): string {
+  return ctx.vault.openText(row.token_sealed, tokenAad(row.token_hash));
+}
+
+function msOrNull(iso: string | null | undefined): number | null {
+  return iso ? Date.parse(iso) : null;
+}
+
+export function toAccount(
+  ctx: CasContext,
+  row: AccountRow,
+  packages: string[],
+  deviceCount: number,
+  withToken: boolean,
+): Account {
+  const token = tokenOf(ctx, row);
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    status: statusOf(row, ctx.clock.now()),
+    enabled: row.enabled === 1,
+    expiresAt: isoOrNull(row.expires_at),
+    maxConnections: row.max_connections,
+    maxDevices: row.max_devices,
+    allowedIps: JSON.parse(row.allowed_ips) as string[],
+    email: row.email,
+    comment: row.comment,
+    packages,
+    ...(withToken ? { token } : {}),
+    tokenPreview: previewOf(token),
+    hasPassword: row.password_hash !== null,
+    deviceCount,
+    createdAt: isoFromMs(row.created_at),
+    updatedAt: isoFromMs(row.updated_at),
+  };
+}
+
+function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
+  const missing = missingPackages(ctx.db, packages);
+  if (missing.length > 0) throw new ValidationError(`packages: unknown package "${missing[0]}"`, 'packages');
+}
+
+function assertUniqueToken(ctx: CasContext, tokenHash: string, exceptId?: number): void {
+  const holder = accountByTokenHash(ctx.db, tokenHash);
+  if (holder && holder.id !== exceptId) throw new ConflictError('Another account already uses this token', 'token');
+}
+
+function assertUniqueUsername(ctx: CasContext, username: string, exceptId?: number): void {
+  const holder = accountByUsername(ctx.db, username);
+  if (holder && holder.id !== exceptId) throw new ConflictError(`Username "${username}" is taken`, 'username');
+}
+
+/** Subscribers and operators: one table, validated at the API edge, changed in transactions. */
+export class AccountService {
+  constructor(private readonly ctx: CasContext) {}
+
+  list(query: z.output<typeof accountListQuerySchema>, withTokens: boolean): Page<Account> {
+    const { db, clock } = this.ctx;
+    const { rows, total } = listAccountRows(
+      db,
+      {
+        q: query.q || undefined,
+        package: query.package,
+        hwid: query.hwid,
+        tokenHash: query.token ? sha256Hex(query.token) : undefined,
+        role: query.role,
+        status: query.status,
+      },
+      { now: clock.now(), page: query.page, pageSize: query.pageSize, sort: query.sort, order: query.order },
+    );
+    const { packages, deviceCounts } = relationsOf(
+      db,
+      rows.map((r) => r.id),
+    );
+    return {
+      items: rows.map((row) => toAccount(this.ctx, row, packages.get(row.id) ?? [], deviceCounts.get(row.id) ?? 0, withTokens)),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
+  }
+
+  get(id: number, withToken: boolean): AccountDetail {
+    const row = accountById(this.ctx.db, id);
+    if (!row) throw new NotFoundError('Account');
+    const devices = devicesOfAccount(this.ctx.db, id);
+    return {
+      ...toAccount(this.ctx, row, packagesOfAccount(this.ctx.db, id), devices.length, withToken),
+      devices: devices.map((d) => ({
+        id: d.id,
+        hwid: d.hwid,
+        firstSeenAt: isoFromMs(d.first_seen_at),
+        lastSeenAt: isoFromMs(d.last_seen_at),
+        lastIp: d.last_ip,
+      })),
+    };
+  }
+
+  async create(input: AccountCreateParsed, actor: Actor): Promise<AccountDetail> {
+    // scrypt is slow and asynchronous: hash before the (synchronous) transaction.
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const id = this.insertPrepared(input, passwordHash, actor);
+    this.ctx.events.emit('accounts-changed', [id]);
+    return this.get(id, true);
+  }
+
+  /** Inserts an account whose password is already hashed; the caller may hold a transaction. */
+  insertPrepared(input: AccountCreateParsed, passwordHash: string | null, actor: Actor): number {
+    const { db, vault, clock } = this.ctx;
+    const token = input.token ?? randomToken();
+    const tokenHash = sha256Hex(token);
+    return db.transaction(() => {
+      assertUniqueUsername(this.ctx, input.username);
+      assertUniqueToken(this.ctx, tokenHash);
+      assertPackagesExist(this.ctx, input.packages);
+      const now = clock.now();
+      const result = statement(
+        db,
+        `INSERT INTO accounts (username, password_hash, role, comment, email, token_hash, token_sealed, enabled,
+           expires_at, max_connections, max_devices, allowed_ips, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        input.username,
+        passwordHash,
+        input.role,
+        input.comment,
+        input.email,
+        tokenHash,
+        vault.seal(token, tokenAad(tokenHash)),
+        input.enabled ? 1 : 0,
+        msOrNull(input.expiresAt),
+        input.maxConnections,
+        input.maxDevices,
+        JSON.stringify(input.allowedIps),
+        now,
+        now,
+      );
+      const id = Number(result.lastInsertRowid);
+      replaceAccountPackages(db, id, input.packages);
+      recordAudit(db, now, actor, {
+        action: 'account.create',
+        targetType: 'account',
+        targetId: id,
+        summary: {
+          username: input.username,
+          role: input.role,
+          packages: input.packages,
+          enabled: input.enabled,
+          expiresAt: input.expiresAt,
+          password: passwordHash ? 'set' : 'none',
+        },
+      });
+      return id;
+    })();
+  }
+
+  async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor): Promise<AccountDetail> {
+    const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+    const { db, clock } = this.ctx;
+    db.transaction(() => {
+      const row = accountById(db, id);
+      if (!row) throw new NotFoundError('Account');
+      if (patch.username !== undefined) assertUniqueUsername(this.ctx, patch.username, id);
+      if (patch.packages !== undefined) assertPackagesExist(this.ctx, patch.packages);
+      const role = patch.role ?? row.role;
+      if (role !== 'user' && row.password_hash === null && passwordHash === undefined) {
+        throw new ValidationError('password: Admins and observers sign in with a password', 'password');
+      }
+      const columns: Record<string, unknown> = {};
+      if (patch.username !== undefined) columns.username = patch.username;
+      if (passwordHash !== undefined) columns.password_hash = passwordHash;
+      if (patch.role !== undefined) columns.role = patch.role;
+      if (patch.comment !== undefined) columns.comment = patch.comment;
+      if (patch.email !== undefined) columns.email = patch.email;
+      if (patch.enabled !== undefined) columns.enabled = patch.enabled ? 1 : 0;
+      if (patch.expiresAt !== undefined) columns.expires_at = msOrNull(patch.expiresAt);
+      if (patch.maxConnections !== undefined) columns.max_connections = patch.maxConnections;
+      if (patch.maxDevices !== undefined) columns.max_devices = patch.maxDevices;
+      if (patch.allowedIps !== undefined) columns.allowed_ips = JSON.stringify(patch.allowedIps);
+      const now = clock.now();
+      columns.updated_at = now;
+      const names = Object.keys(columns);
+      statement(db, `UPDATE accounts SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(
+        ...names.map((n) => columns[n]),
+        id,
+      );
+      if (patch.packages !== undefined) replaceAccountPackages(db, id, patch.packages);
+      if (role === 'user' || patch.enabled === false) {
+        // A demoted or disabled operator loses their admin sessions at once.
+        statement(db, 'DELETE FROM admin_sessions WHERE account_id = ?').run(id);
+      }
+      const summary: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(patch)) summary[key] = key === 'password' ? 'changed' : value;
+      recordAudit(db, now, actor, { action: 'account.update', targetType: 'account', targetId: id, summary });
+    })();
+    this.ctx.events.emit('accounts-changed', [id]);
+    return this.get(id, true);
+  }
+
+  delete(id: number, actor: Actor): void {
+    const { db, clock } = this.ctx;
+    db.transaction(() => {
+      const row = accountById(db, id);
+      if (!row) throw new NotFoundError('Account');
+      statement(db, 'DELETE FROM accounts WHERE id = ?').run(id);
+      recordAudit(db, clock.now(), actor, {
+        action: 'account.delete',
+        targetType: 'account',
+        targetId: id,
+        summary: { username: row.username },
+      });
+    })();
+    this.ctx.events.emit('accounts-changed', [id]);
+  }
+
+  regenerateToken(id: number, actor: Actor): AccountDetail {
+    const { db, vault, clock } = this.ctx;
+    const token = randomToken();
+    const tokenHash = sha256Hex(token);
+    db.transaction(() => {
+      if (!accountById(db, id)) throw new NotFoundError('Account');
+      const now = clock.now();
+      statement(db, 'UPDATE accounts SET token_hash = ?, token_sealed = ?, updated_at = ? WHERE id = ?').run(
+        tokenHash,
+        vault.seal(token, tokenAad(tokenHash)),
+        now,
+        id,
+      );
+      recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id });
+    })();
+    this.ctx.events.emit('accounts-changed', [id]);
+    return this.get(id, true);
+  }
+
+  unbindDevice(accountId: number, deviceId: number, actor: Actor): void {
+    const { db, clock } = this.ctx;
+    db.transaction(() => {
+      const device = statement(db, 'SELECT hwid FROM devices WHERE id = ? AND account_id = ?').get(deviceId, accountId) as
+        | { hwid: string }
+        | undefined;
+      if (!device) throw new NotFoundError('Device');
+      statement(db, 'DELETE FROM devices WHERE id = ?').run(deviceId);
+      recordAudit(db, clock.now(), actor, {
+        action: 'account.device.unbind',
+        targetType: 'account',
+        targetId: accountId,
+        summary: { hwid: device.hwid },
+      });
+    })();
+    this.ctx.events.emit('accounts-changed', [accountId]);
+  }
+
+  bulk(action: AccountBulk, actor: Actor): { affected: number } {
+    const { db, clock } = this.ctx;
+    const ids = [...new Set(action.ids)];
+    const idsJson = JSON.stringify(ids);
+    const inIds = 'id IN (SELECT value FROM json_each(?))';
+    const affected = db.transaction(() => {
+      const now = clock.now();
+      let changes = 0;
+      switch (action.action) {
+        case 'enable':
+        case 'disable':
+          changes = statement(db, `UPDATE accounts SET enabled = ?, updated_at = ? WHERE ${inIds}`).run(
+            action.action === 'enable' ? 1 : 0,
+            now,
+            idsJson,
+          ).changes;
+          if (action.action === 'disable') {
+            statement(db, 'DELETE FROM admin_sessions WHERE account_id IN (SELECT value FROM json_each(?))').run(idsJson);
+          }
+          break;
+        case 'delete':
+          changes = statement(db, `DELETE FROM accounts WHERE ${inIds}`).run(idsJson).changes;
+          break;
+        case 'extend':
+          // Extends from the later of "now" and the current expiry; accounts without expiry stay unlimited.
+          changes = statement(
+            db,
+            `UPDATE accounts SET expires_at = max(expires_at, ?) + ?, updated_at = ?
+             WHERE ${inIds} AND expires_at IS NOT NULL`,
+          ).run(now, action.days * DAY_MS, now, idsJson).changes;
+          break;
+        case 'addPackage':
+          assertPackagesExist(this.ctx, [action.package]);
+          changes = statement(
+            db,
+            `INSERT OR IGNORE INTO account_packages (account_id, package_id)
+             SELECT id, ? FROM accounts WHERE ${inIds}`,
+          ).run(action.package, idsJson).changes;
+          break;
+        case 'removePackage':
+          changes = statement(
+            db,
+            'DELETE FROM account_packages WHERE package_id = ? AND account_id IN (SELECT value FROM json_each(?))',
+          ).run(action.package, idsJson).changes;
+          break;
+      }
+      const { ids: _ids, ...rest } = action;
+      recordAudit(db, now, actor, {
+        action: `account.bulk.${action.action}`,
+        targetType: 'account',
+        targetId: null,
+        summary: { ...rest, count: ids.length, changed: changes, ids: ids.slice(0, 100) },
+      });
+      return changes;
+    })();
+    this.ctx.events.emit('accounts-changed', ids);
+    return { affected };
+  }
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from '../server/api-router';
+import { createRateLimit } from '../server/rate-limit';
+import { ConflictError, ForbiddenError } from '../../src-shared/errors';
+import {
+  loginRequestSchema,
+  loginResponseSchema,
+  sessionUserSchema,
+  setupRequestSchema,
+  setupStatusSchema,
+} from '../../src-shared/schemas/admin-auth';
+import { AccountService } from '../accounts/account-service';
+import type { AdminSessions } from './admin-sessions';
+import { systemActor } from '../audit/audit-log';
+
+function isLoopback(ip: string): boolean {
+  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip.startsWith('127.');
+}
+
+export function registerAdminAuthRoutes(api: ApiRouter, ctx: CasContext, sessions: AdminSessions): void {
+  const tag = 'Sign-in';
+  const loginLimit = createRateLimit({ namespace: 'admin-login', durationMs: 60_000, max: 30 });
+  api.router.use('/api/admin/login', loginLimit);
+  api.router.use('/api/admin/setup', loginLimit);
+  api
+    .route(
+      {
+        method: 'post',
+        path: '/api/admin/login',
+        summary: 'Sign in with username and password; returns a bearer session token',
+        tag,
+        access: 'public',
+        body: loginRequestSchema,
+        response: loginResponseSchema,
+      },
+      (koa, { body }) => sessions.login(body.username, body.password, koa.ip),
+    )
+    .route(
+      { method: 'post', path: '/api/admin/logout', summary: 'End this session', tag, access: 'read', status: 204 },
+      (_koa, { principal }) => sessions.logout(principal!),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/me',
+        summary: 'Who is signed in',
+        tag,
+        access: 'read',
+        response: sessionUserSchema.extend({ kind: z.enum(['session', 'api-key']) }),
+      },
+      (_koa, { principal }) =>
+        principal!.kind === 'session'
+          ? { kind: 'session', id: principal!.accountId, username: principal!.username, role: principal!.role }
+          : {
+              kind: 'api-key',
+              id: principal!.keyId,
+              username: principal!.name,
+              role: principal!.scopes.includes('admin-write') ? 'admin' : 'observer',
+            },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/setup',
+        summary: 'Whether the first administrator still has to be created',
+        tag,
+        access: 'public',
+        response: setupStatusSchema,
+      },
+      () => ({ needsSetup: !sessions.hasAdmin() }),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/api/admin/setup',
+        summary: 'Create the first administrator (only while none exists, only from this machine)',
+        tag,
+        access: 'public',
+        body: setupRequestSchema,
+        response: loginResponseSchema,
+        status: 201,
+      },
+      async (koa, { body }) => {
+        if (!isLoopback(koa.ip)) throw new ForbiddenError('The first administrator is created on the CAS machine itself', 'not_local');
+        if (sessions.hasAdmin()) throw new ConflictError('An administrator exists already; sign in instead');
+        await new AccountService(ctx).create(
+          {
+            username: body.username,
+            password: body.password,
+            role: 'admin',
+            packages: [],
+            maxConnections: 0,
+            maxDevices: 0,
+            expiresAt: null,
+            allowedIps: [],
+            email: null,
+            comment: 'First administrator',
+            enabled: true,
+          },
+          systemActor,
+        );
+        return sessions.login(body.username, body.password, koa.ip);
+      },
+    );
+}

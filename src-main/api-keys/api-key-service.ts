@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import type { CasContext } from '../core/context';
+import { isoFromMs, isoOrNull } from '../core/clock';
+import { recordAudit, type Actor } from '../audit/audit-log';
+import { randomToken, sha256Hex } from '../crypto/tokens';
+import { statement } from '../db/statements';
+import { NotFoundError } from '../../src-shared/errors';
+import type { ApiKey, ApiKeyCreated, ApiKeyScope, apiKeyCreateSchema } from '../../src-shared/schemas/api-keys';
+import type { Principal } from '../server/principal';
+
+/** Every API key starts with this, so a bearer credential says what it is. */
+export const API_KEY_PREFIX = 'cask_';
+const TOUCH_INTERVAL_MS = 60_000;
+
+interface ApiKeyRow {
+  id: number;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as ApiKeyScope[],
+    prefix: row.prefix,
+    createdAt: isoFromMs(row.created_at),
+    createdBy: row.created_by,
+    lastUsedAt: isoOrNull(row.last_used_at),
+    revokedAt: isoOrNull(row.revoked_at),
+  };
+}
+
+/** Resolves a presented key to its principal; revoked and unknown keys are null. */
+export function authenticateApiKey(ctx: CasContext, key: string): Principal | null {
+  const hash = sha256Hex(key);
+  const row = statement(ctx.db, 'SELECT * FROM api_keys WHERE key_hash = ?').get(hash) as ApiKeyRow | undefined;
+  if (!row || row.revoked_at !== null) return null;
+  const now = ctx.clock.now();
+  if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) {
+    statement(ctx.db, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
+  }
+  return { kind: 'api-key', keyId: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ApiKeyScope[] };
+}
+
+/** API keys for packagers and scripts: shown once at creation, stored as a SHA-256 hash. */
+export class ApiKeyService {
+  constructor(private readonly ctx: CasContext) {}
+
+  list(): ApiKey[] {
+    return (statement(this.ctx.db, 'SELECT * FROM api_keys ORDER BY revoked_at IS NOT NULL, created_at DESC').all() as ApiKeyRow[]).map(
+      toApiKey,
+    );
+  }
+
+  create(input: z.output<typeof apiKeyCreateSchema>, actor: Actor): ApiKeyCreated {
+    const { db, clock } = this.ctx;
+    const key = `${API_KEY_PREFIX}${randomToken()}`;
+    const scopes = [...new Set(input.scopes)];
+    const id = db.transaction(() => {
+      const now = clock.now();
+      const result = statement(
+        db,
+        'INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(input.name, key.slice(0, API_KEY_PREFIX.length + 6), sha256Hex(key), JSON.stringify(scopes), actor.name, now);
+      const newId = Number(result.lastInsertRowid);
+      recordAudit(db, now, actor, { action: 'api-key.create', targetType: 'api-key', targetId: newId, summary: { name: input.name, scopes } });
+      return newId;
+    })();
+    const row = statement(db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow;
+    return { ...toApiKey(row), key };
+  }
+
+  revoke(id: number, actor: Actor): ApiKey {
+    const { db, clock } = this.ctx;
+    db.transaction(() => {
+      const row = statement(db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+      if (!row) throw new NotFoundError('API key');
+      if (row.revoked_at !== null) return;
+      const now = clock.now();
+      statement(db, 'UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(now, id);
+      recordAudit(db, now, actor, { action: 'api-key.revoke', targetType: 'api-key', targetId: id, summary: { name: row.name } });
+    })();
+    return toApiKey(statement(db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow);
+  }
+}

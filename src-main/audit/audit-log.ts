@@ -1,0 +1,94 @@
+import type { Db } from '../db/connection';
+import { statement } from '../db/statements';
+import type { AuditEntry } from '../../src-shared/schemas/audit';
+import { isoFromMs } from '../core/clock';
+
+/** Who did something: an admin session, an API key, or the CAS itself. */
+export interface Actor {
+  id: number | null;
+  name: string;
+}
+
+export const systemActor: Actor = { id: null, name: 'system' };
+
+export interface AuditRecord {
+  action: string;
+  targetType: string;
+  targetId?: string | number | null;
+  /** What changed; callers pass field names and non-secret values only. */
+  summary?: Record<string, unknown>;
+}
+
+/** Appends one audit row; call it inside the transaction that makes the change. */
+export function recordAudit(db: Db, at: number, actor: Actor, record: AuditRecord): void {
+  statement(
+    db,
+    `INSERT INTO audit_log (at, actor_id, actor_name, action, target_type, target_id, summary)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    at,
+    actor.id,
+    actor.name,
+    record.action,
+    record.targetType,
+    record.targetId === undefined || record.targetId === null ? null : String(record.targetId),
+    JSON.stringify(record.summary ?? {}),
+  );
+}
+
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  targetType?: string;
+  targetId?: string;
+  fromMs?: number;
+  toMs?: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  summary: string;
+}
+
+function whereOf(filter: AuditFilter): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.action) (clauses.push('action = ?'), params.push(filter.action));
+  if (filter.actor) (clauses.push('actor_name = ?'), params.push(filter.actor));
+  if (filter.targetType) (clauses.push('target_type = ?'), params.push(filter.targetType));
+  if (filter.targetId) (clauses.push('target_id = ?'), params.push(filter.targetId));
+  if (filter.fromMs !== undefined) (clauses.push('at >= ?'), params.push(filter.fromMs));
+  if (filter.toMs !== undefined) (clauses.push('at < ?'), params.push(filter.toMs));
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export function listAudit(
+  db: Db,
+  filter: AuditFilter,
+  page: number,
+  pageSize: number,
+): { items: AuditEntry[]; total: number } {
+  const where = whereOf(filter);
+  const total = (statement(db, `SELECT count(*) AS n FROM audit_log ${where.sql}`).get(...where.params) as { n: number }).n;
+  const rows = statement(db, `SELECT * FROM audit_log ${where.sql} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`)
+    .all(...where.params, pageSize, (page - 1) * pageSize) as AuditRow[];
+  return {
+    total,
+    items: rows.map((row) => ({
+      id: row.id,
+      at: isoFromMs(row.at),
+      actorId: row.actor_id,
+      actorName: row.actor_name,
+      action: row.action,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      summary: JSON.parse(row.summary) as Record<string, unknown>,
+    })),
+  };
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { openStore } from '../core/cas';
+import { AccountService } from '../accounts/account-service';
+import { accountCreateSchema } from '../../src-shared/schemas/accounts';
+import { ApiError } from '../../src-shared/errors';
+import { systemActor } from '../audit/audit-log';
+import { silentLogger } from '../logging/logger';
+import { readStdin } from './options';
+
+export function registerAdminCommand(program: Command): void {
+  const admin = program.command('admin').description('Manage operator accounts from the command line');
+  admin
+    .command('create')
+    .description('Create an administrator (or observer) account')
+    .requiredOption('--data-dir <dir>', 'folder holding cas.db and master.key', process.env.CAS_DATA_DIR)
+    .requiredOption('--username <name>', 'the new operator')
+    .option('--role <role>', 'admin or observer', 'admin')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (options: { dataDir: string; username: string; role: string; passwordStdin?: boolean }) => {
+      if (!options.passwordStdin) {
+        console.error('Give the password on standard input with --password-stdin (it never goes on the command line)');
+        process.exit(2);
+      }
+      const password = await readStdin();
+      const parsed = accountCreateSchema.safeParse({ username: options.username, password, role: options.role });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        console.error(`${issue.path.join('.') || 'input'}: ${issue.message}`);
+        process.exit(2);
+      }
+      if (parsed.data.role === 'user') {
+        console.error('role: admin or observer');
+        process.exit(2);
+      }
+      const { ctx, db } = await openStore(options.dataDir, { logger: silentLogger() });
+      try {
+        const account = await new AccountService(ctx).create(
+          { ...parsed.data, maxConnections: 0, maxDevices: 0 },
+          systemActor,
+        );
+        console.log(`Created ${account.role} "${account.username}" (id ${account.id})`);
+      } catch (error) {
+        if (error instanceof ApiError) {
+          console.error(error.message);
+          process.exitCode = 1;
+        } else throw error;
+      } finally {
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { appVersion } from '../core/version';
+import { registerServeCommand } from './serve-command';
+import { registerAdminCommand } from './admin-command';
+
+export function buildProgram(): Command {
+  const program = new Command('cas-studio')
+    .description('IPTV CAS Studio: conditional access for IPTV operators')
+    .version(appVersion());
+  registerServeCommand(program);
+  registerAdminCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+if (require.main === module) {
+  main(process.argv).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,37 @@
+import type { Logger } from '../logging/logger';
+
+/**
+ * Periodic jobs of the running CAS (key rotation, session sweeps, cleanup). A failing run is
+ * logged and retried at the next tick; a run never overlaps the previous one of the same job.
+ */
+export class BackgroundTasks {
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #stopped = false;
+
+  constructor(private readonly logger: Logger) {}
+
+  every(name: string, intervalMs: number, job: () => unknown, options: { runNow?: boolean } = {}): void {
+    let running = false;
+    const run = async () => {
+      if (running || this.#stopped) return;
+      running = true;
+      try {
+        await job();
+      } catch (error) {
+        this.logger.error({ err: error, job: name }, 'background job failed');
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(run, intervalMs);
+    timer.unref();
+    this.#timers.add(timer);
+    if (options.runNow) void run();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers.clear();
+  }
+}

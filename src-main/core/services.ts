@@ -1,0 +1,33 @@
+import type { CasContext } from './context';
+import type { BackgroundTasks } from './background';
+import { AdminSessions } from '../admin-auth/admin-sessions';
+import { AccountService } from '../accounts/account-service';
+import { PackageService } from '../packages/package-service';
+import { ChannelService } from '../channels/channel-service';
+import { ApiKeyService } from '../api-keys/api-key-service';
+import { statement } from '../db/statements';
+
+/**
+ * The long-lived services of one running CAS, created once and shared by both listeners
+ * (caches live here, not in route modules). Each capability adds its own.
+ */
+export interface CasServices {
+  sessions: AdminSessions;
+  accounts: AccountService;
+  packages: PackageService;
+  channels: ChannelService;
+  apiKeys: ApiKeyService;
+}
+
+export function createServices(ctx: CasContext, background: BackgroundTasks): CasServices {
+  background.every('admin-session-sweep', 3_600_000, () => {
+    statement(ctx.db, 'DELETE FROM admin_sessions WHERE expires_at <= ?').run(ctx.clock.now());
+  });
+  return {
+    sessions: new AdminSessions(ctx),
+    accounts: new AccountService(ctx),
+    packages: new PackageService(ctx),
+    channels: new ChannelService(ctx),
+    apiKeys: new ApiKeyService(ctx),
+  };
+}

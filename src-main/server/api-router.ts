@@ -1,0 +1,101 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../../src-shared/errors';
+import type { OpenApiRegistry } from './openapi';
+import { allows, type Access, type Principal } from './principal';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documents the answer in the OpenAPI document. */
+  response?: z.ZodType;
+  /** Success status; handlers returning undefined answer 204. */
+  status?: number;
+  responseContentType?: string;
+}
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | null;
+}
+
+export type RouteHandler<P, Q, B> = (ctx: Context, input: RouteInput<P, Q, B>) => unknown;
+
+/** Reads the caller from the request; each listener brings its own. */
+export type Authenticate = (ctx: Context) => Principal | null | Promise<Principal | null>;
+
+function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join('.') : undefined;
+  const message = field ? `${field}: ${issue.message}` : `${where}: ${issue.message}`;
+  throw new ValidationError(message, field);
+}
+
+/**
+ * A router whose routes declare their access and their input schemas: input is validated once
+ * here, at the edge, and the same declaration feeds the OpenAPI document.
+ */
+export class ApiRouter {
+  readonly router = new Router();
+
+  constructor(
+    private readonly listener: string,
+    private readonly openapi: OpenApiRegistry,
+    private readonly authenticate: Authenticate,
+  ) {}
+
+  route<P extends z.ZodType = never, Q extends z.ZodType = never, B extends z.ZodType = never>(
+    spec: RouteSpec<P, Q, B>,
+    handler: RouteHandler<Parsed<P>, Parsed<Q>, Parsed<B>>,
+  ): this {
+    this.openapi.add(this.listener, spec);
+    this.router[spec.method](spec.path, async (ctx) => {
+      const principal = spec.access === 'public' ? await this.#optionalPrincipal(ctx) : await this.authenticate(ctx);
+      if (!allows(principal, spec.access)) {
+        if (!principal) throw new UnauthorizedError();
+        throw new ForbiddenError(
+          spec.access === 'write' ? 'Your role may only read' : 'This credential may not do that',
+          'role',
+        );
+      }
+      ctx.state.principal = principal;
+      const input = {
+        params: (spec.params ? parseOrThrow(spec.params, ctx.params, 'path') : undefined) as Parsed<P>,
+        query: (spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : undefined) as Parsed<Q>,
+        body: (spec.body ? parseOrThrow(spec.body, ctx.request.body ?? {}, 'body') : undefined) as Parsed<B>,
+        principal,
+      };
+      const result = await handler(ctx, input);
+      if (result === undefined) {
+        if (ctx.body === undefined || ctx.body === null) ctx.status = 204;
+        return;
+      }
+      ctx.status = spec.status ?? 200;
+      ctx.body = result;
+    });
+    return this;
+  }
+
+  async #optionalPrincipal(ctx: Context): Promise<Principal | null> {
+    try {
+      return await this.authenticate(ctx);
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import type Koa from 'koa';
+import type { CasContext } from '../core/context';
+import type { CasServices } from '../core/services';
+import { ApiRouter } from './api-router';
+import { createKoaApp } from './koa-app';
+import type { OpenApiRegistry } from './openapi';
+import { registerHealthRoute } from './system-routes';
+import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
+
+/**
+ * The client listener (LAN): streaming servers, packagers, players and set-top boxes.
+ * Its router authenticates API keys (packagers); viewer and device routes check their own
+ * credentials, since each protocol carries them its own way.
+ */
+export function createClientApp(ctx: CasContext, _services: CasServices, openapi: OpenApiRegistry): Koa {
+  const app = createKoaApp('client', ctx.logger);
+  app.use(async (koa, next) => {
+    koa.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+
+  const api = new ApiRouter('client', openapi, (koa) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));
+    return match && match[1]!.startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]!) : null;
+  });
+  registerHealthRoute(api, ctx);
+
+  app.use(api.router.routes());
+  app.use(api.router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,70 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+
+export interface HttpListener {
+  readonly name: string;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then drops the rest. */
+  close(graceMs?: number): Promise<void>;
+  readonly server: Server;
+}
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly listener: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`The ${listener} port ${host}:${port} is already in use`);
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export function createHttpListener(name: string, app: Koa, host: string, port: number): HttpListener {
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  let listening = false;
+
+  return {
+    name,
+    server,
+    listen() {
+      return new Promise((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException) => {
+          server.off('listening', onListening);
+          reject(error.code === 'EADDRINUSE' ? new PortInUseError(name, host, port) : error);
+        };
+        const onListening = () => {
+          server.off('error', onError);
+          listening = true;
+          const address = server.address() as AddressInfo;
+          resolve({ host, port: address.port, url: `http://${urlHost(host)}:${address.port}` });
+        };
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen(port, host);
+      });
+    },
+    close(graceMs = 3000) {
+      if (!listening) return Promise.resolve();
+      listening = false;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

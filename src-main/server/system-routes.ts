@@ -1,0 +1,68 @@
+import { statSync } from 'node:fs';
+import { z } from 'zod';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from './api-router';
+import type { OpenApiRegistry } from './openapi';
+import { statement } from '../db/statements';
+import { isoFromMs } from '../core/clock';
+
+export const healthSchema = z.object({ status: z.literal('ok'), version: z.string(), time: z.string() });
+
+export const statusSchema = z.object({
+  version: z.string(),
+  startedAt: z.string(),
+  uptimeSeconds: z.number(),
+  adminUrl: z.string().nullable(),
+  apiUrl: z.string().nullable(),
+  dataDir: z.string(),
+  databaseBytes: z.number(),
+  counts: z.object({ accounts: z.number(), channels: z.number(), packages: z.number() }),
+});
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function registerHealthRoute(api: ApiRouter, ctx: CasContext): void {
+  api.route(
+    { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable', tag: 'System', access: 'public', response: healthSchema },
+    () => {
+      statement(ctx.db, 'SELECT 1').get();
+      return { status: 'ok' as const, version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()) };
+    },
+  );
+}
+
+export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: OpenApiRegistry): void {
+  registerHealthRoute(api, ctx);
+  api
+    .route(
+      { method: 'get', path: '/api/openapi.json', summary: 'This API, as an OpenAPI 3.1 document', tag: 'System', access: 'public' },
+      () => openapi.document({ title: 'IPTV CAS Studio', version: ctx.runtime.version }),
+    )
+    .route(
+      { method: 'get', path: '/api/admin/status', summary: 'Server status for the dashboard', tag: 'System', access: 'read', response: statusSchema },
+      () => {
+        const { runtime, clock, db } = ctx;
+        const count = (table: string) => (statement(db, `SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+        return {
+          version: runtime.version,
+          startedAt: isoFromMs(runtime.startedAt),
+          uptimeSeconds: Math.round((clock.now() - runtime.startedAt) / 1000),
+          adminUrl: runtime.adminUrl,
+          apiUrl: runtime.apiUrl,
+          dataDir: runtime.dataDir,
+          databaseBytes: fileSize(runtime.databaseFile) + fileSize(`${runtime.databaseFile}-wal`),
+          counts: {
+            accounts: (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n,
+            channels: count('channels'),
+            packages: count('packages'),
+          },
+        };
+      },
+    );
+}

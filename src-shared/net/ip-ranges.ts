@@ -1,0 +1,59 @@
+import ipaddr from 'ipaddr.js';
+
+/** An address or network, parsed: the canonical text form is `address/prefix`. */
+export interface IpRange {
+  kind: 'ipv4' | 'ipv6';
+  address: ipaddr.IPv4 | ipaddr.IPv6;
+  prefix: number;
+}
+
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  // ipaddr.js reads `010.1.1.1` as octal and `1.2.3` as a three-part address;
+  // operators mean neither, so IPv4 must be four plain decimal parts.
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (text.includes(':') && ipaddr.IPv6.isValid(text)) {
+    const v6 = ipaddr.IPv6.parse(text);
+    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  }
+  return null;
+}
+
+/** Parses `1.2.3.4`, `10.0.0.0/8`, `2001:db8::/32`, `::ffff:1.2.3.4`; null when it is none of these. */
+export function parseIpRange(text: string): IpRange | null {
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf('/');
+  const addressText = slash === -1 ? trimmed : trimmed.slice(0, slash);
+  const address = parseAddress(addressText);
+  if (!address) return null;
+  const kind = address.kind();
+  const max = kind === 'ipv4' ? 32 : 128;
+  let prefix = max;
+  if (slash !== -1) {
+    const prefixText = trimmed.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(prefixText)) return null;
+    prefix = Number(prefixText);
+    // A mapped IPv6 network (`::ffff:10.0.0.0/104`) becomes the IPv4 network it names.
+    if (kind === 'ipv4' && addressText.includes(':')) prefix -= 96;
+    if (prefix < 0 || prefix > max) return null;
+  }
+  const network =
+    kind === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefix}`);
+  return { kind, address: network, prefix };
+}
+
+export function formatIpRange(range: IpRange): string {
+  return `${range.address.toString()}/${range.prefix}`;
+}
+
+/** Parses a single client address (no prefix), unwrapping IPv4-mapped IPv6. */
+export function parseIpAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  return parseAddress(text.trim());
+}
+
+/** True when `address` lies inside `range`; never throws across address kinds. */
+export function ipInRange(address: ipaddr.IPv4 | ipaddr.IPv6, range: IpRange): boolean {
+  if (address.kind() !== range.kind) return false;
+  return address.match(range.address, range.prefix);
+}

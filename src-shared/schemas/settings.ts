@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The settings document: one typed object, every field with a default, so a new release can add
+ * fields without a migration. Each capability adds its own group of fields here.
+ * Secrets are not part of it: they are write-only (see `settingsSecretNames`).
+ */
+export const settingsSchema = z.object({
+  // Admin sign-in
+  adminSessionHours: z.number().int().min(1).max(24 * 30).default(12),
+  loginMaxAttempts: z.number().int().min(1).max(100).default(5),
+  loginLockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  /** Desktop shell: sign the operator on this machine in without a password. */
+  desktopAutoLogin: z.boolean().default(false),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Names of write-only secrets kept in the settings; each capability adds its own. */
+export const settingsSecretNames = [] as const satisfies readonly string[];
+export type SettingsSecretName = (typeof settingsSecretNames)[number];
+
+export const secretValueSchema = z.string().min(16, 'At least 16 characters').max(256, 'At most 256 characters');
+
+const secretsPatchShape = Object.fromEntries(
+  settingsSecretNames.map((name) => [name, secretValueSchema.optional()]),
+) as Record<SettingsSecretName, z.ZodOptional<typeof secretValueSchema>>;
+
+export const settingsPatchSchema = settingsSchema.partial().extend(secretsPatchShape).strict();
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+export const secretStatusSchema = z.object({
+  set: z.boolean(),
+  rotatedAt: z.string().nullable(),
+});
+
+export const settingsViewSchema = settingsSchema.extend({
+  secrets: z.record(z.string(), secretStatusSchema),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
