@@ -5,18 +5,24 @@ import { z } from 'zod';
  * fields without a migration. Each capability adds its own group of fields here.
  * Secrets are not part of it: they are write-only (see `settingsSecretNames`).
  */
-export const settingsSchema = z.object({
+const coreSettingsShape = {
   // Admin sign-in
   adminSessionHours: z.number().int().min(1).max(24 * 30).default(12),
   loginMaxAttempts: z.number().int().min(1).max(100).default(5),
   loginLockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
   /** Desktop shell: sign the operator on this machine in without a password. */
   desktopAutoLogin: z.boolean().default(false),
+};
+
+/** Each capability adds its shape here (one spread line), defined in its own schema file. */
+export const settingsSchema = z.object({
+  ...coreSettingsShape,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Names of write-only secrets kept in the settings; each capability adds its own. */
 export const settingsSecretNames = [] as const satisfies readonly string[];
+// e.g. `[...accessSecretNames, ...keySecretNames] as const` once capabilities add secrets.
 export type SettingsSecretName = (typeof settingsSecretNames)[number];
 
 export const secretValueSchema = z.string().min(16, 'At least 16 characters').max(256, 'At most 256 characters');

@@ -1,0 +1,68 @@
+/**
+ * The contract of the viewer access decision: "may this viewer watch this channel?".
+ * Implemented by the access-control module (src-main/access/), used by every route that
+ * serves or guards content: streaming-server backends, playlists, HLS keys, device stream info.
+ */
+
+/** What a viewer presented. */
+export type ViewerCredential =
+  | { kind: 'token'; token: string }
+  | { kind: 'password'; username: string; password: string }
+  /** An account already authenticated another way (device session, key ticket). */
+  | { kind: 'account'; accountId: number };
+
+/** Refusal reasons, carried by logs, the sessions view and backend responses. */
+export const refusalReasons = [
+  'ip_denied',
+  'no_credential',
+  'bad_credential',
+  'disabled',
+  'expired',
+  'ip_not_allowed',
+  'not_entitled',
+  'channel_unknown',
+  'channel_disabled',
+  'connection_limit',
+  'session_ended',
+  'suspended',
+  'rate_limited',
+] as const;
+export type RefusalReason = (typeof refusalReasons)[number];
+
+export interface ViewerRequest {
+  credential: ViewerCredential | null;
+  channelId: string;
+  /** The viewer's address as the asking server saw it. */
+  ip: string;
+  userAgent?: string;
+  /** The asking server's own session id (Astra X-Session-ID, Flussonic session_id), when it has one. */
+  sessionKey?: string;
+  /** Which door the request came through, for logs and statistics. */
+  source: string;
+  /** Bytes the server reports for this session so far, when it tells. */
+  bytes?: number;
+  /** When true, check entitlement only: do not open or touch a viewing session. */
+  checkOnly?: boolean;
+}
+
+export interface AllowedDecision {
+  allow: true;
+  /** null when the viewer's IP is on the allow list and no credential was needed. */
+  account: { id: number; username: string; maxConnections: number } | null;
+  /** The viewing session opened or refreshed (absent for checkOnly or allow-listed IPs). */
+  sessionId?: number;
+  /** `allow_list` or `credential`: which rule let the viewer in. */
+  rule: 'allow_list' | 'credential';
+}
+
+export interface RefusedDecision {
+  allow: false;
+  reason: RefusalReason;
+  account: { id: number; username: string } | null;
+}
+
+export type AccessDecision = AllowedDecision | RefusedDecision;
+
+export interface AccessDecider {
+  decide(request: ViewerRequest): Promise<AccessDecision>;
+}
