@@ -91,6 +91,8 @@ export interface AccountFilter {
   tokenHash?: string;
   role?: Role;
   status?: AccountStatus;
+  /** Expiry within the next N days (uses `accounts_by_expiry`). */
+  expiresWithinDays?: number;
 }
 
 const SORT_COLUMNS = { username: 'username', createdAt: 'created_at', expiresAt: 'expires_at' } as const;
@@ -99,7 +101,17 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function whereOf(filter: AccountFilter, now: number): { sql: string; params: unknown[] } {
+/**
+ * Above this many holders of a package, a page is found faster by walking the sort index and
+ * probing membership than by collecting every holder and sorting them.
+ */
+const LARGE_PACKAGE = 2000;
+
+function packageHolderCount(db: Db, packageId: string): number {
+  return (statement(db, 'SELECT count(*) AS n FROM account_packages WHERE package_id = ?').get(packageId) as { n: number }).n;
+}
+
+function whereOf(filter: AccountFilter, now: number, largePackage = false): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (filter.q) {
@@ -113,7 +125,11 @@ function whereOf(filter: AccountFilter, now: number): { sql: string; params: unk
     }
   }
   if (filter.package) {
-    clauses.push('a.id IN (SELECT account_id FROM account_packages WHERE package_id = ?)');
+    clauses.push(
+      largePackage
+        ? 'EXISTS (SELECT 1 FROM account_packages p WHERE p.account_id = a.id AND p.package_id = ?)'
+        : 'a.id IN (SELECT account_id FROM account_packages WHERE package_id = ?)',
+    );
     params.push(filter.package);
   }
   if (filter.hwid) {
@@ -137,7 +153,32 @@ function whereOf(filter: AccountFilter, now: number): { sql: string; params: unk
     clauses.push('a.enabled = 1 AND (a.expires_at IS NULL OR a.expires_at > ?)');
     params.push(now);
   }
+  if (filter.expiresWithinDays !== undefined) {
+    clauses.push('a.expires_at > ? AND a.expires_at <= ? AND a.enabled = 1');
+    params.push(now, now + filter.expiresWithinDays * 86_400_000);
+  }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/**
+ * The whole filtered list in username order, a chunk at a time (keyset paging, so each chunk is
+ * one indexed query and no statement stays open between chunks while the caller streams).
+ */
+export function* accountRowChunks(db: Db, filter: AccountFilter, now: number, chunkSize = 2000): Generator<AccountRow[]> {
+  const where = whereOf(filter, now);
+  const keyset = where.sql ? `${where.sql} AND a.username > ?` : 'WHERE a.username > ?';
+  let after = '';
+  for (;;) {
+    const rows = statement(db, `SELECT a.* FROM accounts a ${keyset} ORDER BY a.username LIMIT ?`).all(
+      ...where.params,
+      after,
+      chunkSize,
+    ) as AccountRow[];
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < chunkSize) return;
+    after = rows[rows.length - 1]!.username;
+  }
 }
 
 export function listAccountRows(
@@ -145,16 +186,20 @@ export function listAccountRows(
   filter: AccountFilter,
   options: { now: number; page: number; pageSize: number; sort: keyof typeof SORT_COLUMNS; order: 'asc' | 'desc' },
 ): { rows: AccountRow[]; total: number } {
-  const where = whereOf(filter, options.now);
+  const holders = filter.package ? packageHolderCount(db, filter.package) : 0;
+  const where = whereOf(filter, options.now, holders > LARGE_PACKAGE);
   const column = SORT_COLUMNS[options.sort];
   const direction = options.order === 'desc' ? 'DESC' : 'ASC';
   const rows = statement(
     db,
     `SELECT a.* FROM accounts a ${where.sql} ORDER BY a.${column} ${direction}, a.id ${direction} LIMIT ? OFFSET ?`,
   ).all(...where.params, options.pageSize, (options.page - 1) * options.pageSize) as AccountRow[];
-  const total = where.sql
-    ? (statement(db, `SELECT count(*) AS n FROM accounts a ${where.sql}`).get(...where.params) as { n: number }).n
-    : (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n;
+  const onlyPackage = filter.package && Object.values({ ...filter, package: undefined }).every((v) => v === undefined);
+  const total = !where.sql
+    ? (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n
+    : onlyPackage
+      ? holders
+      : (statement(db, `SELECT count(*) AS n FROM accounts a ${where.sql}`).get(...where.params) as { n: number }).n;
   return { rows, total };
 }
 
