@@ -82,7 +82,7 @@ for (const [name, filter, options] of scenarios) {
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  console.log(name.padEnd(34), String(total).padStart(9), times[2]!.toFixed(2).padStart(24));
+  console.log(name.padEnd(34), String(total).padStart(9), times[2].toFixed(2).padStart(24));
 }
 db.close();
 rmSync(dir, { recursive: true, force: true });

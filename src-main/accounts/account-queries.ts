@@ -177,7 +177,7 @@ export function* accountRowChunks(db: Db, filter: AccountFilter, now: number, ch
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < chunkSize) return;
-    after = rows[rows.length - 1]!.username;
+    after = rows[rows.length - 1].username;
   }
 }
 

@@ -104,6 +104,7 @@ export class AccountService {
         tokenHash: query.token ? sha256Hex(query.token) : undefined,
         role: query.role,
         status: query.status,
+        expiresWithinDays: query.expiresWithinDays,
       },
       { now: clock.now(), page: query.page, pageSize: query.pageSize, sort: query.sort, order: query.order },
     );

@@ -100,7 +100,7 @@ export class AdminSessions {
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) return null;
-    const credential = match[1]!;
+    const credential = match[1];
     if (credential.startsWith(API_KEY_PREFIX)) return authenticateApiKey(this.ctx, credential);
     return this.#sessionPrincipal(credential);
   }

@@ -59,12 +59,17 @@ interface AuditRow {
 function whereOf(filter: AuditFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
-  if (filter.action) (clauses.push('action = ?'), params.push(filter.action));
-  if (filter.actor) (clauses.push('actor_name = ?'), params.push(filter.actor));
-  if (filter.targetType) (clauses.push('target_type = ?'), params.push(filter.targetType));
-  if (filter.targetId) (clauses.push('target_id = ?'), params.push(filter.targetId));
-  if (filter.fromMs !== undefined) (clauses.push('at >= ?'), params.push(filter.fromMs));
-  if (filter.toMs !== undefined) (clauses.push('at < ?'), params.push(filter.toMs));
+  const add = (clause: string, value: unknown) => {
+    if (value === undefined || value === '') return;
+    clauses.push(clause);
+    params.push(value);
+  };
+  add('action = ?', filter.action);
+  add('actor_name = ?', filter.actor);
+  add('target_type = ?', filter.targetType);
+  add('target_id = ?', filter.targetId);
+  add('at >= ?', filter.fromMs);
+  add('at < ?', filter.toMs);
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 

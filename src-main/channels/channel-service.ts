@@ -12,14 +12,17 @@ import {
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
+import { saveChannelWatermark, watermarkOfRow, type ChannelWatermarkColumns } from '../watermarks/watermark-service';
 
-export interface ChannelRow {
+export interface ChannelRow extends ChannelWatermarkColumns {
   id: string;
   name: string;
   number: number | null;
   logo: string | null;
   stream_path: string;
   enabled: 0 | 1;
+  crypto_period_seconds: number;
+  hls_origin: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -64,6 +67,9 @@ export function toChannel(row: ChannelRow, packages: string[]): Channel {
     streamPath: row.stream_path,
     enabled: row.enabled === 1,
     packages,
+    cryptoPeriodSeconds: row.crypto_period_seconds,
+    hlsOrigin: row.hls_origin,
+    watermark: watermarkOfRow(row),
     createdAt: isoFromMs(row.created_at),
     updatedAt: isoFromMs(row.updated_at),
   };
@@ -119,8 +125,8 @@ export class ChannelService {
       const now = clock.now();
       statement(
         db,
-        `INSERT INTO channels (id, name, number, logo, stream_path, enabled, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO channels (id, name, number, logo, stream_path, enabled, crypto_period_seconds, hls_origin, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         input.id,
         input.name,
@@ -128,10 +134,13 @@ export class ChannelService {
         input.logo,
         input.streamPath ?? defaultStreamPath(input.id),
         input.enabled ? 1 : 0,
+        input.cryptoPeriodSeconds,
+        input.hlsOrigin,
         now,
         now,
       );
       replacePackages(this.ctx, input.id, input.packages);
+      saveChannelWatermark(db, input.id, input.watermark);
       recordAudit(db, now, actor, { action: 'channel.create', targetType: 'channel', targetId: input.id, summary: input });
     })();
     this.ctx.events.emit('channels-changed', [input.id]);
@@ -147,17 +156,21 @@ export class ChannelService {
       const now = clock.now();
       statement(
         db,
-        'UPDATE channels SET name = ?, number = ?, logo = ?, stream_path = ?, enabled = ?, updated_at = ? WHERE id = ?',
+        `UPDATE channels SET name = ?, number = ?, logo = ?, stream_path = ?, enabled = ?,
+           crypto_period_seconds = ?, hls_origin = ?, updated_at = ? WHERE id = ?`,
       ).run(
         patch.name ?? row.name,
         patch.number === undefined ? row.number : patch.number,
         patch.logo === undefined ? row.logo : patch.logo,
         patch.streamPath ?? row.stream_path,
         patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
+        patch.cryptoPeriodSeconds ?? row.crypto_period_seconds,
+        patch.hlsOrigin === undefined ? row.hls_origin : patch.hlsOrigin,
         now,
         id,
       );
       if (patch.packages) replacePackages(this.ctx, id, patch.packages);
+      saveChannelWatermark(db, id, patch.watermark);
       recordAudit(db, now, actor, { action: 'channel.update', targetType: 'channel', targetId: id, summary: patch });
     })();
     this.ctx.events.emit('channels-changed', [id]);

@@ -24,7 +24,7 @@ export function registerAdminCommand(program: Command): void {
       const password = await readStdin();
       const parsed = accountCreateSchema.safeParse({ username: options.username, password, role: options.role });
       if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
+        const issue = parsed.error.issues[0];
         console.error(`${issue.path.join('.') || 'input'}: ${issue.message}`);
         process.exit(2);
       }

@@ -23,7 +23,7 @@ export class BackgroundTasks {
         running = false;
       }
     };
-    const timer = setInterval(run, intervalMs);
+    const timer = setInterval(() => void run(), intervalMs);
     timer.unref();
     this.#timers.add(timer);
     if (options.runNow) void run();

@@ -6,6 +6,8 @@ import { PackageService } from '../packages/package-service';
 import { ChannelService } from '../channels/channel-service';
 import { ApiKeyService } from '../api-keys/api-key-service';
 import { statement } from '../db/statements';
+import type { KeyService } from '../keys/key-service';
+import { createKeyService } from '../keys/key-rotator';
 
 /**
  * The long-lived services of one running CAS, created once and shared by both listeners
@@ -17,6 +19,8 @@ export interface CasServices {
   packages: PackageService;
   channels: ChannelService;
   apiKeys: ApiKeyService;
+  /** Content keys: control words, package keys, rotation (see src-main/keys/key-service.ts). */
+  keys: KeyService;
 }
 
 export function createServices(ctx: CasContext, background: BackgroundTasks): CasServices {
@@ -29,5 +33,6 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
     packages: new PackageService(ctx),
     channels: new ChannelService(ctx),
     apiKeys: new ApiKeyService(ctx),
+    keys: createKeyService(ctx, background),
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -40,11 +41,11 @@ export class FileMasterKeyProvider implements MasterKeyProvider {
 
   async store(key: Buffer): Promise<void> {
     if (key.length !== 32) throw new Error('The master key must be 32 bytes');
-    mkdirSync(dirname(this.file), { recursive: true });
+    await mkdir(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${key.toString('hex')}\n`, { mode: 0o600 });
-    chmodSync(temp, 0o600);
-    renameSync(temp, this.file);
+    await writeFile(temp, `${key.toString('hex')}\n`, { mode: 0o600 });
+    await chmod(temp, 0o600);
+    await rename(temp, this.file);
   }
 }
 

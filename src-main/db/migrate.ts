@@ -20,8 +20,8 @@ export class DatabaseFromTheFutureError extends Error {
 export function migrate(db: Db, migrations: readonly Migration[]): { from: number; to: number } {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.version === sorted[i - 1]!.version) {
-      throw new Error(`Two migrations share version ${sorted[i]!.version}`);
+    if (sorted[i].version === sorted[i - 1].version) {
+      throw new Error(`Two migrations share version ${sorted[i].version}`);
     }
   }
   const from = db.pragma('user_version', { simple: true }) as number;

@@ -40,7 +40,7 @@ export type Authenticate = (ctx: Context) => Principal | null | Promise<Principa
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const issue = result.error.issues[0];
   const field = issue.path.length ? issue.path.join('.') : undefined;
   const message = field ? `${field}: ${issue.message}` : `${where}: ${issue.message}`;
   throw new ValidationError(message, field);

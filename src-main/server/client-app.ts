@@ -21,7 +21,7 @@ export function createClientApp(ctx: CasContext, _services: CasServices, openapi
 
   const api = new ApiRouter('client', openapi, (koa) => {
     const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));
-    return match && match[1]!.startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]!) : null;
+    return match && match[1].startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]) : null;
   });
   registerHealthRoute(api, ctx);
 

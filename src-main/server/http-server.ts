@@ -27,7 +27,8 @@ function urlHost(host: string): string {
 }
 
 export function createHttpListener(name: string, app: Koa, host: string, port: number): HttpListener {
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((request, response) => void handle(request, response));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;

@@ -16,7 +16,7 @@ export interface DocumentedRoute {
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 }
 
 function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
@@ -54,7 +54,7 @@ export class OpenApiRegistry {
                 : { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } },
             };
       paths[path] ??= {};
-      paths[path]![route.method] = {
+      paths[path][route.method] = {
         summary: route.summary,
         tags: [route.tag],
         'x-listener': route.server,

@@ -74,7 +74,8 @@ export class SettingsStore {
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       if (secretNames.has(key)) {
-        pendingSecrets.push([key, String(value)]);
+        if (typeof value !== 'string') continue;
+        pendingSecrets.push([key, value]);
         changed.push(key);
       } else if (JSON.stringify(next[key]) !== JSON.stringify(value)) {
         next[key] = value;

@@ -135,6 +135,8 @@ export const accountListQuerySchema = pageQuerySchema.extend({
   token: z.string().trim().min(1).max(128).optional(),
   role: roleSchema.optional(),
   status: accountStatusSchema.optional(),
+  /** Enabled accounts whose expiry falls within the next N days (not yet expired). */
+  expiresWithinDays: z.coerce.number().int().min(1).max(3650).optional(),
   sort: z.enum(accountSortFields).default('username'),
   order: z.enum(['asc', 'desc']).default('asc'),
 });
