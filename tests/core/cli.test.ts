@@ -30,7 +30,7 @@ function serve(env: Record<string, string> = {}, dir = dataDir): Promise<Served>
       const match = /dashboard (http:\/\/127\.0\.0\.1:\d+)\/admin/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, adminUrl: match[1]!, output: () => output });
+        resolve({ child, adminUrl: match[1], output: () => output });
       }
     };
     child.stdout.on('data', onData);
@@ -89,7 +89,7 @@ describe('cas-studio CLI', () => {
   });
 
   it('admin create refuses the subscriber role', () => {
-    const child = spawnSync(process.execPath, [...cli, 'admin', 'create', '--data-dir', dataDir, '--username', 'x', '--role', 'user', '--password-stdin'], {
+    const child = spawnSync(process.execPath, [...cli, 'admin', 'create', '--data-dir', dataDir, '--username', 'viewer-x', '--role', 'user', '--password-stdin'], {
       cwd: root,
       input: 'some-password-here\n',
     });
