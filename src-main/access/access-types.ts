@@ -9,7 +9,12 @@ export type ViewerCredential =
   | { kind: 'token'; token: string }
   | { kind: 'password'; username: string; password: string }
   /** An account already authenticated another way (device session, key ticket). */
-  | { kind: 'account'; accountId: number };
+  | { kind: 'account'; accountId: number }
+  /**
+   * A securetoken the CAS signed (`hash-salt-end-start`, Astra or Flussonic layout) for this channel
+   * and viewer IP; `userId` (Flussonic `user_id`) names the account it was issued to.
+   */
+  | { kind: 'signed'; token: string; userId?: string };
 
 /** Refusal reasons, carried by logs, the sessions view and backend responses. */
 export const refusalReasons = [
@@ -51,8 +56,11 @@ export interface AllowedDecision {
   account: { id: number; username: string; maxConnections: number } | null;
   /** The viewing session opened or refreshed (absent for checkOnly or allow-listed IPs). */
   sessionId?: number;
-  /** `allow_list` or `credential`: which rule let the viewer in. */
-  rule: 'allow_list' | 'credential';
+  /**
+   * Which rule let the viewer in: `allow_list`, `credential`, or `signed_url` (a valid securetoken
+   * without an account; the edge could have checked it alone).
+   */
+  rule: 'allow_list' | 'credential' | 'signed_url';
 }
 
 export interface RefusedDecision {

@@ -12,9 +12,10 @@ import {
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
+import { saveChannelAccessFields, type ChannelAccessColumns } from '../access/channel-access-fields';
 import { saveChannelWatermark, watermarkOfRow, type ChannelWatermarkColumns } from '../watermarks/watermark-service';
 
-export interface ChannelRow extends ChannelWatermarkColumns {
+export interface ChannelRow extends ChannelWatermarkColumns, ChannelAccessColumns {
   id: string;
   name: string;
   number: number | null;
@@ -69,6 +70,8 @@ export function toChannel(row: ChannelRow, packages: string[]): Channel {
     packages,
     cryptoPeriodSeconds: row.crypto_period_seconds,
     hlsOrigin: row.hls_origin,
+    urlSigning: row.url_signing,
+    streamBaseUrl: row.stream_base_url,
     watermark: watermarkOfRow(row),
     createdAt: isoFromMs(row.created_at),
     updatedAt: isoFromMs(row.updated_at),
@@ -141,6 +144,7 @@ export class ChannelService {
       );
       replacePackages(this.ctx, input.id, input.packages);
       saveChannelWatermark(db, input.id, input.watermark);
+      saveChannelAccessFields(db, input.id, input);
       recordAudit(db, now, actor, { action: 'channel.create', targetType: 'channel', targetId: input.id, summary: input });
     })();
     this.ctx.events.emit('channels-changed', [input.id]);
@@ -171,6 +175,7 @@ export class ChannelService {
       );
       if (patch.packages) replacePackages(this.ctx, id, patch.packages);
       saveChannelWatermark(db, id, patch.watermark);
+      saveChannelAccessFields(db, id, patch);
       recordAudit(db, now, actor, { action: 'channel.update', targetType: 'channel', targetId: id, summary: patch });
     })();
     this.ctx.events.emit('channels-changed', [id]);

@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { appVersion } from '../core/version';
 import { registerServeCommand } from './serve-command';
 import { registerAdminCommand } from './admin-command';
+import { registerKeyInfoCommand } from './keyinfo-command';
+import { registerRekeyCommand } from './rekey-command';
+import { registerClientCommand } from './client-command';
 
 export function buildProgram(): Command {
   const program = new Command('cas-studio')
@@ -9,6 +12,9 @@ export function buildProgram(): Command {
     .version(appVersion());
   registerServeCommand(program);
   registerAdminCommand(program);
+  registerKeyInfoCommand(program);
+  registerRekeyCommand(program);
+  registerClientCommand(program);
   return program;
 }
 

@@ -8,11 +8,16 @@ import type { OpenApiRegistry } from './openapi';
 import { registerSystemRoutes } from './system-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
 import { registerAccountRoutes } from '../accounts/account-routes';
+import { registerAccountCsvRoutes } from '../accounts/account-csv-routes';
+import { dashboardStatic } from './dashboard-static';
 import { registerPackageRoutes } from '../packages/package-routes';
 import { registerChannelRoutes } from '../channels/channel-routes';
 import { registerSettingsRoutes } from '../settings/settings-routes';
 import { registerAuditRoutes } from '../audit/audit-routes';
 import { registerApiKeyRoutes } from '../api-keys/api-key-routes';
+import { registerKeyRoutes } from '../keys/key-routes';
+import { registerDeviceAdminRoutes } from '../devices/device-routes';
+import { registerAccessRoutes, registerSessionRoutes } from '../access/access-routes';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -42,13 +47,19 @@ export function createAdminApp(
   const api = new ApiRouter('admin', openapi, (koa) => services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
   registerAdminAuthRoutes(api, ctx, services.sessions);
+  registerAccountCsvRoutes(api, ctx, services.accounts);
   registerAccountRoutes(api, ctx, services.accounts);
   registerPackageRoutes(api, ctx, services.packages);
   registerChannelRoutes(api, ctx, services.channels);
   registerSettingsRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerApiKeyRoutes(api, ctx, services.apiKeys);
+  registerKeyRoutes(api, services.keys);
+  registerDeviceAdminRoutes(api, ctx, services.devices);
+  registerAccessRoutes(api, ctx, services.access);
+  registerSessionRoutes(api, ctx, services.access);
 
+  app.use(dashboardStatic(ctx));
   app.use(api.router.routes());
   app.use(api.router.allowedMethods());
   return app;

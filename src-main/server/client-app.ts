@@ -6,13 +6,17 @@ import { createKoaApp } from './koa-app';
 import type { OpenApiRegistry } from './openapi';
 import { registerHealthRoute } from './system-routes';
 import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
+import { registerKeyClientRoutes } from '../keys/key-client-routes';
+import { registerDeviceClientRoutes } from '../devices/device-routes';
+import { registerStreamingAuthRoutes } from '../auth-backends/backend-routes';
+import { registerPlaylistRoutes } from '../playlists/playlist-routes';
 
 /**
  * The client listener (LAN): streaming servers, packagers, players and set-top boxes.
  * Its router authenticates API keys (packagers); viewer and device routes check their own
  * credentials, since each protocol carries them its own way.
  */
-export function createClientApp(ctx: CasContext, _services: CasServices, openapi: OpenApiRegistry): Koa {
+export function createClientApp(ctx: CasContext, services: CasServices, openapi: OpenApiRegistry): Koa {
   const app = createKoaApp('client', ctx.logger);
   app.use(async (koa, next) => {
     koa.set('X-Content-Type-Options', 'nosniff');
@@ -24,6 +28,10 @@ export function createClientApp(ctx: CasContext, _services: CasServices, openapi
     return match && match[1].startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]) : null;
   });
   registerHealthRoute(api, ctx);
+  registerKeyClientRoutes(api, ctx, services);
+  registerDeviceClientRoutes(api, ctx, services.devices);
+  registerStreamingAuthRoutes(api, ctx, services.access);
+  registerPlaylistRoutes(api, ctx, services.access);
 
   app.use(api.router.routes());
   app.use(api.router.allowedMethods());

@@ -4,7 +4,7 @@ import { ApiError } from '../../src-shared/errors';
 import type { Logger } from '../logging/logger';
 
 /** Query parameters that carry credentials; their values never reach a log line. */
-const SECRET_QUERY_KEYS = new Set(['token', 'auth', 'sig', 'md5', 'key', 'password', 'secret', 'ticket', 'api_key']);
+const SECRET_QUERY_KEYS = new Set(['token', 'auth', 'sig', 'md5', 'key', 'password', 'secret', 'ticket', 'api_key', 'qs']);
 
 export function redactedQuery(query: Record<string, unknown>): Record<string, unknown> | undefined {
   const keys = Object.keys(query);

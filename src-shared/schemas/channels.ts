@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { pageQuerySchema, slugSchema } from './common';
+import { channelWatermarkPatchSchema, channelWatermarkSchema } from './devices-watermarks';
+import { urlSigningSchemeSchema } from './access';
+import { httpUrlSchema } from './access-settings';
 
 /** Path on the streaming server, e.g. `/tv/travel-channel/index.m3u8`. */
 export const streamPathSchema = z
@@ -14,6 +17,16 @@ export const logoUrlSchema = z
   .max(2048)
   .refine((v) => /^https?:\/\//.test(v) || v.startsWith('/logos/'), 'An http(s) URL or an uploaded logo');
 
+/** Where `/hls/<channel>/...` reads playlists: an http(s) base URL or an absolute folder path. */
+export const hlsOriginSchema = z
+  .string()
+  .trim()
+  .max(1024, 'At most 1024 characters')
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/[^\0]*$/.test(v), 'An http(s) URL or an absolute folder path');
+
+/** Crypto period length in seconds (control words rotate at every period boundary). */
+export const cryptoPeriodSecondsSchema = z.number().int('Whole seconds').min(2, 'At least 2 seconds').max(86400, 'At most one day');
+
 export const channelSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -22,6 +35,14 @@ export const channelSchema = z.object({
   streamPath: z.string(),
   enabled: z.boolean(),
   packages: z.array(z.string()),
+  cryptoPeriodSeconds: z.number().int(),
+  hlsOrigin: z.string().nullable(),
+  /** How stream URLs of this channel are signed in playlists (see `urlSigningSchemes`). */
+  urlSigning: urlSigningSchemeSchema,
+  /** Streaming server base URL for this channel; null uses the `defaultStreamBaseUrl` setting. */
+  streamBaseUrl: z.string().nullable(),
+  /** Watermark overrides; null fields inherit the default watermark (a setting). */
+  watermark: channelWatermarkSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -34,6 +55,11 @@ const channelFields = {
   streamPath: streamPathSchema,
   enabled: z.boolean(),
   packages: z.array(slugSchema).max(200),
+  cryptoPeriodSeconds: cryptoPeriodSecondsSchema,
+  hlsOrigin: hlsOriginSchema.nullable(),
+  watermark: channelWatermarkPatchSchema,
+  urlSigning: urlSigningSchemeSchema,
+  streamBaseUrl: httpUrlSchema.nullable(),
 };
 
 export const channelCreateSchema = z
@@ -45,6 +71,11 @@ export const channelCreateSchema = z
     streamPath: channelFields.streamPath.optional(),
     enabled: channelFields.enabled.default(true),
     packages: channelFields.packages.default([]),
+    cryptoPeriodSeconds: channelFields.cryptoPeriodSeconds.default(600),
+    hlsOrigin: channelFields.hlsOrigin.optional().default(null),
+    watermark: channelFields.watermark.optional(),
+    urlSigning: channelFields.urlSigning.default('token'),
+    streamBaseUrl: channelFields.streamBaseUrl.optional().default(null),
   })
   .strict();
 export type ChannelCreate = z.input<typeof channelCreateSchema>;

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { accessSecretNames, accessSettingsShape } from './access-settings';
+import { keysSecretNames, keysSettingsShape } from './keys-settings';
+import { desktopSettingsShape } from './desktop-settings';
+import { devicesSettingsShape } from './devices-settings';
 
 /**
  * The settings document: one typed object, every field with a default, so a new release can add
@@ -17,11 +21,15 @@ const coreSettingsShape = {
 /** Each capability adds its shape here (one spread line), defined in its own schema file. */
 export const settingsSchema = z.object({
   ...coreSettingsShape,
+  ...accessSettingsShape,
+  ...keysSettingsShape,
+  ...desktopSettingsShape,
+  ...devicesSettingsShape,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Names of write-only secrets kept in the settings; each capability adds its own. */
-export const settingsSecretNames = [] as const satisfies readonly string[];
+export const settingsSecretNames = [...accessSecretNames, ...keysSecretNames] as const satisfies readonly string[];
 // e.g. `[...accessSecretNames, ...keySecretNames] as const` once capabilities add secrets.
 export type SettingsSecretName = (typeof settingsSecretNames)[number];
 
@@ -31,7 +39,15 @@ const secretsPatchShape = Object.fromEntries(
   settingsSecretNames.map((name) => [name, secretValueSchema.optional()]),
 ) as Record<SettingsSecretName, z.ZodOptional<typeof secretValueSchema>>;
 
-export const settingsPatchSchema = settingsSchema.partial().extend(secretsPatchShape).strict();
+// zod 4 keeps `.default()` inside `.partial()`: a patch would fill every omitted field with its
+// default and reset it. So the patch is built from each field without its default (same static type).
+const settingsPatchBase = z.object(
+  Object.fromEntries(
+    Object.entries(settingsSchema.shape).map(([name, field]) => [name, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()]),
+  ),
+) as unknown as ReturnType<typeof settingsSchema.partial>;
+
+export const settingsPatchSchema = settingsPatchBase.extend(secretsPatchShape).strict();
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 
 export const secretStatusSchema = z.object({

@@ -1,8 +1,11 @@
 import type { Migration } from '../migrate';
 import { coreMigration } from './0010-core';
+import { accessMigration } from './0100-access';
+import { contentKeysMigration } from './0200-content-keys';
+import { devicesMigration } from './0300-devices';
 
 /**
  * Every schema migration, in order. Numbering leaves room per capability:
  * 10–99 core, 100–199 access control, 200–299 content keys, 300–399 devices.
  */
-export const migrations: readonly Migration[] = [coreMigration];
+export const migrations: readonly Migration[] = [coreMigration, accessMigration, contentKeysMigration, devicesMigration];

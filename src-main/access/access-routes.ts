@@ -1,0 +1,334 @@
+import { z } from 'zod';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from '../server/api-router';
+import { actorOf } from '../server/principal';
+import { isoFromMs } from '../core/clock';
+import { recordAudit } from '../audit/audit-log';
+import { statement } from '../db/statements';
+import { NotFoundError, ValidationError } from '../../src-shared/errors';
+import { idParamSchema, pageOf, slugSchema } from '../../src-shared/schemas/common';
+import { parseIpAddress } from '../../src-shared/net/ip-ranges';
+import {
+  accessLogEntrySchema,
+  accessLogQuerySchema,
+  accountIdParamSchema,
+  dashboardSummarySchema,
+  explainQuerySchema,
+  explanationSchema,
+  ipRuleCreateSchema,
+  ipRuleListQuerySchema,
+  ipRuleSchema,
+  sharingFlagQuerySchema,
+  sharingFlagSchema,
+  suspensionSchema,
+} from '../../src-shared/schemas/access';
+import {
+  accountStatsSchema,
+  channelStatsSchema,
+  sessionListQuerySchema,
+  statsQuerySchema,
+  statsRangeSchema,
+  viewingSessionSchema,
+} from '../../src-shared/schemas/sessions';
+import type { AccessService } from './access-service';
+import { listAccessLog } from './access-log';
+import { accountStats, channelStats, listSessions, sessionById } from './viewing-stats';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+function rangeOf(ctx: CasContext, query: { from?: string; to?: string }): { fromMs: number; toMs: number } {
+  const toMs = query.to ? Date.parse(query.to) : ctx.clock.now();
+  const fromMs = query.from ? Date.parse(query.from) : toMs - DAY_MS;
+  if (fromMs >= toMs) throw new ValidationError('from: must be before to', 'from');
+  return { fromMs, toMs };
+}
+
+function normalisedIp(ip: string | undefined): string | undefined {
+  if (ip === undefined) return undefined;
+  const address = parseIpAddress(ip);
+  if (!address) throw new ValidationError(`ip: "${ip}" is not an IP address`, 'ip');
+  return address.toString();
+}
+
+/** Admin API of access control: IP lists, explanation, access log, dashboard, sharing, suspensions. */
+export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+  const tag = 'Access control';
+  api
+    .route(
+      { method: 'get', path: '/api/admin/access/ip-rules', summary: 'IP allow and deny lists', tag, access: 'read', query: ipRuleListQuerySchema, response: z.array(ipRuleSchema) },
+      (_koa, { query }) => access.ipLists.list(query.list),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/api/admin/access/ip-rules',
+        summary: 'Add an address or network to the allow list (no authorization needed) or the deny list (always refused)',
+        tag,
+        access: 'write',
+        body: ipRuleCreateSchema,
+        response: ipRuleSchema,
+        status: 201,
+      },
+      (_koa, { body, principal }) => access.ipLists.add(body, actorOf(principal)),
+    )
+    .route(
+      { method: 'delete', path: '/api/admin/access/ip-rules/:id', summary: 'Remove an allow or deny list entry', tag, access: 'write', params: idParamSchema, status: 204 },
+      (_koa, { params, principal }) => access.ipLists.remove(params.id, actorOf(principal)),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/access/explain',
+        summary: 'Which rule allows or refuses an account on a channel from an address, and why',
+        tag,
+        access: 'read',
+        query: explainQuerySchema,
+        response: explanationSchema,
+      },
+      (_koa, { query }) => {
+        normalisedIp(query.ip);
+        return access.explain(query.account, query.channel, query.ip);
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/access/stream-url',
+        summary: "A channel's stream URL signed for an account and viewer address (as its playlist would carry it)",
+        tag,
+        access: 'write',
+        query: z.object({ channel: slugSchema, account: z.coerce.number().int().positive(), ip: z.string().trim().min(1).max(64) }),
+        response: z.object({ url: z.string() }),
+      },
+      (_koa, { query }) => {
+        const ip = normalisedIp(query.ip)!;
+        if (!access.directory.accountById(query.account)) throw new NotFoundError('Account');
+        return { url: access.urlSigner.streamUrl(query.channel, { ip, accountId: query.account }) };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/access-log',
+        summary: 'Access decisions, newest first, filtered by account, channel, IP, result, reason and time',
+        tag,
+        access: 'read',
+        query: accessLogQuerySchema,
+        response: pageOf(accessLogEntrySchema),
+      },
+      (_koa, { query }) => {
+        access.flush();
+        const { items, total } = listAccessLog(
+          ctx.db,
+          {
+            accountId: query.account,
+            channelId: query.channel,
+            ip: normalisedIp(query.ip),
+            result: query.result,
+            reason: query.reason,
+            fromMs: query.from ? Date.parse(query.from) : undefined,
+            toMs: query.to ? Date.parse(query.to) : undefined,
+          },
+          query.page,
+          query.pageSize,
+        );
+        return { items, total, page: query.page, pageSize: query.pageSize };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/dashboard/summary',
+        summary: 'Viewers now, authorizations and refusals per hour over 24 h, top channels',
+        tag: 'Dashboard',
+        access: 'read',
+        response: dashboardSummarySchema,
+      },
+      () => {
+        const now = ctx.clock.now();
+        access.sessions.sweepIdle(now, ctx.settings.get().sessionIdleSeconds * 1000);
+        access.flush();
+        const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+        const rows = statement(
+          ctx.db,
+          'SELECT hour, result, reason, channel_id, sum(n) AS n FROM access_hourly WHERE hour >= ? GROUP BY hour, result, reason, channel_id',
+        ).all(firstHour) as Array<{ hour: number; result: string; reason: string; channel_id: string; n: number }>;
+        const hourly = Array.from({ length: 24 }, (_, i) => ({ hour: isoFromMs(firstHour + i * HOUR_MS), authorizations: 0, refusals: 0 }));
+        const refusalsByReason: Record<string, number> = {};
+        const authorizations = new Map<string, number>();
+        for (const row of rows) {
+          const bucket = hourly[Math.floor((row.hour - firstHour) / HOUR_MS)];
+          if (!bucket) continue;
+          if (row.result === 'allow') {
+            bucket.authorizations += row.n;
+            if (row.channel_id) authorizations.set(row.channel_id, (authorizations.get(row.channel_id) ?? 0) + row.n);
+          } else {
+            bucket.refusals += row.n;
+            refusalsByReason[row.reason] = (refusalsByReason[row.reason] ?? 0) + row.n;
+          }
+        }
+        const viewers = access.sessions.viewersPerChannel();
+        const channelIds = new Set([...viewers.keys(), ...authorizations.keys()]);
+        const topChannels = [...channelIds]
+          .map((channelId) => ({
+            channelId,
+            name: access.directory.channel(channelId)?.name ?? channelId,
+            viewers: viewers.get(channelId) ?? 0,
+            authorizations24h: authorizations.get(channelId) ?? 0,
+          }))
+          .sort((a, b) => b.viewers - a.viewers || b.authorizations24h - a.authorizations24h || a.channelId.localeCompare(b.channelId))
+          .slice(0, 10);
+        return {
+          generatedAt: isoFromMs(now),
+          viewersNow: access.sessions.activeCount,
+          accountsWatching: access.sessions.accountsWatching(),
+          hourly,
+          refusalsByReason,
+          topChannels,
+          openSharingFlags: access.sharing.openFlagCount(),
+        };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/access/sharing-flags',
+        summary: 'Accounts flagged for credential sharing, with the evidence (addresses, times, channels)',
+        tag,
+        access: 'read',
+        query: sharingFlagQuerySchema,
+        response: pageOf(sharingFlagSchema),
+      },
+      (_koa, { query }) => access.sharing.flags({ accountId: query.account, open: query.open }, query.page, query.pageSize),
+    )
+    .route(
+      { method: 'post', path: '/api/admin/access/sharing-flags/:id/resolve', summary: 'Mark a sharing flag as handled', tag, access: 'write', params: idParamSchema, status: 204 },
+      (_koa, { params, principal }) => access.sharing.resolveFlag(params.id, actorOf(principal)),
+    )
+    .route(
+      { method: 'get', path: '/api/admin/access/suspensions', summary: 'Suspended accounts (refused with reason "suspended")', tag, access: 'read', response: z.array(suspensionSchema) },
+      () => access.sharing.suspensions(),
+    )
+    .route(
+      {
+        method: 'put',
+        path: '/api/admin/access/suspensions/:accountId',
+        summary: 'Suspend an account: its viewers are refused and its sessions end',
+        tag,
+        access: 'write',
+        params: accountIdParamSchema,
+        body: z.object({ reason: z.string().trim().min(1).max(200).default('operator') }).strict(),
+        status: 204,
+      },
+      (_koa, { params, body, principal }) => {
+        access.sharing.suspend(params.accountId, body.reason, actorOf(principal));
+        access.sessions.endAccount(params.accountId, ctx.clock.now(), 'suspended');
+        access.flush();
+      },
+    )
+    .route(
+      { method: 'delete', path: '/api/admin/access/suspensions/:accountId', summary: 'Lift a suspension', tag, access: 'write', params: accountIdParamSchema, status: 204 },
+      (_koa, { params, principal }) => access.sharing.lift(params.accountId, actorOf(principal)),
+    );
+}
+
+/** Admin API of viewing sessions and statistics. */
+export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+  const tag = 'Sessions';
+  api
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/sessions',
+        summary: 'Viewing sessions (active by default), filtered by account, channel and IP',
+        tag,
+        access: 'read',
+        query: sessionListQuerySchema,
+        response: pageOf(viewingSessionSchema),
+      },
+      (_koa, { query }) => {
+        access.sessions.sweepIdle(ctx.clock.now(), ctx.settings.get().sessionIdleSeconds * 1000);
+        access.flush();
+        const { items, total } = listSessions(
+          ctx.db,
+          { accountId: query.account, channelId: query.channel, ip: normalisedIp(query.ip), state: query.state },
+          query.page,
+          query.pageSize,
+        );
+        return { items, total, page: query.page, pageSize: query.pageSize };
+      },
+    )
+    .route(
+      { method: 'get', path: '/api/admin/sessions/:id', summary: 'One viewing session', tag, access: 'read', params: idParamSchema, response: viewingSessionSchema },
+      (_koa, { params }) => {
+        access.flush();
+        const session = sessionById(ctx.db, params.id);
+        if (!session) throw new NotFoundError('Session');
+        return session;
+      },
+    )
+    .route(
+      {
+        method: 'delete',
+        path: '/api/admin/sessions/:id',
+        summary: "End a viewing session: its next auth check is refused for endedSessionBanSeconds",
+        tag,
+        access: 'write',
+        params: idParamSchema,
+        status: 204,
+      },
+      (_koa, { params, principal }) => {
+        const live = access.sessions.get(params.id);
+        if (!live) {
+          access.flush();
+          if (!sessionById(ctx.db, params.id)) throw new NotFoundError('Session');
+          return; // already ended
+        }
+        access.endSession(params.id);
+        ctx.db.transaction(() => {
+          access.sessions.flush(ctx.clock.now());
+          recordAudit(ctx.db, ctx.clock.now(), actorOf(principal), {
+            action: 'session.end',
+            targetType: 'session',
+            targetId: params.id,
+            summary: { accountId: live.accountId, username: live.username, channelId: live.channelId, ip: live.ip },
+          });
+        })();
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/stats/channels',
+        summary: 'Viewing statistics per channel: watch time, sessions, viewers, peak viewers (default: last 24 h)',
+        tag: 'Statistics',
+        access: 'read',
+        query: statsQuerySchema,
+        response: pageOf(channelStatsSchema).extend({ range: statsRangeSchema }),
+      },
+      (_koa, { query }) => {
+        access.flush();
+        const range = { ...rangeOf(ctx, query), accountId: query.account, channelId: query.channel };
+        const { items, total } = channelStats(ctx.db, range, query.page, query.pageSize);
+        return { items, total, page: query.page, pageSize: query.pageSize, range: { from: isoFromMs(range.fromMs), to: isoFromMs(range.toMs) } };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/stats/accounts',
+        summary: 'Viewing statistics per account: watch time, sessions, channels, peak simultaneous sessions (default: last 24 h)',
+        tag: 'Statistics',
+        access: 'read',
+        query: statsQuerySchema,
+        response: pageOf(accountStatsSchema).extend({ range: statsRangeSchema }),
+      },
+      (_koa, { query }) => {
+        access.flush();
+        const range = { ...rangeOf(ctx, query), accountId: query.account, channelId: query.channel };
+        const { items, total } = accountStats(ctx.db, range, query.page, query.pageSize);
+        return { items, total, page: query.page, pageSize: query.pageSize, range: { from: isoFromMs(range.fromMs), to: isoFromMs(range.toMs) } };
+      },
+    );
+}

@@ -1,0 +1,542 @@
+import type ipaddr from 'ipaddr.js';
+import type { CasContext } from '../core/context';
+import type { BackgroundTasks } from '../core/background';
+import { verifyPassword } from '../crypto/passwords';
+import { sha256Hex } from '../crypto/tokens';
+import { statement } from '../db/statements';
+import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
+import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
+import type { Settings } from '../../src-shared/schemas/settings';
+import { UrlSigner } from '../url-signing/url-signer';
+import type { AccessDecider, AccessDecision, RefusalReason, ViewerCredential, ViewerRequest } from './access-types';
+import { AccessLogWriter } from './access-log';
+import { CredentialFailures, VerifiedPasswords } from './credential-guards';
+import { anyRangeMatches, IpLists } from './ip-lists';
+import { SharingDetector, sharingSubject } from './sharing';
+import { ViewerDirectory, type ViewerAccount, type ViewerChannel } from './viewer-directory';
+import { viewerSessionKey, ViewingSessions, type LiveSession } from './viewing-sessions';
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** Rows per background flush transaction (a few milliseconds of writing). */
+const FLUSH_SLICE = 2000;
+
+/** Records the checks of one evaluation, for the explanation API (absent on the hot path). */
+type Trace = AccessStep[] | null;
+
+function step(trace: Trace, check: AccessStep['check'], outcome: AccessStep['outcome'], detail: string): void {
+  trace?.push({ check, outcome, detail });
+}
+
+/** The account a refusal names (never more than id and username). */
+function who(account: ViewerAccount | null | undefined): { id: number; username: string } | null {
+  return account ? { id: account.id, username: account.username } : null;
+}
+
+type CredentialOutcome =
+  | { ok: true; account: ViewerAccount }
+  | { ok: true; account: null; signed: true }
+  | { ok: false; reason: RefusalReason; account: ViewerAccount | null };
+
+/**
+ * The viewer access decision ("may this viewer watch this channel?"), answered from memory and
+ * indexed reads: deny list, allow list, credential, account enabled and not expired (and not
+ * suspended), the account's allowed IPs, the channel in one of its packages, and the connection
+ * limit, enforced atomically on in-memory sessions. Every decision goes to the access log in batches.
+ */
+export class AccessService implements AccessDecider {
+  readonly directory: ViewerDirectory;
+  readonly ipLists: IpLists;
+  readonly sessions: ViewingSessions;
+  readonly sharing: SharingDetector;
+  readonly log: AccessLogWriter;
+  readonly urlSigner: UrlSigner;
+  /** Counters for tests, benchmarks and diagnostics. */
+  readonly counters = { decisions: 0, passwordHashChecks: 0 };
+  readonly #passwords = new VerifiedPasswords();
+  #flushing = false;
+  readonly #failures = new CredentialFailures();
+
+  constructor(
+    private readonly ctx: CasContext,
+    background?: BackgroundTasks,
+  ) {
+    this.directory = new ViewerDirectory(ctx);
+    this.ipLists = new IpLists(ctx);
+    this.sessions = new ViewingSessions(ctx.db, ctx.clock.now());
+    this.sharing = new SharingDetector(ctx);
+    this.log = new AccessLogWriter(ctx.db, () => void this.flushInSlices());
+    this.urlSigner = new UrlSigner(ctx, this.directory);
+    ctx.events.on('accounts-changed', (ids) => this.#accountsChanged(ids));
+    ctx.settings.onChange((_settings, changed) => {
+      if (changed.has('passwordCacheSeconds')) this.#passwords.clear();
+    });
+    if (background) {
+      background.every('access-flush', 1000, () => this.flushInSlices());
+      background.every('access-session-sweep', 5000, () => this.sweep());
+      background.every('access-retention', 3_600_000, () => this.pruneHistory(), { runNow: false });
+    }
+  }
+
+  /** Writes every buffered session change, peak and access-log row now, in one transaction (readers call this first). */
+  flush(): void {
+    if (!this.ctx.db.open) return;
+    const now = this.ctx.clock.now();
+    this.ctx.db.transaction(() => {
+      this.sessions.flush(now, { force: true });
+      this.log.flush();
+    })();
+  }
+
+  /**
+   * The background flush: small transactions with the event loop free in between, so a large
+   * backlog never stalls the decision path for long.
+   */
+  async flushInSlices(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      // Only what is pending now: under steady load new rows wait for the next tick (one commit a second).
+      let budget = this.log.pending + this.sessions.pendingWrites;
+      while (this.ctx.db.open && budget > 0) {
+        const now = this.ctx.clock.now();
+        const written = this.ctx.db.transaction(() => this.sessions.flush(now, { limit: FLUSH_SLICE }) + this.log.flush(FLUSH_SLICE))();
+        budget -= Math.max(written, FLUSH_SLICE);
+        if (budget > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Ends idle sessions and forgets stale failure counters, sharing sightings and password MACs. */
+  sweep(): void {
+    const now = this.ctx.clock.now();
+    const settings = this.ctx.settings.get();
+    this.sessions.sweepIdle(now, settings.sessionIdleSeconds * 1000);
+    this.#failures.sweep(now, settings.viewerAuthFailureWindowMinutes * 60_000);
+    this.#passwords.sweep(now);
+    this.sharing.sweep(now);
+  }
+
+  /** Drops access-log rows, hourly counts and ended sessions older than their retention settings. */
+  pruneHistory(): void {
+    const now = this.ctx.clock.now();
+    const { accessLogRetentionDays, sessionHistoryDays } = this.ctx.settings.get();
+    const logCutoff = now - accessLogRetentionDays * 86_400_000;
+    const sessionCutoff = now - sessionHistoryDays * 86_400_000;
+    const { db } = this.ctx;
+    // In chunks, so the writer lock is never held long.
+    for (;;) {
+      const changes = statement(db, 'DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at LIMIT 5000)').run(logCutoff).changes;
+      if (changes < 5000) break;
+    }
+    statement(db, 'DELETE FROM access_hourly WHERE hour < ?').run(logCutoff);
+    statement(db, 'DELETE FROM viewing_peaks WHERE hour < ?').run(sessionCutoff);
+    for (;;) {
+      const changes = statement(
+        db,
+        'DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions WHERE last_seen_at < ? AND ended_at IS NOT NULL LIMIT 5000)',
+      ).run(sessionCutoff).changes;
+      if (changes < 5000) break;
+    }
+  }
+
+  async decide(request: ViewerRequest): Promise<AccessDecision> {
+    this.counters.decisions++;
+    const decision = await this.#evaluate(request, null, false);
+    this.log.push({
+      at: this.ctx.clock.now(),
+      result: decision.allow ? 'allow' : 'deny',
+      reason: decision.allow ? null : decision.reason,
+      rule: decision.allow ? decision.rule : null,
+      accountId: decision.account?.id ?? null,
+      username: decision.account?.username ?? null,
+      channelId: request.channelId || null,
+      ip: parseIpAddress(request.ip)?.toString() ?? request.ip.slice(0, 64),
+      source: request.source,
+      sessionId: decision.allow ? (decision.sessionId ?? null) : null,
+    });
+    return decision;
+  }
+
+  /**
+   * The account a viewer's credential names, checked for everything but a channel (deny list,
+   * credential, enabled, expiry, suspension, allowed IPs) — for playlists and other per-viewer
+   * answers. Counts failures like `decide` and writes one access-log row.
+   */
+  async authenticateViewer(
+    credential: ViewerCredential | null,
+    ip: string,
+    source: string,
+  ): Promise<{ ok: true; account: ViewerAccount } | { ok: false; reason: RefusalReason; account: { id: number; username: string } | null }> {
+    const now = this.ctx.clock.now();
+    const settings = this.ctx.settings.get();
+    const address = parseIpAddress(ip);
+    const ipText = address?.toString() ?? ip;
+    const result = await (async (): Promise<{ ok: true; account: ViewerAccount } | { ok: false; reason: RefusalReason; account: ViewerAccount | null }> => {
+      if (this.ipLists.denied(address)) return { ok: false, reason: 'ip_denied', account: null };
+      if (credential === null || credential.kind === 'signed') return { ok: false, reason: 'no_credential', account: null };
+      const outcome = await this.#checkCredential(credential, null, ipText, now, settings, null);
+      if (!outcome.ok) return outcome;
+      if (!outcome.account) return { ok: false, reason: 'no_credential', account: null };
+      const state = this.#accountState(outcome.account, address, now, null);
+      return state ? { ok: false, reason: state, account: outcome.account } : { ok: true, account: outcome.account };
+    })();
+    this.log.push({
+      at: now,
+      result: result.ok ? 'allow' : 'deny',
+      reason: result.ok ? null : result.reason,
+      rule: result.ok ? 'credential' : null,
+      accountId: result.account?.id ?? null,
+      username: result.account?.username ?? null,
+      channelId: null,
+      ip: ipText,
+      source,
+      sessionId: null,
+    });
+    return result.ok ? result : { ok: false, reason: result.reason, account: who(result.account) };
+  }
+
+  /** Whether an account may watch a channel right now (enabled channel in one of its packages). */
+  entitled(account: ViewerAccount, channel: ViewerChannel): boolean {
+    return channel.enabled && channel.packages.some((p) => account.packages.has(p));
+  }
+
+  /**
+   * Which rule allows or refuses an account on a channel from an address, and why: the same
+   * checks as `decide`, without opening a session, counting failures or logging.
+   */
+  async explain(accountRef: string, channelId: string, ip: string): Promise<Explanation> {
+    const byId = /^\d+$/.test(accountRef) ? this.directory.accountById(Number(accountRef)) : undefined;
+    const account = byId ?? this.directory.accountByUsername(accountRef);
+    const trace: AccessStep[] = [];
+    const credential: ViewerCredential | null = account ? { kind: 'account', accountId: account.id } : null;
+    const decision = await this.#evaluate({ credential, channelId, ip, source: 'explain', checkOnly: true }, trace, true);
+    if (!account) {
+      for (const s of trace) if (s.check === 'credential') s.detail = `No account "${accountRef}"`;
+    }
+    return {
+      allow: decision.allow,
+      reason: decision.allow ? null : account ? decision.reason : 'bad_credential',
+      rule: decision.allow ? decision.rule : null,
+      account: who(account),
+      channel: channelId,
+      ip: parseIpAddress(ip)?.toString() ?? ip,
+      steps: dedupe(trace),
+    };
+  }
+
+  /**
+   * A request without a credential from a viewer that already has a live session on this channel
+   * (players do not carry the playlist's `?token=` to relative segment URIs): decided as that
+   * session's account, with every check run again. Null when there is no such session.
+   */
+  async continueSession(request: Omit<ViewerRequest, 'credential'>): Promise<AccessDecision | null> {
+    const address = parseIpAddress(request.ip);
+    const ip = address?.toString() ?? request.ip;
+    const key = viewerSessionKey(request.sessionKey, ip, request.userAgent);
+    const session = this.sessions.findViewer(request.channelId, key, this.ctx.clock.now(), this.ctx.settings.get().sessionIdleSeconds * 1000);
+    if (!session) return null;
+    return this.decide({ ...request, credential: { kind: 'account', accountId: session.accountId } });
+  }
+
+  /** Ends one session now; its slot is refused for `endedSessionBanSeconds`. False when it is not active. */
+  endSession(id: number, reason: 'admin' = 'admin'): boolean {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    this.sessions.end(session, this.ctx.clock.now(), reason, this.ctx.settings.get().endedSessionBanSeconds * 1000);
+    return true;
+  }
+
+  async #evaluate(request: ViewerRequest, trace: Trace, explaining: boolean): Promise<AccessDecision> {
+    const now = this.ctx.clock.now();
+    const settings = this.ctx.settings.get();
+    const address = parseIpAddress(request.ip);
+    const ip = address?.toString() ?? request.ip;
+
+    const denied = this.ipLists.denied(address);
+    if (denied) {
+      step(trace, 'deny_list', 'fail', `${ip} is on the deny list (${formatIpRange(denied)})`);
+      return { allow: false, reason: 'ip_denied', account: null };
+    }
+    step(trace, 'deny_list', 'pass', `${ip} is not on the deny list`);
+
+    const allowed = this.ipLists.allowed(address);
+    if (allowed) {
+      step(trace, 'allow_list', 'pass', `${ip} is on the allow list (${formatIpRange(allowed)}): no authorization needed`);
+      const channel = this.#checkChannel(request.channelId, trace);
+      if (typeof channel === 'string') return { allow: false, reason: channel, account: null };
+      return { allow: true, account: null, rule: 'allow_list' };
+    }
+    step(trace, 'allow_list', 'skip', `${ip} is not on the allow list`);
+
+    if (request.credential === null) {
+      step(trace, 'credential', 'fail', 'No credential (?token= or ?auth=login:password)');
+      return { allow: false, reason: 'no_credential', account: null };
+    }
+    const channelForSigned = request.credential.kind === 'signed' ? this.directory.channel(request.channelId) ?? null : null;
+    const outcome = await this.#checkCredential(request.credential, channelForSigned, ip, now, settings, trace, explaining);
+    if (!outcome.ok) return { allow: false, reason: outcome.reason, account: who(outcome.account) };
+    if (outcome.account === null) {
+      const channel = this.#checkChannel(request.channelId, trace);
+      if (typeof channel === 'string') return { allow: false, reason: channel, account: null };
+      return { allow: true, account: null, rule: 'signed_url' };
+    }
+    // Re-read after any await: the account may have changed while scrypt ran.
+    const account = this.directory.accountById(outcome.account.id);
+    if (!account) {
+      step(trace, 'credential', 'fail', 'The account no longer exists');
+      return { allow: false, reason: 'bad_credential', account: null };
+    }
+
+    const state = this.#accountState(account, address, now, trace);
+    if (state) return { allow: false, reason: state, account: who(account) };
+
+    const channel = this.#checkChannel(request.channelId, trace);
+    if (typeof channel === 'string') return { allow: false, reason: channel, account: who(account) };
+    if (!this.entitled(account, channel)) {
+      step(trace, 'entitlement', 'fail', `None of the account's packages (${[...account.packages].join(', ') || 'none'}) holds channel "${channel.id}" (${channel.packages.join(', ') || 'no package'})`);
+      return { allow: false, reason: 'not_entitled', account: who(account) };
+    }
+    const via = channel.packages.filter((p) => account.packages.has(p));
+    step(trace, 'entitlement', 'pass', `Channel "${channel.id}" is in the account's package ${via.join(', ')}`);
+
+    if (!explaining) {
+      const verdict = this.sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channel.id, now);
+      if (verdict.suspended && verdict.flagged) {
+        this.sessions.endAccount(account.id, now, 'suspended');
+        return { allow: false, reason: 'suspended', account: who(account) };
+      }
+    }
+
+    if (request.checkOnly) {
+      this.#explainLimit(account, now, settings, trace);
+      return { allow: true, account: { id: account.id, username: account.username, maxConnections: account.maxConnections }, rule: 'credential' };
+    }
+    // Synchronous from here on: find, count and open happen without yielding, so N+1 concurrent
+    // requests can never all pass a limit of N.
+    const session = this.#admit(account, channel, request, ip, now, settings);
+    if (typeof session === 'string') return { allow: false, reason: session, account: who(account) };
+    return {
+      allow: true,
+      account: { id: account.id, username: account.username, maxConnections: account.maxConnections },
+      sessionId: session.id,
+      rule: 'credential',
+    };
+  }
+
+  async #checkCredential(
+    credential: ViewerCredential,
+    channel: ViewerChannel | null,
+    ip: string,
+    now: number,
+    settings: Settings,
+    trace: Trace,
+    explaining = false,
+  ): Promise<CredentialOutcome> {
+    const windowMs = settings.viewerAuthFailureWindowMinutes * 60_000;
+    const max = settings.viewerAuthMaxFailures;
+    const ipKey = `ip:${ip}`;
+    const fail = (account: ViewerAccount | null, detail: string, userKey?: string): CredentialOutcome => {
+      if (!explaining) {
+        this.#failures.record(ipKey, now, windowMs);
+        if (userKey) this.#failures.record(userKey, now, windowMs);
+      }
+      step(trace, 'credential', 'fail', detail);
+      return { ok: false, reason: 'bad_credential', account };
+    };
+    switch (credential.kind) {
+      case 'account': {
+        const account = this.directory.accountById(credential.accountId);
+        if (!account) return fail(null, `No account ${credential.accountId}`);
+        step(trace, 'credential', 'pass', `Account ${account.username} (already authenticated)`);
+        return { ok: true, account };
+      }
+      case 'token': {
+        const account = this.directory.accountByTokenHash(sha256Hex(credential.token));
+        if (!account) return fail(null, 'Unknown token');
+        step(trace, 'credential', 'pass', `Token of account ${account.username}`);
+        return { ok: true, account };
+      }
+      case 'password': {
+        const userKey = `user:${credential.username.toLowerCase()}`;
+        const account = this.directory.accountByUsername(credential.username);
+        // A password verified moments ago passes even during a lockout, so nobody can lock a
+        // watching subscriber out by guessing at their username.
+        if (account?.passwordHash && this.#passwords.matches(account.id, account.passwordHash, credential.password, now)) {
+          step(trace, 'credential', 'pass', `Password of ${account.username} (recently verified)`);
+          return { ok: true, account };
+        }
+        // Guessing is what the limits stop: tokens are 256-bit random, passwords are not.
+        if (!explaining && (this.#failures.blocked(ipKey, now, max, windowMs) || this.#failures.blocked(userKey, now, max, windowMs))) {
+          step(trace, 'rate_limit', 'fail', `Too many wrong credentials from ${ip} or for ${credential.username}`);
+          return { ok: false, reason: 'rate_limited', account: null };
+        }
+        // Unknown users and accounts without a password pay a full scrypt as well.
+        this.counters.passwordHashChecks++;
+        const ok = await verifyPassword(credential.password, account?.passwordHash ?? null);
+        if (!ok || !account?.passwordHash) return fail(null, 'Wrong username or password', userKey);
+        this.#passwords.remember(account.id, account.passwordHash, credential.password, this.ctx.clock.now(), settings.passwordCacheSeconds * 1000);
+        step(trace, 'credential', 'pass', `Password of ${account.username}`);
+        return { ok: true, account };
+      }
+      case 'signed': {
+        if (!channel) return fail(null, 'A signed token for an unknown channel');
+        const check = this.urlSigner.verifyChannelToken(credential.token, channel, ip, credential.userId);
+        if (check !== 'valid') return fail(null, check === 'expired' ? 'The signed token has expired' : 'The signed token does not match this channel, address or secret');
+        if (credential.userId === undefined) {
+          step(trace, 'credential', 'pass', 'A valid signed token for this channel and address');
+          return { ok: true, account: null, signed: true };
+        }
+        const account = /^\d+$/.test(credential.userId) ? this.directory.accountById(Number(credential.userId)) : undefined;
+        if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
+        step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
+        return { ok: true, account };
+      }
+    }
+  }
+
+  /** Account-level refusals: disabled, expired, suspended, address not among its allowed IPs. */
+  #accountState(account: ViewerAccount, address: Address | null, now: number, trace: Trace): RefusalReason | null {
+    if (!account.enabled) {
+      step(trace, 'account_enabled', 'fail', `Account ${account.username} is disabled`);
+      return 'disabled';
+    }
+    step(trace, 'account_enabled', 'pass', `Account ${account.username} is enabled`);
+    if (account.expiresAt !== null && account.expiresAt <= now) {
+      step(trace, 'account_expiry', 'fail', `Account expired at ${new Date(account.expiresAt).toISOString()}`);
+      return 'expired';
+    }
+    step(trace, 'account_expiry', 'pass', account.expiresAt === null ? 'The account does not expire' : `Valid until ${new Date(account.expiresAt).toISOString()}`);
+    if (this.sharing.isSuspended(account.id)) {
+      step(trace, 'suspension', 'fail', 'The account is suspended (see sharing flags)');
+      return 'suspended';
+    }
+    step(trace, 'suspension', 'pass', 'The account is not suspended');
+    if (account.allowedIps.length > 0) {
+      const match = anyRangeMatches(address, account.allowedIps);
+      if (!match) {
+        step(trace, 'account_ips', 'fail', `${address?.toString() ?? 'This address'} is not among the account's allowed IPs (${account.allowedIps.map(formatIpRange).join(', ')})`);
+        return 'ip_not_allowed';
+      }
+      step(trace, 'account_ips', 'pass', `${address!.toString()} is within ${formatIpRange(match)}`);
+    } else {
+      step(trace, 'account_ips', 'skip', 'The account has no IP restriction');
+    }
+    return null;
+  }
+
+  #checkChannel(channelId: string, trace: Trace): ViewerChannel | 'channel_unknown' | 'channel_disabled' {
+    const channel = this.directory.channel(channelId);
+    if (!channel) {
+      step(trace, 'channel', 'fail', `No channel "${channelId}"`);
+      return 'channel_unknown';
+    }
+    if (!channel.enabled) {
+      step(trace, 'channel', 'fail', `Channel "${channelId}" is disabled`);
+      return 'channel_disabled';
+    }
+    step(trace, 'channel', 'pass', `Channel "${channelId}" exists and is enabled`);
+    return channel;
+  }
+
+  #explainLimit(account: ViewerAccount, now: number, settings: Settings, trace: Trace): void {
+    if (!trace) return;
+    const active = this.sessions.activeOf(account.id, now, settings.sessionIdleSeconds * 1000).length;
+    if (account.maxConnections === 0) step(trace, 'connection_limit', 'pass', `No connection limit (${active} active)`);
+    else
+      step(
+        trace,
+        'connection_limit',
+        active < account.maxConnections ? 'pass' : 'fail',
+        `${active} of ${account.maxConnections} connections in use; over the limit the policy "${settings.overLimitPolicy}" applies`,
+      );
+  }
+
+  /** Opens or refreshes the viewer's session under the connection limit; synchronous by design. */
+  #admit(
+    account: ViewerAccount,
+    channel: ViewerChannel,
+    request: ViewerRequest,
+    ip: string,
+    now: number,
+    settings: Settings,
+  ): LiveSession | 'connection_limit' | 'session_ended' {
+    const idleMs = settings.sessionIdleSeconds * 1000;
+    const key = viewerSessionKey(request.sessionKey, ip, request.userAgent);
+    const existing = this.sessions.find(account.id, channel.id, key, now, idleMs);
+    if (existing) {
+      this.sessions.touch(existing, now, ip, request.bytes);
+      return existing;
+    }
+    if (this.sessions.bannedUntil(account.id, channel.id, key, now) !== null) return 'session_ended';
+    if (account.maxConnections > 0) {
+      const active = this.sessions.activeOf(account.id, now, idleMs);
+      const excess = active.length - account.maxConnections + 1;
+      if (excess > 0) {
+        const victims = this.#overLimitVictims(active, excess, ip, request.userAgent ?? null, now, settings);
+        if (!victims) return 'connection_limit';
+        const banMs = settings.overLimitPolicy === 'end-oldest' ? settings.endedSessionBanSeconds * 1000 : 0;
+        for (const victim of victims) this.sessions.end(victim, now, settings.overLimitPolicy === 'end-oldest' ? 'over_limit' : 'handover', banMs);
+      }
+    }
+    return this.sessions.open(
+      {
+        accountId: account.id,
+        username: account.username,
+        channelId: channel.id,
+        key,
+        source: request.source,
+        ip,
+        userAgent: request.userAgent?.slice(0, 300) ?? null,
+        bytes: request.bytes ?? null,
+      },
+      now,
+    );
+  }
+
+  /** Sessions to end so a new one fits, per the over-limit policy; null means refuse the newcomer. */
+  #overLimitVictims(
+    active: LiveSession[],
+    excess: number,
+    ip: string,
+    userAgent: string | null,
+    now: number,
+    settings: Settings,
+  ): LiveSession[] | null {
+    switch (settings.overLimitPolicy) {
+      case 'refuse-newest':
+        return null;
+      case 'end-oldest':
+        return [...active].sort((a, b) => a.startedAt - b.startedAt).slice(0, excess);
+      case 'handover': {
+        // The same viewer (address and player) switching channels, then sessions silent for the window.
+        const sameViewer = active.filter((s) => s.ip === ip && s.userAgent === (userAgent?.slice(0, 300) ?? null)).sort((a, b) => a.lastSeenAt - b.lastSeenAt);
+        const silent = active
+          .filter((s) => !sameViewer.includes(s) && s.lastSeenAt <= now - settings.handoverSeconds * 1000)
+          .sort((a, b) => a.lastSeenAt - b.lastSeenAt);
+        const candidates = [...sameViewer, ...silent];
+        return candidates.length >= excess ? candidates.slice(0, excess) : null;
+      }
+    }
+  }
+
+  #accountsChanged(ids: readonly number[] | null): void {
+    const now = this.ctx.clock.now();
+    const affected = ids ?? this.sessions.accountIdsWithSessions();
+    for (const id of affected) {
+      this.#passwords.forget(id);
+      if (this.sessions.activeOf(id, now, Number.MAX_SAFE_INTEGER).length === 0) continue;
+      const account = this.directory.accountById(id);
+      const usable = account && account.enabled && (account.expiresAt === null || account.expiresAt > now);
+      if (!usable) this.sessions.endAccount(id, now, 'account_changed');
+    }
+  }
+}
+
+/** Keeps the first step of each check (a check may be reached by two paths). */
+function dedupe(steps: AccessStep[]): AccessStep[] {
+  const seen = new Set<string>();
+  return steps.filter((s) => (seen.has(s.check) ? false : (seen.add(s.check), true)));
+}

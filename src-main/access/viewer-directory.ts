@@ -1,0 +1,207 @@
+import type { CasContext } from '../core/context';
+import { statement } from '../db/statements';
+import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
+import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
+import type { Role } from '../../src-shared/schemas/accounts';
+import type { UrlSigningScheme } from '../../src-shared/schemas/access';
+
+/** What the decision path needs of an account, kept in memory. */
+export interface ViewerAccount {
+  id: number;
+  username: string;
+  role: Role;
+  enabled: boolean;
+  expiresAt: number | null;
+  maxConnections: number;
+  allowedIps: readonly IpRange[];
+  packages: ReadonlySet<string>;
+  passwordHash: string | null;
+  tokenHash: string;
+}
+
+export interface ViewerChannel {
+  id: string;
+  name: string;
+  number: number | null;
+  logo: string | null;
+  streamPath: string;
+  enabled: boolean;
+  /** Package ids, in id order. */
+  packages: readonly string[];
+  urlSigning: UrlSigningScheme;
+  streamBaseUrl: string | null;
+}
+
+interface ChannelTable {
+  byId: Map<string, ViewerChannel>;
+  /** Exact stream paths and their folders (`/tv/x/index.m3u8`, `/tv/x`) → channel id. */
+  byPath: Map<string, string>;
+  ordered: ViewerChannel[];
+  packageNames: Map<string, string>;
+}
+
+/** Cached accounts beyond this are dropped wholesale (they reload from indexed reads). */
+const MAX_CACHED_ACCOUNTS = 250_000;
+
+function toViewerAccount(row: AccountRow, packages: string[]): ViewerAccount {
+  const ranges = (JSON.parse(row.allowed_ips) as string[]).map(parseIpRange).filter((r): r is IpRange => r !== null);
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    enabled: row.enabled === 1,
+    expiresAt: row.expires_at,
+    maxConnections: row.max_connections,
+    allowedIps: ranges,
+    packages: new Set(packages),
+    passwordHash: row.password_hash,
+    tokenHash: row.token_hash,
+  };
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? path : path.slice(0, slash);
+}
+
+/**
+ * Accounts and channels as the decision path reads them: from memory, filled by indexed point
+ * reads, and forgotten when `accounts-changed`, `packages-changed` or `channels-changed` fire.
+ */
+export class ViewerDirectory {
+  readonly #accounts = new Map<number, ViewerAccount>();
+  readonly #byTokenHash = new Map<string, number>();
+  readonly #byUsername = new Map<string, number>();
+  #channels: ChannelTable | null = null;
+
+  constructor(private readonly ctx: CasContext) {
+    ctx.events.on('accounts-changed', (ids) => this.forgetAccounts(ids));
+    ctx.events.on('packages-changed', () => (this.#channels = null));
+    ctx.events.on('channels-changed', () => (this.#channels = null));
+  }
+
+  forgetAccounts(ids: readonly number[] | null): void {
+    if (ids === null) {
+      this.#accounts.clear();
+      this.#byTokenHash.clear();
+      this.#byUsername.clear();
+      return;
+    }
+    for (const id of ids) {
+      const cached = this.#accounts.get(id);
+      if (!cached) continue;
+      this.#accounts.delete(id);
+      this.#byTokenHash.delete(cached.tokenHash);
+      this.#byUsername.delete(cached.username.toLowerCase());
+    }
+  }
+
+  accountById(id: number): ViewerAccount | undefined {
+    return this.#accounts.get(id) ?? this.#remember(accountById(this.ctx.db, id));
+  }
+
+  accountByTokenHash(tokenHash: string): ViewerAccount | undefined {
+    const id = this.#byTokenHash.get(tokenHash);
+    if (id !== undefined) return this.#accounts.get(id);
+    return this.#remember(accountByTokenHash(this.ctx.db, tokenHash));
+  }
+
+  accountByUsername(username: string): ViewerAccount | undefined {
+    const id = this.#byUsername.get(username.toLowerCase());
+    if (id !== undefined) return this.#accounts.get(id);
+    return this.#remember(accountByUsername(this.ctx.db, username));
+  }
+
+  channel(id: string): ViewerChannel | undefined {
+    return this.#channelTable().byId.get(id);
+  }
+
+  /** The channel a stream URI belongs to: its exact stream path, else the nearest enclosing folder. */
+  channelForPath(path: string): ViewerChannel | undefined {
+    const table = this.#channelTable();
+    let probe = path.split('?')[0];
+    for (;;) {
+      const id = table.byPath.get(probe);
+      if (id !== undefined) return table.byId.get(id);
+      const parent = folderOf(probe);
+      if (parent === probe || parent === '') return undefined;
+      probe = parent;
+    }
+  }
+
+  /** Every channel in channel-number order (unnumbered last, then by id). */
+  channels(): readonly ViewerChannel[] {
+    return this.#channelTable().ordered;
+  }
+
+  packageName(id: string): string {
+    return this.#channelTable().packageNames.get(id) ?? id;
+  }
+
+  #remember(row: AccountRow | undefined): ViewerAccount | undefined {
+    if (!row) return undefined;
+    if (this.#accounts.size >= MAX_CACHED_ACCOUNTS) this.forgetAccounts(null);
+    const account = toViewerAccount(row, packagesOfAccount(this.ctx.db, row.id));
+    this.#accounts.set(account.id, account);
+    this.#byTokenHash.set(account.tokenHash, account.id);
+    this.#byUsername.set(account.username.toLowerCase(), account.id);
+    return account;
+  }
+
+  #channelTable(): ChannelTable {
+    if (this.#channels) return this.#channels;
+    const rows = statement(
+      this.ctx.db,
+      `SELECT id, name, number, logo, stream_path, enabled, url_signing, stream_base_url FROM channels
+       ORDER BY number IS NULL, number, id`,
+    ).all() as Array<{
+      id: string;
+      name: string;
+      number: number | null;
+      logo: string | null;
+      stream_path: string;
+      enabled: 0 | 1;
+      url_signing: UrlSigningScheme;
+      stream_base_url: string | null;
+    }>;
+    const links = statement(this.ctx.db, 'SELECT channel_id, package_id FROM channel_packages ORDER BY package_id').all() as Array<{
+      channel_id: string;
+      package_id: string;
+    }>;
+    const packagesOf = new Map<string, string[]>();
+    for (const link of links) {
+      const list = packagesOf.get(link.channel_id) ?? [];
+      list.push(link.package_id);
+      packagesOf.set(link.channel_id, list);
+    }
+    const byId = new Map<string, ViewerChannel>();
+    const byPath = new Map<string, string>();
+    const ordered: ViewerChannel[] = [];
+    for (const row of rows) {
+      const channel: ViewerChannel = {
+        id: row.id,
+        name: row.name,
+        number: row.number,
+        logo: row.logo,
+        streamPath: row.stream_path,
+        enabled: row.enabled === 1,
+        packages: packagesOf.get(row.id) ?? [],
+        urlSigning: row.url_signing,
+        streamBaseUrl: row.stream_base_url,
+      };
+      byId.set(channel.id, channel);
+      ordered.push(channel);
+      byPath.set(channel.streamPath, channel.id);
+    }
+    // Folders second, so an exact path of one channel is never shadowed by another's folder.
+    for (const channel of ordered) {
+      const folder = folderOf(channel.streamPath);
+      if (folder && folder !== '/' && !byPath.has(folder)) byPath.set(folder, channel.id);
+    }
+    const packageNames = new Map(
+      (statement(this.ctx.db, 'SELECT id, name FROM packages').all() as Array<{ id: string; name: string }>).map((p) => [p.id, p.name]),
+    );
+    this.#channels = { byId, byPath, ordered, packageNames };
+    return this.#channels;
+  }
+}

@@ -1,0 +1,343 @@
+import type { Db } from '../db/connection';
+import { statement } from '../db/statements';
+
+/** A live viewing session. The decision engine owns these in memory; SQLite gets them in batches. */
+export interface LiveSession {
+  id: number;
+  accountId: number;
+  username: string;
+  channelId: string;
+  /** `s:<server session id>` or `v:<ip>|<user agent>`. */
+  key: string;
+  source: string;
+  ip: string;
+  userAgent: string | null;
+  startedAt: number;
+  lastSeenAt: number;
+  requests: number;
+  bytes: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  bannedUntil: number | null;
+  /** `lastSeenAt` as last written to SQLite. */
+  persistedSeenAt?: number;
+}
+
+/** A refreshed session is rewritten at most this often by the background flush (routes force it). */
+const TOUCH_PERSIST_MS = 10_000;
+
+export type SessionEndReason = 'idle' | 'admin' | 'over_limit' | 'handover' | 'account_changed' | 'suspended';
+
+interface SessionRow {
+  id: number;
+  account_id: number;
+  username: string;
+  channel_id: string;
+  session_key: string;
+  source: string;
+  ip: string;
+  user_agent: string | null;
+  started_at: number;
+  last_seen_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+  banned_until: number | null;
+  requests: number;
+  bytes: number | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+function slotKey(accountId: number, channelId: string, key: string): string {
+  return `${accountId}\u0000${channelId}\u0000${key}`;
+}
+
+/** The session key of a viewer: the server's own session id when it has one, else IP + user agent. */
+export function viewerSessionKey(sessionKey: string | undefined, ip: string, userAgent: string | undefined): string {
+  if (sessionKey) return `s:${sessionKey.slice(0, 200)}`;
+  return `v:${ip}|${(userAgent ?? '').slice(0, 300)}`;
+}
+
+/**
+ * Active viewing sessions, indexed by slot (account, channel, key) and by account, so the
+ * connection-limit check is a synchronous in-memory step (atomic in the one Node process).
+ * Changes are written to `viewing_sessions` by `flush()`, with hourly viewer peaks.
+ */
+export class ViewingSessions {
+  readonly #bySlot = new Map<string, LiveSession>();
+  /** `channel\0key` → the latest session of that viewer on that channel (any account). */
+  readonly #byViewer = new Map<string, LiveSession>();
+  readonly #byId = new Map<number, LiveSession>();
+  readonly #byAccount = new Map<number, Set<LiveSession>>();
+  readonly #perChannel = new Map<string, number>();
+  /** Slots refused until a time (sessions ended by an operator or by the over-limit policy). */
+  readonly #bans = new Map<string, number>();
+  readonly #dirty = new Set<LiveSession>();
+  /** Refreshed since their last write, but not yet due (see TOUCH_PERSIST_MS). */
+  readonly #stale = new Set<LiveSession>();
+  /** `kind\0subject\0hour` → peak, pending write. */
+  readonly #peaks = new Map<string, number>();
+  #nextId: number;
+  #snapshotHour = 0;
+
+  constructor(
+    private readonly db: Db,
+    now: number,
+  ) {
+    const max = statement(db, 'SELECT max(id) AS id FROM viewing_sessions').get() as { id: number | null };
+    this.#nextId = (max.id ?? 0) + 1;
+    const rows = statement(db, 'SELECT * FROM viewing_sessions WHERE ended_at IS NULL ORDER BY started_at').all() as SessionRow[];
+    for (const row of rows) this.#index(fromRow(row));
+    const banned = statement(
+      db,
+      'SELECT account_id, channel_id, session_key, banned_until FROM viewing_sessions WHERE banned_until IS NOT NULL AND banned_until > ?',
+    ).all(now) as Array<{ account_id: number; channel_id: string; session_key: string; banned_until: number }>;
+    for (const row of banned) this.#bans.set(slotKey(row.account_id, row.channel_id, row.session_key), row.banned_until);
+  }
+
+  get activeCount(): number {
+    return this.#byId.size;
+  }
+
+  get(id: number): LiveSession | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The active session of a slot; one silent longer than the idle timeout is ended first. */
+  find(accountId: number, channelId: string, key: string, now: number, idleMs: number): LiveSession | undefined {
+    const session = this.#bySlot.get(slotKey(accountId, channelId, key));
+    if (!session) return undefined;
+    if (session.lastSeenAt <= now - idleMs) {
+      this.end(session, session.lastSeenAt, 'idle');
+      return undefined;
+    }
+    return session;
+  }
+
+  /** The viewer's active session on a channel whatever the account (a segment request without a token). */
+  findViewer(channelId: string, key: string, now: number, idleMs: number): LiveSession | undefined {
+    const session = this.#byViewer.get(`${channelId}\u0000${key}`);
+    if (!session || session.endedAt !== null || session.lastSeenAt <= now - idleMs) return undefined;
+    return session;
+  }
+
+  bannedUntil(accountId: number, channelId: string, key: string, now: number): number | null {
+    const slot = slotKey(accountId, channelId, key);
+    const until = this.#bans.get(slot);
+    if (until === undefined) return null;
+    if (until <= now) {
+      this.#bans.delete(slot);
+      return null;
+    }
+    return until;
+  }
+
+  /** The account's active sessions, idle ones ended on the way (no ghost holds a slot). */
+  activeOf(accountId: number, now: number, idleMs: number): LiveSession[] {
+    const set = this.#byAccount.get(accountId);
+    if (!set) return [];
+    const out: LiveSession[] = [];
+    for (const session of [...set]) {
+      if (session.lastSeenAt <= now - idleMs) this.end(session, session.lastSeenAt, 'idle');
+      else out.push(session);
+    }
+    return out;
+  }
+
+  viewersOf(channelId: string): number {
+    return this.#perChannel.get(channelId) ?? 0;
+  }
+
+  /** Active viewers per channel (for the dashboard). */
+  viewersPerChannel(): ReadonlyMap<string, number> {
+    return this.#perChannel;
+  }
+
+  accountsWatching(): number {
+    return this.#byAccount.size;
+  }
+
+  open(fields: Omit<LiveSession, 'id' | 'startedAt' | 'lastSeenAt' | 'requests' | 'endedAt' | 'endReason' | 'bannedUntil'>, now: number): LiveSession {
+    const session: LiveSession = {
+      ...fields,
+      id: this.#nextId++,
+      startedAt: now,
+      lastSeenAt: now,
+      requests: 1,
+      endedAt: null,
+      endReason: null,
+      bannedUntil: null,
+    };
+    this.#index(session);
+    this.#dirty.add(session);
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    this.#peak('all', '', hour, this.#byId.size);
+    this.#peak('channel', session.channelId, hour, this.#perChannel.get(session.channelId) ?? 0);
+    this.#peak('account', String(session.accountId), hour, this.#byAccount.get(session.accountId)?.size ?? 0);
+    return session;
+  }
+
+  touch(session: LiveSession, now: number, ip: string, bytes: number | undefined): void {
+    session.lastSeenAt = now;
+    session.requests += 1;
+    session.ip = ip;
+    if (bytes !== undefined) session.bytes = bytes;
+    if (now - (session.persistedSeenAt ?? 0) >= TOUCH_PERSIST_MS) {
+      this.#dirty.add(session);
+      this.#stale.delete(session);
+    } else if (!this.#dirty.has(session)) this.#stale.add(session);
+  }
+
+  /** Ends a session; `banMs` keeps its slot refused for that long. */
+  end(session: LiveSession, at: number, reason: SessionEndReason, banMs = 0): void {
+    if (session.endedAt !== null) return;
+    session.endedAt = at;
+    session.endReason = reason;
+    const slot = slotKey(session.accountId, session.channelId, session.key);
+    if (banMs > 0) {
+      session.bannedUntil = at + banMs;
+      this.#bans.set(slot, session.bannedUntil);
+    }
+    if (this.#bySlot.get(slot) === session) this.#bySlot.delete(slot);
+    const viewer = `${session.channelId}\u0000${session.key}`;
+    if (this.#byViewer.get(viewer) === session) this.#byViewer.delete(viewer);
+    this.#byId.delete(session.id);
+    this.#stale.delete(session);
+    const set = this.#byAccount.get(session.accountId);
+    set?.delete(session);
+    if (set && set.size === 0) this.#byAccount.delete(session.accountId);
+    const count = (this.#perChannel.get(session.channelId) ?? 1) - 1;
+    if (count <= 0) this.#perChannel.delete(session.channelId);
+    else this.#perChannel.set(session.channelId, count);
+    this.#dirty.add(session);
+  }
+
+  endAccount(accountId: number, at: number, reason: SessionEndReason): number {
+    const set = this.#byAccount.get(accountId);
+    if (!set) return 0;
+    const sessions = [...set];
+    for (const session of sessions) this.end(session, at, reason);
+    return sessions.length;
+  }
+
+  accountIdsWithSessions(): number[] {
+    return [...this.#byAccount.keys()];
+  }
+
+  /** Ends every session silent for longer than the idle timeout. */
+  sweepIdle(now: number, idleMs: number): number {
+    let ended = 0;
+    for (const session of [...this.#byId.values()]) {
+      if (session.lastSeenAt <= now - idleMs) {
+        this.end(session, session.lastSeenAt, 'idle');
+        ended++;
+      }
+    }
+    for (const [slot, until] of this.#bans) if (until <= now) this.#bans.delete(slot);
+    return ended;
+  }
+
+  get pendingWrites(): number {
+    return this.#dirty.size + this.#peaks.size;
+  }
+
+  /**
+   * Writes changed sessions (at most `limit`) and peaks; call inside a transaction. `force` also
+   * writes sessions refreshed since their last write (for readers that need the exact state).
+   */
+  flush(now: number, options: { limit?: number; force?: boolean } = {}): number {
+    if (options.force) {
+      for (const session of this.#stale) this.#dirty.add(session);
+      this.#stale.clear();
+    }
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    if (hour !== this.#snapshotHour) {
+      // A new hour starts with the viewers still watching from the last one.
+      this.#snapshotHour = hour;
+      this.#peak('all', '', hour, this.#byId.size);
+      for (const [channelId, n] of this.#perChannel) this.#peak('channel', channelId, hour, n);
+      for (const [accountId, set] of this.#byAccount) this.#peak('account', String(accountId), hour, set.size);
+    }
+    if (this.#dirty.size === 0 && this.#peaks.size === 0) return 0;
+    const upsert = statement(
+      this.db,
+      `INSERT INTO viewing_sessions (id, account_id, username, channel_id, session_key, source, ip, user_agent,
+         started_at, last_seen_at, ended_at, end_reason, banned_until, requests, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET ip = excluded.ip, last_seen_at = excluded.last_seen_at,
+         ended_at = excluded.ended_at, end_reason = excluded.end_reason, banned_until = excluded.banned_until,
+         requests = excluded.requests, bytes = excluded.bytes`,
+    );
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    let written = 0;
+    for (const s of this.#dirty) {
+      if (written >= limit) break;
+      written++;
+      this.#dirty.delete(s);
+      s.persistedSeenAt = s.lastSeenAt;
+      upsert.run(
+        s.id,
+        s.accountId,
+        s.username,
+        s.channelId,
+        s.key,
+        s.source,
+        s.ip,
+        s.userAgent,
+        s.startedAt,
+        s.lastSeenAt,
+        s.endedAt,
+        s.endReason,
+        s.bannedUntil,
+        s.requests,
+        s.bytes,
+      );
+    }
+    const peak = statement(
+      this.db,
+      `INSERT INTO viewing_peaks (kind, subject, hour, peak) VALUES (?, ?, ?, ?)
+       ON CONFLICT(kind, subject, hour) DO UPDATE SET peak = max(peak, excluded.peak)`,
+    );
+    for (const [key, value] of this.#peaks) {
+      const [kind, subject, hour] = key.split('\u0000') as [string, string, string];
+      peak.run(kind, subject, Number(hour), value);
+    }
+    this.#peaks.clear();
+    return written;
+  }
+
+  #peak(kind: string, subject: string, hour: number, value: number): void {
+    const key = `${kind}\u0000${subject}\u0000${hour}`;
+    if ((this.#peaks.get(key) ?? 0) < value) this.#peaks.set(key, value);
+  }
+
+  #index(session: LiveSession): void {
+    this.#bySlot.set(slotKey(session.accountId, session.channelId, session.key), session);
+    this.#byViewer.set(`${session.channelId}\u0000${session.key}`, session);
+    this.#byId.set(session.id, session);
+    let set = this.#byAccount.get(session.accountId);
+    if (!set) this.#byAccount.set(session.accountId, (set = new Set()));
+    set.add(session);
+    this.#perChannel.set(session.channelId, (this.#perChannel.get(session.channelId) ?? 0) + 1);
+  }
+}
+
+function fromRow(row: SessionRow): LiveSession {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    username: row.username,
+    channelId: row.channel_id,
+    key: row.session_key,
+    source: row.source,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    startedAt: row.started_at,
+    lastSeenAt: row.last_seen_at,
+    requests: row.requests,
+    bytes: row.bytes,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
+    bannedUntil: row.banned_until,
+  };
+}

@@ -1,0 +1,247 @@
+import Papa from 'papaparse';
+import type { CasContext } from '../core/context';
+import { recordAudit, type Actor } from '../audit/audit-log';
+import { hashPassword } from '../crypto/passwords';
+import { sha256Hex } from '../crypto/tokens';
+import { ValidationError } from '../../src-shared/errors';
+import { accountCreateSchema, accountTokenSchema, usernameSchema, type AccountCreateParsed } from '../../src-shared/schemas/accounts';
+import { slugSchema } from '../../src-shared/schemas/common';
+import {
+  ACCOUNT_CSV_MAX_ROWS,
+  accountCsvExportColumns,
+  accountCsvExportOnlyColumns,
+  accountCsvImportColumns,
+  type AccountCsvExportQuery,
+  type AccountCsvImportResult,
+  type AccountCsvRowResult,
+} from '../../src-shared/schemas/account-csv';
+import { accountByTokenHash, accountByUsername, accountRowChunks, missingPackages, relationsOf } from './account-queries';
+import { toAccount, type AccountService } from './account-service';
+
+const knownColumns = new Set<string>([...accountCsvImportColumns, ...accountCsvExportOnlyColumns]);
+/** Passwords hashed at once while preparing an import (scrypt runs on libuv's pool of 4). */
+const HASH_CONCURRENCY = 4;
+
+interface PreparedRow {
+  result: AccountCsvRowResult;
+  account: AccountCreateParsed | null;
+}
+
+function listCell(text: string): string[] {
+  return text
+    .split(/[;|]/)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+/** Turns one CSV record (strings) into the JSON the create schema reads; bad cells become errors. */
+function recordToInput(record: Record<string, string>, errors: AccountCsvRowResult['errors']): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const cell = (name: string) => (record[name] ?? '').trim();
+  input.username = cell('username');
+  if (record.password !== undefined && record.password !== '') input.password = record.password;
+  if (cell('role')) input.role = cell('role').toLowerCase();
+  if (record.packages !== undefined) input.packages = listCell(record.packages);
+  if (record.allowedIps !== undefined) input.allowedIps = listCell(record.allowedIps);
+  for (const name of ['maxConnections', 'maxDevices'] as const) {
+    const text = cell(name);
+    if (!text) continue;
+    if (!/^-?\d+$/.test(text)) errors.push({ field: name, message: `"${text}" is not a whole number` });
+    else input[name] = Number(text);
+  }
+  const expires = cell('expiresAt');
+  if (expires) input.expiresAt = /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T00:00:00Z` : expires;
+  if (cell('email')) input.email = cell('email');
+  if (record.comment !== undefined) input.comment = record.comment;
+  if (cell('token')) input.token = cell('token');
+  const enabled = cell('enabled').toLowerCase();
+  if (enabled) {
+    if (['true', '1', 'yes', 'ja'].includes(enabled)) input.enabled = true;
+    else if (['false', '0', 'no', 'nein'].includes(enabled)) input.enabled = false;
+    else errors.push({ field: 'enabled', message: `"${enabled}" is not true or false` });
+  }
+  return input;
+}
+
+/**
+ * Free text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP "CSV
+ * injection"). Usernames and tokens cannot hold a formula by their own rules and stay as they are,
+ * so an export imports again unchanged.
+ */
+function spreadsheetSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      out[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Accounts CSV import and export. An import is checked row by row (shared validation rules,
+ * duplicates in the file and in the database, unknown packages) and reported; a commit hashes
+ * the passwords first and then writes every account in one transaction, or none.
+ */
+export class AccountCsv {
+  constructor(
+    private readonly ctx: CasContext,
+    private readonly accounts: AccountService,
+  ) {}
+
+  #check(csv: string): { fileErrors: string[]; rows: PreparedRow[] } {
+    const parsed = Papa.parse<Record<string, string>>(csv.replace(/^\uFEFF/, ''), {
+      header: true,
+      skipEmptyLines: 'greedy',
+      transformHeader: (h) => h.trim(),
+    });
+    const fields = parsed.meta.fields ?? [];
+    const fileErrors: string[] = [];
+    const unknown = fields.filter((f) => !knownColumns.has(f));
+    if (unknown.length) fileErrors.push(`Unknown column(s): ${unknown.join(', ')}. Known: ${accountCsvImportColumns.join(', ')}`);
+    if (!fields.includes('username')) fileErrors.push('The header line must name a "username" column');
+    if (parsed.data.length > ACCOUNT_CSV_MAX_ROWS) fileErrors.push(`At most ${ACCOUNT_CSV_MAX_ROWS} rows per import`);
+    if (fileErrors.length) return { fileErrors, rows: [] };
+
+    const rowErrors = new Map<number, string[]>();
+    for (const error of parsed.errors) {
+      if (error.row === undefined) continue;
+      rowErrors.set(error.row, [...(rowErrors.get(error.row) ?? []), error.message]);
+    }
+    const seenUsernames = new Map<string, number>();
+    const seenTokens = new Map<string, number>();
+    const rows: PreparedRow[] = [];
+    parsed.data.forEach((record, index) => {
+      // Papa reports data rows from 0; the header is line 1. (Quoted newlines are rare in account files.)
+      const line = index + 2;
+      const errors: AccountCsvRowResult['errors'] = (rowErrors.get(index) ?? []).map((message) => ({ message }));
+      const input = recordToInput(record, errors);
+      const result = accountCreateSchema.safeParse(input);
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          errors.push({ ...(issue.path.length ? { field: String(issue.path[0]) } : {}), message: issue.message });
+        }
+      }
+      // Checks against the file and the database run even when other cells are wrong, so one
+      // preview names every problem of the row.
+      const username = usernameSchema.safeParse(input.username);
+      if (username.success) {
+        const key = username.data.toLowerCase();
+        const earlier = seenUsernames.get(key);
+        if (earlier !== undefined) errors.push({ field: 'username', message: `Same username as line ${earlier}` });
+        else if (accountByUsername(this.ctx.db, username.data)) errors.push({ field: 'username', message: `Username "${username.data}" is taken` });
+        seenUsernames.set(key, earlier ?? line);
+      }
+      const token = accountTokenSchema.safeParse(input.token);
+      if (token.success) {
+        const hash = sha256Hex(token.data);
+        const earlierToken = seenTokens.get(hash);
+        if (earlierToken !== undefined) errors.push({ field: 'token', message: `Same token as line ${earlierToken}` });
+        else if (accountByTokenHash(this.ctx.db, hash)) errors.push({ field: 'token', message: 'Another account already uses this token' });
+        seenTokens.set(hash, earlierToken ?? line);
+      }
+      const packages = Array.isArray(input.packages) ? (input.packages as string[]).filter((p) => slugSchema.safeParse(p).success) : [];
+      const missing = missingPackages(this.ctx.db, packages);
+      if (missing.length) errors.push({ field: 'packages', message: `Unknown package "${missing[0]}"` });
+      const account: AccountCreateParsed | null = result.success ? result.data : null;
+      const ok = errors.length === 0;
+      rows.push({ result: { line, username: String(input.username ?? ''), ok, errors }, account: ok ? account : null });
+    });
+    return { fileErrors, rows };
+  }
+
+  async import(
+    options: { csv: string; dryRun: boolean; skipInvalid: boolean },
+    actor: Actor,
+  ): Promise<AccountCsvImportResult> {
+    const { fileErrors, rows } = this.#check(options.csv);
+    const valid = rows.filter((r) => r.account !== null);
+    const result: AccountCsvImportResult = {
+      dryRun: options.dryRun,
+      total: rows.length,
+      valid: valid.length,
+      invalid: rows.length - valid.length,
+      created: 0,
+      fileErrors,
+      rows: rows.map((r) => r.result),
+    };
+    if (options.dryRun) return result;
+    if (fileErrors.length) throw new ValidationError(`csv: ${fileErrors[0]}`, 'csv');
+    if (result.invalid > 0 && !options.skipInvalid) {
+      const first = rows.find((r) => !r.result.ok)!.result;
+      throw new ValidationError(
+        `csv: ${result.invalid} row(s) have errors (first: line ${first.line}, ${first.errors[0]?.message ?? 'invalid'}); nothing was imported`,
+        'csv',
+      );
+    }
+    if (valid.length === 0) throw new ValidationError('csv: No valid rows to import', 'csv');
+
+    // scrypt is slow and asynchronous: every password is hashed before the (synchronous) transaction.
+    const hashes = await mapLimited(valid, HASH_CONCURRENCY, (r) =>
+      r.account!.password ? hashPassword(r.account!.password) : Promise.resolve(null),
+    );
+    const { db, clock } = this.ctx;
+    const ids = db.transaction(() => {
+      const created = valid.map((r, i) => this.accounts.insertPrepared(r.account!, hashes[i]!, actor));
+      recordAudit(db, clock.now(), actor, {
+        action: 'account.import',
+        targetType: 'account',
+        targetId: null,
+        summary: { created: created.length, skipped: result.invalid },
+      });
+      return created;
+    })();
+    this.ctx.events.emit('accounts-changed', ids);
+    return { ...result, created: ids.length };
+  }
+
+  /** The filtered list as CSV text, a chunk at a time; tokens only for callers that may see them. */
+  *export(query: AccountCsvExportQuery & { expiresWithinDays?: number }, withTokens: boolean): Generator<string> {
+    const filter = {
+      q: query.q || undefined,
+      package: query.package,
+      hwid: query.hwid,
+      tokenHash: query.token ? sha256Hex(query.token) : undefined,
+      role: query.role,
+      status: query.status,
+      expiresWithinDays: query.expiresWithinDays,
+    };
+    const fields = [...accountCsvExportColumns];
+    yield `\uFEFF${Papa.unparse({ fields, data: [] }, { newline: '\r\n' })}\r\n`;
+    for (const chunk of accountRowChunks(this.ctx.db, filter, this.ctx.clock.now())) {
+      const { packages, deviceCounts } = relationsOf(
+        this.ctx.db,
+        chunk.map((r) => r.id),
+      );
+      const data = chunk.map((row) => {
+        const account = toAccount(this.ctx, row, packages.get(row.id) ?? [], deviceCounts.get(row.id) ?? 0, withTokens);
+        return [
+          account.id,
+          account.username,
+          account.role,
+          account.status,
+          account.enabled,
+          account.packages.join(';'),
+          account.maxConnections,
+          account.maxDevices,
+          account.expiresAt ?? '',
+          account.allowedIps.join(';'),
+          spreadsheetSafe(account.email ?? ''),
+          spreadsheetSafe(account.comment),
+          account.token ?? '',
+          account.deviceCount,
+          account.createdAt,
+          account.updatedAt,
+        ];
+      });
+      yield `${Papa.unparse({ fields, data }, { header: false, newline: '\r\n' })}\r\n`;
+    }
+  }
+}

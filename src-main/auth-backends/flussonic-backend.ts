@@ -1,0 +1,116 @@
+import type { Context } from 'koa';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from '../server/api-router';
+import type { AccessService } from '../access/access-service';
+import type { ViewerCredential } from '../access/access-types';
+import { credentialFromQuery } from '../access/viewer-credentials';
+import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
+import { assertStreamingServer, headerAddress } from './caller';
+import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
+
+/** The request fields Flussonic documents for its auth backend (query string or JSON body). */
+export interface FlussonicAuthRequest {
+  name: string;
+  proto?: string;
+  ip: string;
+  token?: string;
+  session_id?: string;
+  request_type?: string;
+  request_number?: string;
+  stream_clients?: string;
+  total_clients?: string;
+  duration?: string;
+  bytes?: string;
+  qs?: string;
+  user_agent?: string;
+  referer?: string;
+  host?: string;
+}
+
+function fieldsOf(koa: Context): Record<string, string> {
+  const out: Record<string, string> = {};
+  const take = (source: unknown) => {
+    if (!source || typeof source !== 'object') return;
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+      if (typeof value === 'string') out[key] = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+      else if (Array.isArray(value) && typeof value[0] === 'string') out[key] = value[0];
+    }
+  };
+  take(koa.query);
+  if (koa.method === 'POST') take(koa.request.body);
+  return out;
+}
+
+function credentialOf(fields: Record<string, string>): ViewerCredential | null {
+  const qs = new URLSearchParams(fields.qs ?? '');
+  const token = fields.token;
+  if (token && token.length <= 256) {
+    if (parseSecuretoken(token)) {
+      const userId = qs.get('user_id') ?? fields.user_id;
+      return userId ? { kind: 'signed', token, userId: userId.slice(0, 32) } : { kind: 'signed', token };
+    }
+    return { kind: 'token', token };
+  }
+  return credentialFromQuery(qs);
+}
+
+/**
+ * Flussonic's auth backend: fields `name, proto, ip, token, session_id, request_type
+ * (new_session|update_session), request_number, stream_clients, total_clients, duration, bytes, qs,
+ * user_agent, referer, host` as query or JSON. 200 allows, 403 denies; answers carry `X-UserId`,
+ * `X-Max-Sessions` and `X-AuthDuration` (Flussonic asks again after that many seconds).
+ */
+export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+  const handler = async (koa: Context) => {
+    const settings = ctx.settings.get();
+    assertStreamingServer(koa, settings);
+    await answerSafely(ctx, koa, 'flussonic', async () => {
+      const fields = fieldsOf(koa);
+      const authDuration = Math.max(10, Math.min(settings.flussonicAuthDurationSeconds, Math.floor(settings.sessionIdleSeconds / 2)));
+      koa.type = 'text/plain';
+      koa.set('X-AuthDuration', String(authDuration));
+      const ip = headerAddress(fields.ip);
+      const name = (fields.name ?? '').trim();
+      if (!ip || !name) {
+        koa.status = 403;
+        koa.set(REASON_HEADER, 'bad_request');
+        koa.body = 'name and ip are required';
+        return;
+      }
+      const channel = access.directory.channel(name) ?? access.directory.channelForPath(`/${name}`);
+      const bytes = fields.bytes !== undefined && /^\d{1,18}$/.test(fields.bytes) ? Number(fields.bytes) : undefined;
+      const decision = await decideForServer(access, credentialOf(fields), {
+        channelId: channel?.id ?? name,
+        ip,
+        userAgent: fields.user_agent || undefined,
+        sessionKey: fields.session_id || undefined,
+        bytes,
+        source: 'flussonic',
+      });
+      if (decision.allow) {
+        koa.status = 200;
+        koa.set(REASON_HEADER, decision.rule);
+        if (decision.account) {
+          koa.set('X-UserId', String(decision.account.id));
+          if (decision.account.maxConnections > 0) koa.set('X-Max-Sessions', String(decision.account.maxConnections));
+        }
+        koa.body = 'OK';
+        return;
+      }
+      koa.status = 403;
+      koa.set(REASON_HEADER, decision.reason);
+      if (decision.account) koa.set('X-UserId', String(decision.account.id));
+      koa.body = refusalBody(decision.reason);
+    });
+  };
+  const spec = {
+    path: '/auth/flussonic',
+    tag: 'Streaming auth',
+    access: 'public' as const,
+    responseContentType: 'text/plain',
+  };
+  api
+    .route({ ...spec, method: 'get', summary: 'Flussonic auth backend (fields as query): 200 allow, 403 deny, X-UserId/X-Max-Sessions/X-AuthDuration' }, handler)
+    .route({ ...spec, method: 'post', summary: 'Flussonic auth backend (fields as JSON body)' }, handler);
+}

@@ -1,0 +1,122 @@
+import type { Db } from '../db/connection';
+import { statement } from '../db/statements';
+
+export interface DeviceKeyRow {
+  id: number;
+  account_id: number;
+  hwid: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  last_ip: string | null;
+  box_public_key: Buffer | null;
+  box_key_registered_at: number | null;
+}
+
+export interface DeviceSessionRow {
+  id: number;
+  token_hash: string;
+  device_id: number;
+  account_id: number;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  ip: string | null;
+}
+
+export function deviceOf(db: Db, accountId: number, hwid: string): DeviceKeyRow | undefined {
+  return statement(db, 'SELECT * FROM devices WHERE account_id = ? AND hwid = ?').get(accountId, hwid) as DeviceKeyRow | undefined;
+}
+
+export function deviceById(db: Db, id: number): DeviceKeyRow | undefined {
+  return statement(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceKeyRow | undefined;
+}
+
+export function deviceCount(db: Db, accountId: number): number {
+  return (statement(db, 'SELECT count(*) AS n FROM devices WHERE account_id = ?').get(accountId) as { n: number }).n;
+}
+
+export function insertDevice(db: Db, accountId: number, hwid: string, now: number, ip: string): number {
+  return Number(
+    statement(db, 'INSERT INTO devices (account_id, hwid, first_seen_at, last_seen_at, last_ip) VALUES (?, ?, ?, ?, ?)').run(
+      accountId,
+      hwid,
+      now,
+      now,
+      ip,
+    ).lastInsertRowid,
+  );
+}
+
+export function touchDevice(db: Db, id: number, now: number, ip: string): void {
+  statement(db, 'UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(now, ip, id);
+}
+
+export function setDeviceBoxKey(db: Db, id: number, publicKey: Uint8Array, now: number): void {
+  statement(db, 'UPDATE devices SET box_public_key = ?, box_key_registered_at = ? WHERE id = ?').run(Buffer.from(publicKey), now, id);
+}
+
+/** Records a sign-in nonce; false when the account already used it inside the window (a replay). */
+export function consumeNonce(db: Db, accountId: number, nonce: string, expiresAt: number): boolean {
+  return (
+    statement(db, 'INSERT OR IGNORE INTO device_nonces (account_id, nonce, expires_at) VALUES (?, ?, ?)').run(accountId, nonce, expiresAt)
+      .changes === 1
+  );
+}
+
+export function sweepNonces(db: Db, now: number): number {
+  return statement(db, 'DELETE FROM device_nonces WHERE expires_at < ?').run(now).changes;
+}
+
+export function insertDeviceSession(
+  db: Db,
+  row: Omit<DeviceSessionRow, 'id'>,
+): number {
+  return Number(
+    statement(
+      db,
+      `INSERT INTO device_sessions (token_hash, device_id, account_id, created_at, expires_at, last_seen_at, ip)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(row.token_hash, row.device_id, row.account_id, row.created_at, row.expires_at, row.last_seen_at, row.ip).lastInsertRowid,
+  );
+}
+
+export function deviceSessionByHash(db: Db, tokenHash: string): DeviceSessionRow | undefined {
+  return statement(db, 'SELECT * FROM device_sessions WHERE token_hash = ?').get(tokenHash) as DeviceSessionRow | undefined;
+}
+
+export function sweepDeviceSessions(db: Db, now: number): number {
+  return statement(db, 'DELETE FROM device_sessions WHERE expires_at <= ?').run(now).changes;
+}
+
+export interface DeviceSessionListRow extends DeviceSessionRow {
+  username: string;
+  hwid: string;
+}
+
+export function listDeviceSessionRows(
+  db: Db,
+  filter: { accountId?: number; deviceId?: number },
+  now: number,
+  page: number,
+  pageSize: number,
+): { rows: DeviceSessionListRow[]; total: number } {
+  const clauses = ['s.expires_at > ?'];
+  const params: unknown[] = [now];
+  if (filter.accountId !== undefined) {
+    clauses.push('s.account_id = ?');
+    params.push(filter.accountId);
+  }
+  if (filter.deviceId !== undefined) {
+    clauses.push('s.device_id = ?');
+    params.push(filter.deviceId);
+  }
+  const where = `WHERE ${clauses.join(' AND ')}`;
+  const rows = statement(
+    db,
+    `SELECT s.*, a.username AS username, d.hwid AS hwid FROM device_sessions s
+     JOIN accounts a ON a.id = s.account_id JOIN devices d ON d.id = s.device_id
+     ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
+  ).all(...params, pageSize, (page - 1) * pageSize) as DeviceSessionListRow[];
+  const total = (statement(db, `SELECT count(*) AS n FROM device_sessions s ${where}`).get(...params) as { n: number }).n;
+  return { rows, total };
+}

@@ -1,0 +1,189 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from '../server/api-router';
+import { actorOf } from '../server/principal';
+import { createRateLimit } from '../server/rate-limit';
+import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
+import { slugParamSchema, idParamSchema, pageOf } from '../../src-shared/schemas/common';
+import {
+  casPublicKeySchema,
+  deviceSessionListQuerySchema,
+  deviceSessionRevokeSchema,
+  deviceSessionSchema,
+} from '../../src-shared/schemas/devices';
+import {
+  DEVICE_AUTH_PATH,
+  DEVICE_EMM_PATH,
+  DEVICE_STREAM_INFO_PATH,
+  deviceAuthRequestSchema,
+  deviceAuthResponseSchema,
+  streamInfoSchema,
+} from '../../src-shared/protocol/device-auth';
+import { signedEnvelopeSchema } from '../../src-shared/protocol/device-envelope';
+import { registerLogoAdminRoutes, registerLogoClientRoutes } from '../logos/logo-routes';
+import { DeviceAuthService } from './device-auth-service';
+import type { DeviceServices } from './device-services';
+
+/** The base URL devices reach this listener at: the configured public URL, else what they called. */
+function originOf(ctx: CasContext, koa: Context): string {
+  return (ctx.settings.get().keysPublicUrl ?? `${koa.protocol}://${koa.host}`).replace(/\/+$/, '');
+}
+
+/** Client listener: device sign-in, stream info, EMM, ECM, the CAS public key and logos. */
+export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devices: DeviceServices): void {
+  const tag = 'Devices';
+  // Sign-ins per client IP and minute; a changed setting takes effect at once (a new limiter).
+  const limiterFor = (max: number) => createRateLimit({ namespace: 'device-auth', durationMs: 60_000, max });
+  let authLimit = limiterFor(ctx.settings.get().deviceAuthPerMinute);
+  ctx.settings.onChange((settings, changed) => {
+    if (changed.has('deviceAuthPerMinute')) authLimit = limiterFor(settings.deviceAuthPerMinute);
+  });
+  api.router.use(DEVICE_AUTH_PATH, (koa, next): Promise<unknown> => authLimit(koa, next) as Promise<unknown>);
+  api
+    .route(
+      {
+        method: 'post',
+        path: DEVICE_AUTH_PATH,
+        summary: 'Device sign-in: account token + HWID with an HMAC-SHA256 signature; answers a session and the stream info',
+        tag,
+        access: 'public',
+        body: deviceAuthRequestSchema,
+        response: deviceAuthResponseSchema,
+      },
+      async (koa, { body }) => {
+        const signedIn = await devices.auth.signIn(body, koa.ip);
+        const now = ctx.clock.now();
+        const streamInfo = devices.streamInfo.forDevice(
+          { account: signedIn.viewer, deviceId: signedIn.deviceId, hwid: signedIn.hwid, ip: signedIn.ip },
+          originOf(ctx, koa),
+        );
+        koa.set('Cache-Control', 'no-store');
+        return {
+          ...DeviceAuthService.describe(signedIn, now),
+          casPublicKey: devices.signingKey.publicKeyBase64,
+          streamInfo,
+        };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: DEVICE_STREAM_INFO_PATH,
+        summary: "The signed-in device's channels: signed stream URLs, key and ECM URLs, logos, watermarks",
+        tag,
+        access: 'public',
+        response: streamInfoSchema,
+      },
+      async (koa) => {
+        const device = await devices.authorize(koa, 'device-stream-info');
+        koa.set('Cache-Control', 'no-store');
+        return devices.streamInfo.forDevice(
+          { account: device.account, deviceId: device.deviceId, hwid: device.hwid, ip: device.ip },
+          originOf(ctx, koa),
+        );
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: DEVICE_EMM_PATH,
+        summary: "The device's EMM: its package keys (current and next epoch) sealed to its X25519 key, signed",
+        tag,
+        access: 'public',
+        response: signedEnvelopeSchema,
+      },
+      async (koa) => {
+        const device = await devices.authorize(koa, 'device-emm');
+        koa.set('Cache-Control', 'no-store');
+        return devices.emm.emmFor(device.deviceId);
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/v1/client/ecm/:id',
+        summary: "A channel's ECM: control words of the current and next period boxed under its package keys, signed",
+        tag,
+        access: 'public',
+        params: slugParamSchema,
+        response: signedEnvelopeSchema,
+      },
+      async (koa, { params }) => {
+        const device = await devices.authorize(koa, 'device-ecm');
+        const channel = devices.access.directory.channel(params.id);
+        if (!channel) throw new NotFoundError(`Channel "${params.id}"`);
+        if (!devices.access.entitled(device.account, channel)) {
+          throw new ForbiddenError('This account is not entitled to the channel', channel.enabled ? 'not_entitled' : 'channel_disabled');
+        }
+        koa.set('Cache-Control', 'no-store');
+        return devices.ecm.ecmFor(params.id);
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/v1/client/cas-key',
+        summary: 'The CAS ed25519 public key that signs ECMs and EMMs',
+        tag,
+        access: 'public',
+        response: casPublicKeySchema,
+      },
+      () => ({ publicKey: devices.signingKey.publicKeyBase64, keyId: devices.signingKey.keyId, algorithm: 'ed25519' as const }),
+    );
+  registerLogoClientRoutes(api, devices.logos);
+}
+
+/** Admin listener: device sessions (list, revoke), the CAS public key, channel logo upload. */
+export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devices: DeviceServices): void {
+  const tag = 'Devices';
+  api
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/device-sessions',
+        summary: 'Active device sessions, newest first (filter by account or device)',
+        tag,
+        access: 'read',
+        query: deviceSessionListQuerySchema,
+        response: pageOf(deviceSessionSchema),
+      },
+      (_koa, { query }) => devices.sessions.list({ accountId: query.accountId, deviceId: query.deviceId }, query.page, query.pageSize),
+    )
+    .route(
+      {
+        method: 'delete',
+        path: '/api/admin/device-sessions/:id',
+        summary: 'Revoke one device session (its next request is refused)',
+        tag,
+        access: 'write',
+        params: idParamSchema,
+        status: 204,
+      },
+      (_koa, { params, principal }) => devices.sessions.revoke(params.id, actorOf(principal)),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/api/admin/device-sessions/revoke',
+        summary: 'Revoke every session of an account, or of one of its devices',
+        tag,
+        access: 'write',
+        body: deviceSessionRevokeSchema,
+        response: z.object({ revoked: z.number().int() }),
+      },
+      (_koa, { body, principal }) => ({ revoked: devices.sessions.revokeAll(body.accountId, body.deviceId, actorOf(principal)) }),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/api/admin/cas-signing-key',
+        summary: 'The CAS ed25519 public key that signs ECMs and EMMs (for pinning in clients)',
+        tag,
+        access: 'read',
+        response: casPublicKeySchema,
+      },
+      () => ({ publicKey: devices.signingKey.publicKeyBase64, keyId: devices.signingKey.keyId, algorithm: 'ed25519' as const }),
+    );
+  registerLogoAdminRoutes(api, ctx, devices.logos);
+}

@@ -1,0 +1,128 @@
+import type { Context } from 'koa';
+import type { CasContext } from '../core/context';
+import { isoFromMs } from '../core/clock';
+import { recordAudit, type Actor } from '../audit/audit-log';
+import { randomToken, sha256Hex } from '../crypto/tokens';
+import { statement } from '../db/statements';
+import { accountById } from '../accounts/account-queries';
+import { NotFoundError, UnauthorizedError } from '../../src-shared/errors';
+import { parseIpAddress } from '../../src-shared/net/ip-ranges';
+import type { Page } from '../../src-shared/schemas/common';
+import type { DeviceSession } from '../../src-shared/schemas/devices';
+import { deviceSessionByHash, insertDeviceSession, listDeviceSessionRows } from './device-queries';
+
+export const DEVICE_SESSION_PREFIX = 'dvs_';
+/** last_seen_at is written at most this often per session (requests stay read-only otherwise). */
+const TOUCH_EVERY_MS = 60_000;
+
+/** A device that presented a valid session bearer. */
+export interface DeviceCaller {
+  sessionId: number;
+  deviceId: number;
+  accountId: number;
+  expiresAt: number;
+}
+
+/** Short-lived bearer sessions of signed-in devices; revocable by the operator. */
+export class DeviceSessions {
+  constructor(private readonly ctx: CasContext) {}
+
+  /** Opens a session; call inside the sign-in transaction. Returns the bearer (shown once). */
+  open(deviceId: number, accountId: number, ip: string): { token: string; expiresAt: number } {
+    const now = this.ctx.clock.now();
+    const token = `${DEVICE_SESSION_PREFIX}${randomToken()}`;
+    const expiresAt = now + this.ctx.settings.get().deviceSessionMinutes * 60_000;
+    insertDeviceSession(this.ctx.db, {
+      token_hash: sha256Hex(token),
+      device_id: deviceId,
+      account_id: accountId,
+      created_at: now,
+      expires_at: expiresAt,
+      last_seen_at: now,
+      ip,
+    });
+    return { token, expiresAt };
+  }
+
+  /**
+   * The device behind `Authorization: Bearer dvs_…`. A revoked or expired session is 401
+   * `session_invalid`; the account's state is the access decision's to check (callers do).
+   */
+  authenticate(koa: Context): DeviceCaller {
+    const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));
+    if (!match || !match[1].startsWith(DEVICE_SESSION_PREFIX)) {
+      throw new UnauthorizedError('A device session is required (sign in at /api/v1/client/auth)', 'session_invalid');
+    }
+    const { db, clock } = this.ctx;
+    const now = clock.now();
+    const session = deviceSessionByHash(db, sha256Hex(match[1]));
+    if (!session || session.expires_at <= now) {
+      throw new UnauthorizedError('The device session expired or was revoked; sign in again', 'session_invalid');
+    }
+    if (now - session.last_seen_at >= TOUCH_EVERY_MS) {
+      statement(db, 'UPDATE device_sessions SET last_seen_at = ?, ip = ? WHERE id = ?').run(now, parseIpAddress(koa.ip)?.toString() ?? koa.ip, session.id);
+    }
+    return {
+      sessionId: session.id,
+      deviceId: session.device_id,
+      accountId: session.account_id,
+      expiresAt: session.expires_at,
+    };
+  }
+
+  list(filter: { accountId?: number; deviceId?: number }, page: number, pageSize: number): Page<DeviceSession> {
+    const { rows, total } = listDeviceSessionRows(this.ctx.db, filter, this.ctx.clock.now(), page, pageSize);
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        accountId: r.account_id,
+        username: r.username,
+        deviceId: r.device_id,
+        hwid: r.hwid,
+        createdAt: isoFromMs(r.created_at),
+        expiresAt: isoFromMs(r.expires_at),
+        lastSeenAt: isoFromMs(r.last_seen_at),
+        ip: r.ip,
+      })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  revoke(id: number, actor: Actor): void {
+    const { db, clock } = this.ctx;
+    db.transaction(() => {
+      const row = statement(db, 'SELECT account_id, device_id FROM device_sessions WHERE id = ?').get(id) as
+        | { account_id: number; device_id: number }
+        | undefined;
+      if (!row) throw new NotFoundError('Device session');
+      statement(db, 'DELETE FROM device_sessions WHERE id = ?').run(id);
+      recordAudit(db, clock.now(), actor, {
+        action: 'device.session.revoke',
+        targetType: 'account',
+        targetId: row.account_id,
+        summary: { session: id, device: row.device_id },
+      });
+    })();
+  }
+
+  /** Ends every session of an account (or of one of its devices); returns how many. */
+  revokeAll(accountId: number, deviceId: number | undefined, actor: Actor): number {
+    const { db, clock } = this.ctx;
+    return db.transaction(() => {
+      if (!accountById(db, accountId)) throw new NotFoundError('Account');
+      const changes =
+        deviceId === undefined
+          ? statement(db, 'DELETE FROM device_sessions WHERE account_id = ?').run(accountId).changes
+          : statement(db, 'DELETE FROM device_sessions WHERE account_id = ? AND device_id = ?').run(accountId, deviceId).changes;
+      recordAudit(db, clock.now(), actor, {
+        action: 'device.session.revoke-all',
+        targetType: 'account',
+        targetId: accountId,
+        summary: { device: deviceId ?? null, revoked: changes },
+      });
+      return changes;
+    })();
+  }
+}

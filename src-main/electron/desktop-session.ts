@@ -1,0 +1,25 @@
+import type { RunningCas } from '../core/cas';
+import { statement } from '../db/statements';
+import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
+
+/** The first enabled, unexpired administrator (the operator of this machine), if any. */
+export function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
+  const row = statement(
+    cas.ctx.db,
+    `SELECT id FROM accounts WHERE role = 'admin' AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)
+     ORDER BY id LIMIT 1`,
+  ).get(cas.ctx.clock.now()) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/**
+ * The desktop session handoff: when the setting `desktopAutoLogin` is on, the operator at this
+ * machine gets an admin session without typing a password (audited as a sign-in via "desktop").
+ * Null when the setting is off or there is no usable administrator yet (first-run page).
+ */
+export function desktopSessionFor(cas: Pick<RunningCas, 'ctx' | 'services'>): LoginResponse | null {
+  if (!cas.ctx.settings.get().desktopAutoLogin) return null;
+  const adminId = firstUsableAdminId(cas);
+  if (adminId === null) return null;
+  return cas.services.sessions.openTrustedSession(adminId, 'desktop');
+}

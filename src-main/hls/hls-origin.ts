@@ -1,0 +1,93 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { ApiError, NotFoundError } from '../../src-shared/errors';
+
+/** Playlists larger than this are refused (a live playlist is a few kilobytes). */
+const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
+const ORIGIN_TIMEOUT_MS = 5_000;
+
+/** Media files the CAS itself serves from a folder origin (never key files or anything else). */
+export const MEDIA_TYPES: Record<string, string> = {
+  ts: 'video/mp2t',
+  m4s: 'video/iso.segment',
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  ac3: 'audio/ac3',
+  ec3: 'audio/eac3',
+  mp3: 'audio/mpeg',
+  vtt: 'text/vtt',
+  webvtt: 'text/vtt',
+};
+
+export class OriginUnavailableError extends ApiError {
+  constructor(message: string) {
+    super(502, 'origin_unavailable', message);
+  }
+}
+
+export type OriginKind = 'http' | 'folder';
+
+export function originKind(origin: string): OriginKind {
+  return /^https?:\/\//i.test(origin) ? 'http' : 'folder';
+}
+
+/** The base URL of an HTTP origin, always ending in "/" so relative paths resolve inside it. */
+export function httpOriginBase(origin: string): URL {
+  return new URL(origin.endsWith('/') ? origin : `${origin}/`);
+}
+
+/** A file inside a folder origin; refuses anything that would leave the folder. */
+export function folderFile(folder: string, path: string): string {
+  const root = resolve(folder);
+  const file = resolve(root, path);
+  const rel = relative(root, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) throw new NotFoundError('File');
+  return file;
+}
+
+/** Reads a playlist from the channel's origin (HTTP, with a timeout and size limit, or a folder). */
+export async function readOriginPlaylist(origin: string, path: string): Promise<{ text: string; url: URL }> {
+  if (originKind(origin) === 'http') {
+    const url = new URL(path, httpOriginBase(origin));
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(ORIGIN_TIMEOUT_MS), redirect: 'follow' });
+    } catch {
+      throw new OriginUnavailableError('The channel origin did not answer');
+    }
+    if (response.status === 404) throw new NotFoundError('Playlist');
+    if (!response.ok) throw new OriginUnavailableError(`The channel origin answered ${response.status}`);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (body.length > MAX_PLAYLIST_BYTES) throw new OriginUnavailableError('The origin playlist is too large');
+    return { text: body.toString('utf8'), url: new URL(response.url || url.href) };
+  }
+  const file = folderFile(origin, path);
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new NotFoundError('Playlist');
+    if (info.size > MAX_PLAYLIST_BYTES) throw new OriginUnavailableError('The origin playlist is too large');
+    return { text: await readFile(file, 'utf8'), url: new URL(`file:///${path}`) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('Playlist');
+    throw error;
+  }
+}
+
+/** Opens a media file of a folder origin for streaming. */
+export async function openOriginMedia(folder: string, path: string): Promise<{ stream: ReadStream; size: number; type: string }> {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
+  const type = MEDIA_TYPES[extension];
+  if (!type) throw new NotFoundError('File');
+  const file = folderFile(folder, path);
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new NotFoundError('File');
+    return { stream: createReadStream(file), size: info.size, type };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('File');
+    throw error;
+  }
+}

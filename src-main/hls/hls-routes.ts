@@ -1,0 +1,137 @@
+import type { Context } from 'koa';
+import type { CasContext } from '../core/context';
+import { statement } from '../db/statements';
+import type { ApiRouter } from '../server/api-router';
+import type { AccessService } from '../access/access-service';
+import type { UrlSigner } from '../url-signing/url-signer';
+import { ConflictError, NotFoundError } from '../../src-shared/errors';
+import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
+import { assertEntitled } from '../keys/key-delivery-routes';
+import { TICKET_COOKIE } from '../keys/viewer-credentials';
+import { signSegmentUrl } from './edge-signing';
+import { httpOriginBase, openOriginMedia, originKind, readOriginPlaylist } from './hls-origin';
+import type { KeyTickets } from './key-tickets';
+import { rewritePlaylist, type HlsUriKind } from './playlist-rewriter';
+import { allowAnyOrigin, registerPreflight } from './cors';
+
+const PLAYLIST_PATTERN = /\.m3u8?$/i;
+/** `/keys/<channel>/<period>` in an origin playlist (written there by the packager through keyinfo). */
+const KEY_PATH_PATTERN = /\/keys\/([a-z0-9][a-z0-9_-]*)\/(\d{1,15}(?:-\d{1,6})?)$/;
+
+interface RewriteContext {
+  channelId: string;
+  origin: string;
+  playlistUrl: URL;
+  viewer: { ip: string; accountId: number | null };
+  playlistTicket: string;
+  mediaTicket: string;
+  signEdge: (url: URL) => string;
+}
+
+/** Where the viewer's player should fetch one child URI of the origin playlist. */
+function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind): string {
+  let resolved: URL;
+  try {
+    resolved = new URL(uri, rc.playlistUrl);
+  } catch {
+    return uri;
+  }
+  const channelPath = `/hls/${rc.channelId}/`;
+  if (kind === 'key') {
+    const match = KEY_PATH_PATTERN.exec(resolved.pathname);
+    // Keys of this CAS get a ticket; keys served by someone else are left alone.
+    if (match && match[1] === rc.channelId) return `/keys/${rc.channelId}/${match[2]}?ticket=${rc.mediaTicket}`;
+    return uri;
+  }
+  const inside = insideOrigin(rc, resolved);
+  if (kind === 'playlist') return inside === null ? uri : `${channelPath}${inside}?ticket=${rc.playlistTicket}`;
+  if (inside !== null && originKind(rc.origin) === 'folder') return `${channelPath}${inside}?ticket=${rc.mediaTicket}`;
+  if (resolved.protocol === 'http:' || resolved.protocol === 'https:') return rc.signEdge(resolved);
+  return uri;
+}
+
+/** The path of a URL relative to the channel origin, or null when it points elsewhere. */
+function insideOrigin(rc: RewriteContext, url: URL): string | null {
+  if (originKind(rc.origin) === 'folder') return url.protocol === 'file:' ? url.pathname.replace(/^\/+/, '') : null;
+  const base = httpOriginBase(rc.origin);
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return null;
+  return url.pathname.slice(base.pathname.length);
+}
+
+function channelOrigin(ctx: CasContext, channelId: string): string {
+  const row = statement(ctx.db, 'SELECT hls_origin FROM channels WHERE id = ?').get(channelId) as { hls_origin: string | null } | undefined;
+  if (!row) throw new NotFoundError(`Channel "${channelId}"`);
+  if (!row.hls_origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
+  return row.hls_origin;
+}
+
+/**
+ * `GET /hls/<channel>/<path>` (client listener). For `*.m3u8`: reads the channel's origin
+ * playlist (HTTP or folder) and rewrites every child URI for this viewer — variants with a
+ * playlist ticket (each reload re-checks entitlement and renews every ticket), keys with a
+ * short-lived key ticket (also set as a cookie), segments signed for the edge with the
+ * channel's scheme (HTTP origin) or served here with a ticket (folder origin). For media paths
+ * of a folder origin: the segment itself.
+ */
+export function registerHlsRoutes(
+  api: ApiRouter,
+  ctx: CasContext,
+  access: AccessService,
+  urlSigner: UrlSigner,
+  tickets: KeyTickets,
+): void {
+  api.route(
+    {
+      method: 'get',
+      path: '/hls/:channel/*path',
+      summary: 'A channel playlist rewritten for this viewer (every URI carries a ticket or an edge signature), or a segment of a folder origin',
+      tag: 'HLS',
+      access: 'public',
+      params: hlsPathParamsSchema,
+      responseContentType: 'application/vnd.apple.mpegurl',
+    },
+    async (koa: Context, { params }) => {
+      koa.set('Cache-Control', 'no-store');
+      allowAnyOrigin(koa);
+      const isPlaylist = PLAYLIST_PATTERN.test(params.path);
+      // Check the channel first so an unknown channel is a 404 for everyone, then entitlement.
+      const origin = channelOrigin(ctx, params.channel);
+      const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p'] : ['k']);
+      if (!isPlaylist) {
+        if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
+        const media = await openOriginMedia(origin, params.path);
+        koa.type = media.type;
+        koa.length = media.size;
+        koa.body = media.stream;
+        return undefined;
+      }
+      const { text, url } = await readOriginPlaylist(origin, params.path);
+      if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('Playlist');
+      const settings = ctx.settings.get();
+      const ip = koa.ip;
+      const media = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds);
+      const playlist = tickets.issue('p', params.channel, accountId, ip, settings.hlsPlaylistTicketHours * 3600);
+      const channel = access.directory.channel(params.channel);
+      const rc: RewriteContext = {
+        channelId: params.channel,
+        origin,
+        playlistUrl: url,
+        viewer: { ip, accountId },
+        playlistTicket: playlist.ticket,
+        mediaTicket: media.ticket,
+        signEdge: (segmentUrl) => (channel ? signSegmentUrl(ctx, urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
+      };
+      koa.cookies.set(TICKET_COOKIE, media.ticket, {
+        path: `/keys/${params.channel}/`,
+        httpOnly: true,
+        sameSite: 'lax',
+        maxAge: settings.hlsKeyTicketSeconds * 1000,
+        overwrite: true,
+      });
+      koa.type = 'application/vnd.apple.mpegurl';
+      koa.body = rewritePlaylist(text, (uri, kind) => rewriteUri(rc, uri, kind));
+      return undefined;
+    },
+  );
+  registerPreflight(api, '/hls/:channel/*path');
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'koa';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from '../server/api-router';
+import { isoFromMs } from '../core/clock';
+import { packagerChannelParamsSchema, packagerKeyInfoSchema, type PackagerPeriodKey } from '../../src-shared/schemas/keys';
+import type { ControlWord, KeyService } from './key-service';
+
+/** Where players reach key delivery: the `keysPublicUrl` setting, else the address the packager called. */
+export function keyServerBase(ctx: CasContext, koa: Context): string {
+  return (ctx.settings.get().keysPublicUrl ?? `${koa.protocol}://${koa.host}`).replace(/\/+$/, '');
+}
+
+export function keyUriOf(base: string, channelId: string, keyId: string): string {
+  return `${base}/keys/${encodeURIComponent(channelId)}/${keyId}`;
+}
+
+function toPeriodKey(base: string, word: ControlWord): PackagerPeriodKey {
+  return {
+    period: word.period,
+    generation: word.generation,
+    keyId: word.keyId,
+    keyUri: keyUriOf(base, word.channelId, word.keyId),
+    key: word.key.toString('hex'),
+    iv: word.iv.toString('hex'),
+    startsAt: isoFromMs(word.effectiveFrom),
+    endsAt: isoFromMs(word.endsAt),
+  };
+}
+
+/** Packager API (client listener, API key with scope `packager`). */
+export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, keys: KeyService): void {
+  api.route(
+    {
+      method: 'get',
+      path: '/api/v1/packager/:channel/keyinfo',
+      summary: 'Current and next crypto period of a channel: key URI, key (hex), IV, period start and end',
+      tag: 'Packager',
+      access: 'packager',
+      params: packagerChannelParamsSchema,
+      response: packagerKeyInfoSchema,
+    },
+    (koa, { params }) => {
+      koa.set('Cache-Control', 'no-store');
+      const { current, next } = keys.currentControlWords(params.channel);
+      const base = keyServerBase(ctx, koa);
+      return {
+        channel: params.channel,
+        cryptoPeriodSeconds: current.periodSeconds,
+        serverTime: isoFromMs(ctx.clock.now()),
+        current: toPeriodKey(base, current),
+        next: toPeriodKey(base, next),
+      };
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import type { Context } from 'koa';
+import type { CasContext } from '../core/context';
+import type { ApiRouter } from '../server/api-router';
+import type { AccessService } from '../access/access-service';
+import type { ViewerAccount } from '../access/viewer-directory';
+import { credentialFromQuery } from '../access/viewer-credentials';
+import { callerAddress } from '../auth-backends/caller';
+import { createRateLimit } from '../server/rate-limit';
+import { type ApiError, ForbiddenError, RateLimitError, UnauthorizedError } from '../../src-shared/errors';
+import { formatM3u, type M3uEntry } from '../../src-shared/protocol/m3u-playlist';
+
+/** Astra's default HTTP port, used for the stream base URL when none is configured anywhere. */
+const ASTRA_DEFAULT_PORT = 8000;
+
+function refusal(reason: string): ApiError {
+  if (reason === 'rate_limited') return new RateLimitError('Too many wrong credentials; try again later');
+  if (reason === 'no_credential') return new UnauthorizedError('Add ?token= or ?auth=login:password', reason);
+  if (reason === 'bad_credential') return new UnauthorizedError('Wrong token or login:password', reason);
+  return new ForbiddenError(`Access refused: ${reason}`, reason);
+}
+
+/** The playlist of one account: every channel it may watch, in channel-number order, signed per channel. */
+export function playlistFor(access: AccessService, account: ViewerAccount, viewer: { ip: string; token?: string }, koa: Context): string {
+  const origin = `${koa.protocol}://${koa.host}`;
+  const fallbackBaseUrl = `${koa.protocol}://${koa.hostname.includes(':') ? `[${koa.hostname}]` : koa.hostname}:${ASTRA_DEFAULT_PORT}`;
+  const entries: M3uEntry[] = [];
+  for (const channel of access.directory.channels()) {
+    if (!access.entitled(account, channel)) continue;
+    const group = channel.packages.find((p) => account.packages.has(p));
+    entries.push({
+      tvgId: channel.id,
+      tvgName: channel.name,
+      tvgLogo: channel.logo ? (channel.logo.startsWith('/') ? `${origin}${channel.logo}` : channel.logo) : null,
+      groupTitle: group ? access.directory.packageName(group) : null,
+      title: channel.name,
+      url: access.urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id, token: viewer.token }, { fallbackBaseUrl }),
+    });
+  }
+  return formatM3u(entries);
+}
+
+/**
+ * `GET /playlist.m3u8?token=…` or `?auth=login:password` on the client listener: an M3U8 of the
+ * channels the account may watch, with tvg-id, tvg-name, tvg-logo and group-title (package).
+ */
+export function registerPlaylistRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+  api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: (koa) => callerAddress(koa, ctx.settings.get()) }));
+  api.route(
+    {
+      method: 'get',
+      path: '/playlist.m3u8',
+      summary: 'M3U8 playlist of the channels the account may watch (?token= or ?auth=login:password), URLs signed per channel',
+      tag: 'Playlists',
+      access: 'public',
+      responseContentType: 'application/vnd.apple.mpegurl',
+    },
+    async (koa) => {
+      const ip = callerAddress(koa, ctx.settings.get());
+      const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
+      const result = await access.authenticateViewer(credential, ip, 'playlist');
+      if (!result.ok) throw refusal(result.reason);
+      const body = playlistFor(access, result.account, { ip, token: credential?.kind === 'token' ? credential.token : undefined }, koa);
+      koa.set('Cache-Control', 'no-store');
+      koa.type = 'application/vnd.apple.mpegurl';
+      koa.body = body;
+    },
+  );
+}

@@ -1,0 +1,100 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import deDE from 'antd/locale/de_DE';
+import enUS from 'antd/locale/en_US';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, MemoryRouter, Navigate, Route, Routes } from 'react-router';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import type { ReactNode } from 'react';
+import { ApiRequestError } from './api/client';
+import { AuthProvider, useAuth } from './auth/auth-context';
+import { ErrorBoundary } from './components/feedback';
+import { i18n } from './i18n/i18n';
+import { AppLayout } from './layout/app-layout';
+import { AccountsPage } from './pages/accounts/accounts-page';
+import { ChannelsPage } from './pages/channels-page';
+import { DashboardPage } from './pages/dashboard-page';
+import { KeysPage } from './pages/keys-page';
+import { LogsPage } from './pages/logs-page';
+import { PackagesPage } from './pages/packages-page';
+import { SessionsPage } from './pages/sessions-page';
+import { SettingsPage } from './pages/settings/settings-page';
+import { SetupPage } from './pages/setup-page';
+import { SignInPage } from './pages/sign-in-page';
+
+export const ROUTER_BASENAME = '/admin';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 5_000,
+        refetchOnWindowFocus: true,
+        // A refusal is an answer, not a hiccup: retry only network trouble and server errors.
+        retry: (failures, error) => failures < 2 && (!(error instanceof ApiRequestError) || error.status === 0 || error.status >= 500),
+      },
+    },
+  });
+}
+
+function Routed() {
+  const { status, user, needsSetup } = useAuth();
+  if (status === 'checking') {
+    return (
+      <div className="center-page">
+        <Spin size="large" />
+      </div>
+    );
+  }
+  if (!user) return needsSetup ? <SetupPage /> : <SignInPage />;
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<DashboardPage />} />
+        <Route path="accounts" element={<AccountsPage />} />
+        <Route path="packages" element={<PackagesPage />} />
+        <Route path="channels" element={<ChannelsPage />} />
+        <Route path="keys" element={<KeysPage />} />
+        <Route path="sessions" element={<SessionsPage />} />
+        <Route path="logs" element={<LogsPage />} />
+        <Route path="settings" element={<SettingsPage />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Route>
+    </Routes>
+  );
+}
+
+/** Theme and locale follow the chosen language. */
+function Localized({ children }: { children: ReactNode }) {
+  const { i18n: current } = useTranslation();
+  return (
+    <ConfigProvider locale={current.language === 'de' ? deDE : enUS} theme={{ token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+/** Providers without the router, for the app and for component tests. */
+export function Providers({ children, queryClient }: { children: ReactNode; queryClient: QueryClient }) {
+  return (
+    <I18nextProvider i18n={i18n}>
+      <QueryClientProvider client={queryClient}>
+        <Localized>{children}</Localized>
+      </QueryClientProvider>
+    </I18nextProvider>
+  );
+}
+
+export function DashboardApp({ queryClient = createQueryClient(), initialPath }: { queryClient?: QueryClient; initialPath?: string }) {
+  const routes = (
+    <AuthProvider>
+      <ErrorBoundary>
+        <Routed />
+      </ErrorBoundary>
+    </AuthProvider>
+  );
+  return (
+    <Providers queryClient={queryClient}>
+      {initialPath ? <MemoryRouter initialEntries={[initialPath]}>{routes}</MemoryRouter> : <BrowserRouter basename={ROUTER_BASENAME}>{routes}</BrowserRouter>}
+    </Providers>
+  );
+}

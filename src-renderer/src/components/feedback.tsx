@@ -1,0 +1,61 @@
+import { Component, type ReactNode } from 'react';
+import { Alert, App, Button, Result } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { ApiRequestError } from '../api/client';
+import { i18n, translateMessage } from '../i18n/i18n';
+
+/** The text to show for any error: the API's message (translated where known), else a generic one. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiRequestError) {
+    if (error.code === 'network') return i18n.t('errors.network');
+    if (error.status === 403 && error.field === 'role') return i18n.t('errors.readOnly');
+    return translateMessage(error.message);
+  }
+  return i18n.t('errors.unexpected');
+}
+
+/** An error in place of content that could not load (never a blank page). */
+export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Alert
+      type="error"
+      showIcon
+      role="alert"
+      title={t('errors.loadFailed')}
+      description={errorText(error)}
+      action={onRetry ? <Button size="small" onClick={onRetry}>{t('common.retry')}</Button> : undefined}
+    />
+  );
+}
+
+/** Shows an error as a toast. */
+export function useErrorToast(): (error: unknown) => void {
+  const { message } = App.useApp();
+  return (error: unknown) => {
+    void message.error(errorText(error));
+  };
+}
+
+/** Catches render errors so a broken page shows a message and a way back, not a white screen. */
+export class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+
+  override render() {
+    if (this.state.error) {
+      return (
+        <Result
+          status="error"
+          title={i18n.t('errors.pageCrashed')}
+          subTitle={this.state.error.message}
+          extra={<Button onClick={() => this.setState({ error: null })}>{i18n.t('common.retry')}</Button>}
+        />
+      );
+    }
+    return this.props.children;
+  }
+}

@@ -1,0 +1,71 @@
+import { expect } from 'vitest';
+import type { TestCas } from '../helpers/test-cas';
+import {
+  CasClient,
+  generateDeviceKeyPair,
+  signedAuthRequest,
+  type DeviceKeyPair,
+} from '../../src-shared/client';
+
+export interface Subscriber {
+  id: number;
+  username: string;
+  token: string;
+}
+
+let counter = 0;
+
+/** Creates a package carrying `channels` (created too, when missing) and returns its id. */
+export async function makePackage(t: TestCas, channels: string[], id = `pkg-${++counter}`): Promise<string> {
+  for (const channel of channels) {
+    const existing = await t.admin.get(`/api/admin/channels/${channel}`);
+    if (existing.status === 404) {
+      const created = await t.admin.post('/api/admin/channels', { id: channel, name: `Channel ${channel}`, number: ++counter });
+      expect(created.status).toBe(201);
+    }
+  }
+  const answer = await t.admin.post('/api/admin/packages', { id, name: id, channels });
+  expect(answer.status).toBe(201);
+  return id;
+}
+
+export async function makeSubscriber(t: TestCas, fields: Record<string, unknown> = {}): Promise<Subscriber> {
+  const username = (fields.username as string | undefined) ?? `viewer${++counter}`;
+  const answer = await t.admin.post('/api/admin/accounts', { username, ...fields });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return { id: answer.body.id, username, token: answer.body.token };
+}
+
+export function nowSeconds(t: TestCas): number {
+  return Math.floor(t.clock.now() / 1000);
+}
+
+/** A signed sign-in body for the subscriber at the test clock's time. */
+export function authBody(
+  t: TestCas,
+  subscriber: Subscriber,
+  hwid: string,
+  overrides: { ts?: number; nonce?: string; devicePublicKey?: Uint8Array; token?: string } = {},
+) {
+  return signedAuthRequest({
+    username: subscriber.username,
+    token: overrides.token ?? subscriber.token,
+    hwid,
+    ts: overrides.ts ?? nowSeconds(t),
+    nonce: overrides.nonce,
+    devicePublicKey: overrides.devicePublicKey,
+  });
+}
+
+/** The reference client against the test CAS, on the test clock. */
+export function clientFor(t: TestCas, subscriber: Subscriber, hwid: string, deviceKeys: DeviceKeyPair = generateDeviceKeyPair()): CasClient {
+  return new CasClient({
+    baseUrl: t.cas.apiUrl,
+    username: subscriber.username,
+    token: subscriber.token,
+    hwid,
+    deviceKeys,
+    now: () => t.clock.now(),
+    fetch: (url, init) => fetch(url, init),
+  });
+}

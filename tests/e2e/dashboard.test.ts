@@ -1,0 +1,326 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startCas } from '../../src-main/core/cas';
+import { silentLogger } from '../../src-main/logging/logger';
+import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
+import { ensureRendererBuilt, launchChromium, newPage, screenshot, signIn } from './browser';
+import { solidPng } from './png';
+
+/**
+ * The dashboard in Debian's Chromium against a real headless CAS (temp data folder, real HTTP).
+ * Every test works in a fresh browser context and saves a screenshot under test-artifacts/.
+ */
+let t: TestCas;
+let browser: Browser;
+let context: BrowserContext | null = null;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  t = await startTestCas();
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.dispose();
+});
+
+afterEach(async () => {
+  await context?.close();
+  context = null;
+  // No CSP violation and no uncaught error in any test.
+  expect(problems).toEqual([]);
+});
+
+async function open(locale = 'en-US'): Promise<Page> {
+  const opened = await newPage(browser, locale);
+  context = opened.context;
+  problems = opened.problems;
+  return opened.page;
+}
+
+async function signedIn(path = '', username = 'admin', password = ADMIN_PASSWORD): Promise<Page> {
+  const page = await open();
+  await signIn(page, t.cas.adminUrl, username, password);
+  if (path) {
+    await page.getByRole('menuitem', { name: path }).click();
+  }
+  return page;
+}
+
+/** Opens the antd select labelled `label` and picks `option` (a multiple select: by typing it). */
+async function chooseOption(page: Page, label: string, option: string): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  const multiple = (await input.locator('xpath=ancestor::div[contains(@class, "ant-select-multiple")]').count()) > 0;
+  if (multiple) {
+    await input.fill(option);
+    await page.keyboard.press('Enter');
+    const root = input.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select ")][1]');
+    await expect.poll(() => root.textContent()).toContain(option);
+    return;
+  }
+  await input.click();
+  const listId = `${await input.getAttribute('id')}_list`;
+  const exact = new RegExp(`^${option.replace(/[+]/g, '\\+')}$`);
+  await page.locator(`.ant-select-dropdown:has([id="${listId}"]) .ant-select-item-option`, { hasText: exact }).click();
+}
+
+/** Waits until no drawer is open (its closing animation has ended). */
+async function drawerClosed(page: Page): Promise<void> {
+  await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+}
+
+async function accountByName(username: string) {
+  const answer = await t.admin.get(`/api/admin/accounts?q=${encodeURIComponent(username)}`);
+  return answer.body.items.find((a: { username: string }) => a.username === username);
+}
+
+describe('dashboard in Chromium', () => {
+  it('serves the dashboard under /admin with a strict CSP and no inline script', async () => {
+    const answer = await t.anonymous.get('/admin/');
+    expect(answer.status).toBe(200);
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(String(answer.body)).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(String(answer.body)).not.toMatch(/https?:\/\//);
+    // Client routes fall back to the app; missing assets are real 404s.
+    expect((await t.anonymous.get('/admin/accounts')).status).toBe(200);
+    expect((await t.anonymous.get('/admin/assets/missing.js')).status).toBe(404);
+  });
+
+  it('signs in, and says until when an account is locked after repeated failures', async () => {
+    await t.admin.post('/api/admin/accounts', { username: 'locked-admin', password: 'locked-pass-1', role: 'admin' });
+    for (let i = 0; i < 5; i++) await t.anonymous.post('/api/admin/login', { username: 'locked-admin', password: 'wrong-pass' });
+    const page = await open();
+    await page.goto(`${t.cas.adminUrl}/admin/`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong username or password');
+
+    await page.getByLabel('Username').fill('locked-admin');
+    await page.getByLabel('Password').fill('locked-pass-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert.textContent()).resolves.toMatch(/locked until \d\d:\d\d/);
+    await screenshot(page, 'sign-in-lockout');
+
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('server-status').waitFor();
+    await expect(page.getByTestId('server-status').textContent()).resolves.toContain('Client API port');
+    await screenshot(page, 'dashboard');
+  });
+
+  it('creates the first administrator on the first-run page of an empty data folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cas-e2e-setup-'));
+    const fresh = await startCas({ dataDir, adminPort: 0, apiPort: 0, apiHost: '127.0.0.1', logger: silentLogger() });
+    try {
+      expect(fresh.needsSetup).toBe(true);
+      const page = await open();
+      await page.goto(`${fresh.adminUrl}/admin/`);
+      await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
+      await page.getByLabel('Username').fill('root-operator');
+      await page.getByLabel('Password', { exact: true }).fill('short');
+      await page.getByRole('button', { name: 'Create administrator' }).click();
+      await page.getByText('At least 8 characters').waitFor();
+      await page.getByLabel('Password', { exact: true }).fill('first-admin-pass');
+      await page.getByLabel('Repeat password').fill('first-admin-pass');
+      await screenshot(page, 'first-run');
+      await page.getByRole('button', { name: 'Create administrator' }).click();
+      await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain('root-operator');
+      expect(fresh.services.sessions.hasAdmin()).toBe(true);
+    } finally {
+      await context?.close();
+      context = null;
+      await fresh.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates an account with packages, shows field errors, filters, pages and edits', async () => {
+    const seed = ['username,packages', ...Array.from({ length: 60 }, (_, i) => `seed-${String(i).padStart(2, '0')},basic`)].join('\n');
+    expect((await t.admin.post('/api/admin/accounts/import', { csv: seed, dryRun: false })).body.created).toBe(60);
+    const page = await signedIn('Accounts');
+    await page.getByRole('button', { name: 'New account' }).click();
+    const drawer = page.locator('.ant-drawer');
+    await drawer.getByLabel('Username').fill('x');
+    await drawer.getByLabel('E-mail').fill('not-an-email');
+    await drawer.getByRole('button', { name: 'Create' }).click();
+    await drawer.getByText('At least 3 characters').waitFor();
+    await drawer.getByText('Not a valid e-mail address').waitFor();
+    await screenshot(page, 'account-field-errors');
+
+    await drawer.getByLabel('Username').fill('e2e-viewer');
+    await drawer.getByLabel('E-mail').fill('viewer@example.com');
+    await chooseOption(page, 'Packages', 'Basic+');
+    await chooseOption(page, 'Packages', 'Premium');
+    await page.keyboard.press('Escape');
+    await drawer.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Account created').waitFor();
+    await drawerClosed(page);
+    const created = await accountByName('e2e-viewer');
+    expect(created.packages).toEqual(['basic-plus', 'premium']);
+    expect(created.email).toBe('viewer@example.com');
+
+    // A duplicate name is refused by the server and shown at the field.
+    await page.getByRole('button', { name: 'New account' }).click();
+    await drawer.getByLabel('Username').fill('E2E-VIEWER');
+    await drawer.getByRole('button', { name: 'Create' }).click();
+    await drawer.getByText('Username "E2E-VIEWER" is taken').waitFor();
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await drawerClosed(page);
+
+    // Filter by package: only the new account holds Premium.
+    await chooseOption(page, 'Package', 'Premium');
+    const table = page.getByTestId('accounts-table');
+    await expect.poll(async () => table.locator('tbody tr.ant-table-row').count()).toBe(1);
+    await table.getByText('e2e-viewer').waitFor();
+    await page.getByTestId('filter-package').locator('.ant-select-clear').click();
+
+    // Page 2 of 62 accounts at 50 a page shows the rest.
+    await expect.poll(async () => table.locator('tbody tr.ant-table-row').count()).toBe(50);
+    await page.locator('.ant-pagination-item-2').click();
+    await expect.poll(async () => table.locator('tbody tr.ant-table-row').count()).toBe(12);
+    await page.getByText('Total: 62').waitFor();
+
+    // Text search, then edit.
+    await page.getByLabel('Search name, e-mail, comment').fill('e2e-vi');
+    await expect.poll(async () => table.locator('tbody tr.ant-table-row').count()).toBe(1);
+    await table.getByTestId('account-e2e-viewer').click();
+    await drawer.getByTestId('account-token').waitFor();
+    await drawer.getByLabel('Max. connections').fill('3');
+    await drawer.getByLabel('Comment').fill('edited in the browser');
+    await screenshot(page, 'account-edit');
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved').first().waitFor();
+    const edited = await accountByName('e2e-viewer');
+    expect(edited.maxConnections).toBe(3);
+    expect(edited.comment).toBe('edited in the browser');
+  });
+
+  it('imports a CSV with one bad row: shows that row\'s errors, then imports the others', async () => {
+    const page = await signedIn('Accounts');
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const csv = ['username,password,packages,expiresAt', 'csv-one,csv-pass-001,basic,2030-01-01', 'x,short,nope,yesterday', 'csv-two,,premium,'].join('\n');
+    await page.locator('.ant-modal input[type=file]').setInputFiles({ name: 'subscribers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const preview = page.getByTestId('csv-preview');
+    await preview.waitFor();
+    await page.getByText('3 rows, 2 valid, 1 with errors').waitFor();
+    await expect(preview.locator('tr', { hasText: 'Error' }).textContent()).resolves.toContain('At least 3 characters');
+    expect(await accountByName('csv-one')).toBeUndefined();
+    await screenshot(page, 'csv-import-preview');
+    await page.getByTestId('csv-commit').click();
+    await page.getByText('2 accounts imported').waitFor();
+    expect((await accountByName('csv-one')).packages).toEqual(['basic']);
+    expect((await accountByName('csv-two')).packages).toEqual(['premium']);
+  });
+
+  it('uploads a channel logo and shows it in the table', async () => {
+    await t.admin.post('/api/admin/channels', { id: 'travel', name: 'Travel Channel', number: 7, packages: ['basic'] });
+    const page = await signedIn('Channels');
+    await page.getByTestId('channels-table').getByText('Travel Channel').click();
+    const drawer = page.locator('.ant-drawer');
+    await drawer.locator('input[type=file]').setInputFiles({ name: 'travel.png', mimeType: 'image/png', buffer: solidPng(64, 64, [40, 110, 200]) });
+    await page.getByText('Logo uploaded').waitFor();
+    const channel = (await t.admin.get('/api/admin/channels/travel')).body;
+    expect(channel.logo).toMatch(/^\/logos\/travel/);
+    // The preview in the drawer and the table load the image from the client listener.
+    const image = drawer.getByTestId('logo-preview').locator('img');
+    await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
+    await screenshot(page, 'channel-logo');
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    const row = page.getByTestId('channels-table').locator('tr', { hasText: 'Travel Channel' });
+    await expect.poll(() => row.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
+  });
+
+  it('rotates a channel key after confirmation and lists it in the history', async () => {
+    await t.admin.post('/api/admin/channels', { id: 'news', name: 'News 24', number: 2, packages: ['basic'] });
+    const page = await signedIn('Keys');
+    await page.getByTestId('rotate-ecm-news').click();
+    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await page.getByText(/keys rotated/).waitFor();
+    const history = page.getByTestId('rotation-history');
+    await history.locator('tr', { hasText: 'manual' }).first().waitFor();
+    await expect(history.locator('tr', { hasText: 'manual' }).first().textContent()).resolves.toContain('news');
+    const rotations = await t.admin.get('/api/admin/keys/rotations?trigger=manual');
+    expect(rotations.body.items.some((r: { channelId: string | null }) => r.channelId === 'news')).toBe(true);
+    await screenshot(page, 'keys-rotation');
+  });
+
+  it('shows a live viewing session and ends it', async () => {
+    await t.admin.post('/api/admin/channels', { id: 'sports', name: 'Sports', number: 3, packages: ['basic'] });
+    const viewer = (await t.admin.post('/api/admin/accounts', { username: 'live-viewer', packages: ['basic'] })).body;
+    const allowed = await t.client.get(`/auth/astra?token=${viewer.token}`, {
+      'x-real-ip': '198.51.100.7',
+      'x-channel-id': 'sports',
+      'x-session-id': '4711',
+    });
+    expect(allowed.status).toBe(200);
+    const page = await signedIn('Sessions');
+    const table = page.getByTestId('sessions-table');
+    const row = table.locator('tr', { hasText: 'live-viewer' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('198.51.100.7');
+    await screenshot(page, 'sessions-live');
+    await row.getByRole('button', { name: 'End' }).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: 'End' }).click();
+    await page.getByText('Session ended').waitFor();
+    const sessions = await t.admin.get('/api/admin/sessions?state=active');
+    expect(sessions.body.items.some((s: { username: string }) => s.username === 'live-viewer')).toBe(false);
+    const refused = await t.client.get(`/auth/astra?token=${viewer.token}`, { 'x-real-ip': '198.51.100.7', 'x-channel-id': 'sports', 'x-session-id': '4711' });
+    expect(refused.status).toBe(403);
+  });
+
+  it('lets an observer see everything but change nothing', async () => {
+    await t.admin.post('/api/admin/accounts', { username: 'e2e-observer', password: 'observer-pass-1', role: 'observer' });
+    const page = await signedIn('Accounts', 'e2e-observer', 'observer-pass-1');
+    await page.getByText('Read-only').waitFor();
+    const table = page.getByTestId('accounts-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor();
+    expect(await page.getByRole('button', { name: 'New account' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Import CSV' }).count()).toBe(0);
+    expect(await table.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(await table.locator('.ant-table-selection-column').count()).toBe(0);
+    await screenshot(page, 'observer-accounts');
+    await table.locator('tbody tr.ant-table-row').first().getByRole('button', { name: 'View' }).click();
+    const drawer = page.locator('.ant-drawer');
+    await expect(drawer.getByLabel('Username').isDisabled()).resolves.toBe(true);
+    expect(await drawer.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await drawer.getByRole('button', { name: 'New token' }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.getByRole('menuitem', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'General' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    await page.getByRole('menuitem', { name: 'Keys' }).click();
+    await page.getByTestId('keys-table').waitFor();
+    expect(await page.getByRole('button', { name: /Rotate/ }).count()).toBe(0);
+    await screenshot(page, 'observer-keys');
+  });
+
+  it('switches to German and remembers it after a reload', async () => {
+    const page = await signedIn();
+    await page.getByText('DE', { exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Konten' }).click();
+    await page.getByRole('button', { name: 'Neues Konto' }).waitFor();
+    await page.reload();
+    await page.getByRole('menuitem', { name: 'Konten' }).waitFor();
+    await page.getByRole('button', { name: 'CSV exportieren' }).waitFor();
+    expect(await page.evaluate('localStorage.getItem("cas.language")')).toBe('de');
+    await page.getByRole('button', { name: 'Neues Konto' }).click();
+    await page.locator('.ant-drawer').getByLabel('Benutzername').fill('ab');
+    await page.locator('.ant-drawer').getByRole('button', { name: 'Anlegen' }).click();
+    await page.getByText('Mindestens 3 Zeichen').waitFor();
+    await screenshot(page, 'german-accounts');
+    await page.keyboard.press('Escape');
+    await page.getByRole('menuitem', { name: 'Übersicht' }).click();
+    await page.getByText('Zuschauer jetzt').waitFor();
+    await screenshot(page, 'german-dashboard');
+  });
+});

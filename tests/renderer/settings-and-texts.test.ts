@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { settingsSchema } from '../../src-shared/schemas/settings';
+import { describeField, settingsGroups } from '../../src-renderer/src/pages/settings/settings-form';
+import { en } from '../../src-renderer/src/i18n/en';
+import { de } from '../../src-renderer/src/i18n/de';
+import { translateMessage } from '../../src-renderer/src/i18n/i18n';
+
+function leaves(value: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof child === 'string') out.set(path, child);
+    else for (const [k, v] of leaves(child, path)) out.set(k, v);
+  }
+  return out;
+}
+
+describe('settings page', () => {
+  it('has an input for every field of the settings document, including ones other capabilities add', () => {
+    for (const [name, schema] of Object.entries(settingsSchema.shape)) {
+      expect(describeField(name, schema as z.ZodType).type.kind, name).not.toBe('other');
+    }
+  });
+
+  it('puts every setting in exactly one group', () => {
+    const grouped = settingsGroups().flatMap((g) => g.fields);
+    expect(grouped.sort()).toEqual(Object.keys(settingsSchema.shape).sort());
+  });
+
+  it('names every setting in both languages', () => {
+    for (const name of Object.keys(settingsSchema.shape)) {
+      expect(en.settingsFields, name).toHaveProperty(name);
+      expect(de.settingsFields, name).toHaveProperty(name);
+    }
+  });
+});
+
+describe('texts', () => {
+  it('has every English text in German too, none empty and placeholders kept', () => {
+    const english = leaves(en);
+    const german = leaves(de);
+    expect([...german.keys()].sort()).toEqual([...english.keys()].sort());
+    for (const [key, text] of english) {
+      const translated = german.get(key)!;
+      expect(translated.trim(), key).not.toBe('');
+      const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+      expect(placeholders(translated), key).toEqual(placeholders(text));
+    }
+  });
+
+  it('translates the shared validation messages into German and leaves English alone', () => {
+    expect(translateMessage('At least 8 characters', 'de')).toBe('Mindestens 8 Zeichen');
+    expect(translateMessage('username: Letters, digits and . _ @ - only', 'de')).toBe('Nur Buchstaben, Ziffern und . _ @ -');
+    expect(translateMessage('At least 8 characters', 'en')).toBe('At least 8 characters');
+  });
+});
