@@ -19,6 +19,7 @@ const CHANNELS = 50;
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 200_000);
 const HTTP_REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
 const HTTP_CONCURRENCY = 32;
+const HTTP_VIEWERS = 5_000;
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -127,7 +128,8 @@ async function main(): Promise<void> {
       const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
       const ask = (i: number) =>
         new Promise<number>((resolve, reject) => {
-          const a = (i * 104_729) % ACCOUNTS;
+          // 5,000 viewers polling in turn (the first round opens their sessions, the rest refresh them).
+          const a = ((i % HTTP_VIEWERS) * 104_729) % ACCOUNTS;
           const req = httpRequest(
             {
               host: url.hostname,
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
           }
         }),
       );
-      report(`HTTP /auth/astra (${HTTP_CONCURRENCY} concurrent, keep-alive)`, latencies, (performance.now() - started) / 1000);
+      report(`HTTP /auth/astra (${HTTP_VIEWERS} viewers, ${HTTP_CONCURRENCY} concurrent)`, latencies, (performance.now() - started) / 1000);
       if (non200) console.log(`  (${non200} non-200 answers)`);
       agent.destroy();
       access.flush();

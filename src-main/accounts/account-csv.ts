@@ -78,7 +78,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      out[index] = await fn(items[index]!);
+      out[index] = await fn(items[index]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -152,7 +152,7 @@ export class AccountCsv {
       if (missing.length) errors.push({ field: 'packages', message: `Unknown package "${missing[0]}"` });
       const account: AccountCreateParsed | null = result.success ? result.data : null;
       const ok = errors.length === 0;
-      rows.push({ result: { line, username: String(input.username ?? ''), ok, errors }, account: ok ? account : null });
+      rows.push({ result: { line, username: typeof input.username === 'string' ? input.username : '', ok, errors }, account: ok ? account : null });
     });
     return { fileErrors, rows };
   }
@@ -189,7 +189,7 @@ export class AccountCsv {
     );
     const { db, clock } = this.ctx;
     const ids = db.transaction(() => {
-      const created = valid.map((r, i) => this.accounts.insertPrepared(r.account!, hashes[i]!, actor));
+      const created = valid.map((r, i) => this.accounts.insertPrepared(r.account!, hashes[i], actor));
       recordAudit(db, clock.now(), actor, {
         action: 'account.import',
         targetType: 'account',

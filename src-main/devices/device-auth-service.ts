@@ -48,7 +48,7 @@ const REFUSALS: Partial<Record<RefusalReason, string>> = {
   suspended: 'The account is suspended',
 };
 
-function refusalMessage(reason: RefusalReason): string {
+export function refusalMessage(reason: RefusalReason): string {
   return REFUSALS[reason] ?? `Refused (${reason})`;
 }
 

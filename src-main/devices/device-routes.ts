@@ -30,6 +30,33 @@ function originOf(ctx: CasContext, koa: Context): string {
   return (ctx.settings.get().keysPublicUrl ?? `${koa.protocol}://${koa.host}`).replace(/\/+$/, '');
 }
 
+/** Paths a web player on another origin calls (credentials travel as bearer headers, never cookies). */
+const CROSS_ORIGIN_PATHS = [
+  DEVICE_AUTH_PATH,
+  DEVICE_STREAM_INFO_PATH,
+  DEVICE_EMM_PATH,
+  '/api/v1/client/ecm/:id',
+  '/api/v1/client/cas-key',
+  '/logos/:id',
+];
+
+/** CORS for the device routes: any origin, bearer header and JSON body allowed, preflight answered. */
+function allowCrossOrigin(api: ApiRouter): void {
+  api.router.use(CROSS_ORIGIN_PATHS, (koa, next) => {
+    koa.set('Access-Control-Allow-Origin', '*');
+    return next();
+  });
+  for (const path of CROSS_ORIGIN_PATHS) {
+    api.router.options(path, (koa) => {
+      koa.set('Access-Control-Allow-Origin', '*');
+      koa.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      koa.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
+      koa.set('Access-Control-Max-Age', '600');
+      koa.status = 204;
+    });
+  }
+}
+
 /** Client listener: device sign-in, stream info, EMM, ECM, the CAS public key and logos. */
 export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devices: DeviceServices): void {
   const tag = 'Devices';
@@ -40,6 +67,7 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
     if (changed.has('deviceAuthPerMinute')) authLimit = limiterFor(settings.deviceAuthPerMinute);
   });
   api.router.use(DEVICE_AUTH_PATH, (koa, next): Promise<unknown> => authLimit(koa, next) as Promise<unknown>);
+  allowCrossOrigin(api);
   api
     .route(
       {

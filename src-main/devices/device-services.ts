@@ -10,7 +10,7 @@ import { EcmService } from '../ecm-emm/ecm-service';
 import { EmmService } from '../ecm-emm/emm-service';
 import { StreamInfoService } from '../stream-info/stream-info-service';
 import { LogoService } from '../logos/logo-service';
-import { DeviceAuthService, normalizedIp } from './device-auth-service';
+import { DeviceAuthService, normalizedIp, refusalMessage } from './device-auth-service';
 import { DeviceSessions, type DeviceCaller } from './device-sessions';
 import { deviceById, sweepDeviceSessions, sweepNonces } from './device-queries';
 
@@ -61,7 +61,7 @@ export class DeviceServices {
     const caller = this.sessions.authenticate(koa);
     const ip = normalizedIp(koa.ip);
     const verdict = await this.access.authenticateViewer({ kind: 'account', accountId: caller.accountId }, ip, source);
-    if (!verdict.ok) throw new ForbiddenError(`Refused (${verdict.reason})`, verdict.reason);
+    if (!verdict.ok) throw new ForbiddenError(refusalMessage(verdict.reason), verdict.reason);
     const device = deviceById(this.ctx.db, caller.deviceId);
     if (!device) throw new UnauthorizedError('The device was unbound; sign in again', 'session_invalid');
     return { ...caller, account: verdict.account, hwid: device.hwid, ip };

@@ -68,8 +68,11 @@ function clientOrigins(apiUrl: string | null): string[] {
 export function dashboardStatic(ctx: CasContext, options: { rootDir?: string } = {}): Koa.Middleware {
   const root = options.rootDir ?? defaultRendererDir();
   return async (koa, next) => {
-    if (koa.path !== DASHBOARD_BASE && !koa.path.startsWith(`${DASHBOARD_BASE}/`)) return next();
-    if (koa.method !== 'GET' && koa.method !== 'HEAD') return next();
+    const ours = koa.path === DASHBOARD_BASE || koa.path.startsWith(`${DASHBOARD_BASE}/`);
+    if (!ours || (koa.method !== 'GET' && koa.method !== 'HEAD')) {
+      await next();
+      return undefined;
+    }
     koa.set('Content-Security-Policy', dashboardCsp(clientOrigins(ctx.runtime.apiUrl)));
     koa.set('Cross-Origin-Opener-Policy', 'same-origin');
     if (koa.path === DASHBOARD_BASE) {

@@ -167,6 +167,19 @@ export class CasClient {
   }
 
   async #request(method: string, path: string, body?: unknown, withSession = true): Promise<unknown> {
+    try {
+      return await this.#send(method, path, body, withSession);
+    } catch (error) {
+      // An expired or revoked session: sign in again once, then retry (a long-running player).
+      if (withSession && error instanceof CasClientError && error.reason === 'session_invalid') {
+        await this.auth();
+        return this.#send(method, path, body, withSession);
+      }
+      throw error;
+    }
+  }
+
+  async #send(method: string, path: string, body: unknown, withSession: boolean): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (withSession) {

@@ -58,8 +58,11 @@ export const deviceRefusalReasons = [
   'expired',
   'ip_denied',
   'ip_not_allowed',
+  'suspended',
   'session_invalid',
   'no_device_key',
+  'not_entitled',
+  'channel_disabled',
 ] as const;
 export type DeviceRefusalReason = (typeof deviceRefusalReasons)[number];
 

@@ -90,11 +90,11 @@ describe('accounts CSV export', () => {
     expect(answer.headers.get('content-disposition')).toContain('attachment');
     const parsed = Papa.parse<Record<string, string>>(String(answer.body).replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true });
     expect(parsed.data.map((r) => r.username)).toEqual(['csv-alice']);
-    expect(parsed.data[0]!.packages).toBe('basic;premium');
-    expect(parsed.data[0]!.token!.length).toBeGreaterThanOrEqual(32);
+    expect(parsed.data[0].packages).toBe('basic;premium');
+    expect(parsed.data[0].token.length).toBeGreaterThanOrEqual(32);
 
     // Re-importing the export under a new name with a new token is accepted (export-only columns are skipped).
-    const row = { ...parsed.data[0]!, username: 'csv-alice-2', token: `${parsed.data[0]!.token}x` };
+    const row = { ...parsed.data[0], username: 'csv-alice-2', token: `${parsed.data[0].token}x` };
     const again = await t.admin.post('/api/admin/accounts/import', { csv: Papa.unparse([row]), dryRun: true });
     expect(again.body.fileErrors).toEqual([]);
     expect(again.body.rows[0]).toMatchObject({ ok: true });

@@ -3,6 +3,7 @@ import { blake2b } from '@noble/hashes/blake2b';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
 import {
+  CasClient,
   controlWordFromEcm,
   generateDeviceKeyPair,
   openEmm,
@@ -59,6 +60,21 @@ describe('signatures', () => {
       const other = format === ECM_FORMAT ? EMM_FORMAT : ECM_FORMAT;
       expect(() => openEnvelope({ ...envelope, format: other }, other, casKey)).toThrow(/does not verify/);
     }
+  });
+
+  it('makes the reference client refuse a CAS whose signing key differs from the pinned one', async () => {
+    const pkg = await makePackage(t, ['pin-ch']);
+    const sub = await makeSubscriber(t, { packages: [pkg] });
+    const client = new CasClient({
+      baseUrl: t.cas.apiUrl,
+      username: sub.username,
+      token: sub.token,
+      hwid: 'PINNED',
+      deviceKeys: generateDeviceKeyPair(),
+      casPublicKey: nacl.sign.keyPair().publicKey,
+      now: () => t.clock.now(),
+    });
+    await expect(client.auth()).rejects.toThrow(/different signing key/);
   });
 
   it('keeps the signing key across restarts, sealed under the master key', async () => {
@@ -200,6 +216,16 @@ describe('revocation', () => {
     // ...while the entitled device gets the new epoch's key and keeps watching.
     const word = await other.client.controlWord('rev-ch');
     expect(Buffer.from(word.key).equals(t.cas.services.keys.currentControlWords('rev-ch').current.key)).toBe(true);
+  });
+
+  it('lets the reference client sign in again by itself when its session expired', async () => {
+    const pkg = await makePackage(t, ['renew-ch']);
+    const { client } = await signedInDevice([pkg]);
+    const first = client.session!.token;
+    await advance(61 * 60_000);
+    const word = await client.controlWord('renew-ch');
+    expect(client.session!.token).not.toBe(first);
+    expect(Buffer.from(word.key).equals(t.cas.services.keys.currentControlWords('renew-ch').current.key)).toBe(true);
   });
 
   it('refuses the EMM of a disabled account with 403 disabled', async () => {

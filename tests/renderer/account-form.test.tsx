@@ -54,7 +54,7 @@ describe('account form', () => {
     await user.type(screen.getByLabelText('Allowed IPs'), '192.0.2.0/24,');
     await user.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
-    expect(onSubmit.mock.calls[0]![0]).toEqual({
+    expect(onSubmit.mock.calls[0][0]).toEqual({
       username: 'viewer-1',
       role: 'user',
       packages: [],
@@ -79,7 +79,7 @@ describe('account form', () => {
 
   it('is read-only for observers: every input disabled, no save button', () => {
     renderWithProviders(<AccountForm mode="edit" account={null} packages={packages} readOnly onSubmit={vi.fn()} onCancel={() => undefined} />);
-    expect((screen.getByLabelText('Username') as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>('Username').disabled).toBe(true);
     expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
   });
 

@@ -101,9 +101,9 @@ describe('accounts table', () => {
     await screen.findByText('viewer-0000001');
     const user = userEvent.setup();
     const rows = [...screen.getByTestId('accounts-table').querySelectorAll('tbody tr.ant-table-row input[type=checkbox]')];
-    await user.click(rows[0]!);
+    await user.click(rows[0]);
     await screen.findByText('1 selected');
-    await user.click(rows[1]!);
+    await user.click(rows[1]);
     await screen.findByText('2 selected');
     await user.hover(screen.getByTestId('bulk-actions'));
     await user.click(await screen.findByText('Disable'));

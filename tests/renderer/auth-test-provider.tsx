@@ -7,9 +7,9 @@ export function AuthTestProvider({ role, children }: { role: 'admin' | 'observer
     status: 'signed-in',
     user: { id: 1, username: role === 'admin' ? 'admin' : 'watcher', role, kind: 'session' },
     needsSetup: false,
-    signIn: async () => undefined,
-    setUp: async () => undefined,
-    signOut: async () => undefined,
+    signIn: () => Promise.resolve(),
+    setUp: () => Promise.resolve(),
+    signOut: () => Promise.resolve(),
   };
   return <AuthContext.Provider value={state}>{children}</AuthContext.Provider>;
 }

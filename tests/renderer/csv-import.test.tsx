@@ -43,13 +43,13 @@ describe('CSV import', () => {
     expect(screen.getByText('At least 3 characters')).toBeTruthy();
     expect(screen.getByText('Unknown package "gold"')).toBeTruthy();
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.body).toEqual({ csv, dryRun: true });
+    expect(calls[0].body).toEqual({ csv, dryRun: true });
 
     const commit = screen.getByTestId('csv-commit');
     expect(commit.textContent).toContain('Import 2 valid rows, skip 1');
     await userEvent.setup().click(commit);
     await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(calls[1]!.body).toEqual({ csv, dryRun: false, skipInvalid: true });
+    expect(calls[1].body).toEqual({ csv, dryRun: false, skipInvalid: true });
   });
 
   it('cannot import a file with a broken header', async () => {
@@ -60,6 +60,6 @@ describe('CSV import', () => {
     const input = document.querySelector('input[type=file]') as HTMLInputElement;
     await userEvent.setup().upload(input, new File(['username,colour\na,b\n'], 'bad.csv', { type: 'text/csv' }));
     expect(await screen.findByText('Unknown column(s): colour')).toBeTruthy();
-    expect((screen.getByTestId('csv-commit') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>('csv-commit').disabled).toBe(true);
   });
 });

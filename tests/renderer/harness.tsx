@@ -29,7 +29,9 @@ export function installBrowserShims(): void {
       disconnect() {}
     };
   }
-  window.HTMLElement.prototype.scrollIntoView ??= () => undefined;
+  if (!('scrollIntoView' in window.HTMLElement.prototype)) {
+    Object.defineProperty(window.HTMLElement.prototype, 'scrollIntoView', { configurable: true, value: () => undefined });
+  }
 }
 
 export interface Call {
@@ -47,7 +49,7 @@ type Handler = (call: Call) => { status?: number; body?: unknown } | undefined;
  */
 export function fakeApi(routes: Record<string, Handler>): { calls: Call[] } {
   const calls: Call[] = [];
-  vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
+  vi.stubGlobal('fetch', (input: string, init: RequestInit = {}) => {
     const url = new URL(input, 'http://127.0.0.1');
     const method = (init.method ?? 'GET').toUpperCase();
     const body = typeof init.body === 'string' ? JSON.parse(init.body) : init.body;
@@ -56,10 +58,12 @@ export function fakeApi(routes: Record<string, Handler>): { calls: Call[] } {
     const handler = routes[`${method} ${url.pathname}`];
     const answer = handler?.(call) ?? { status: 404, body: { error: { code: 'not_found', message: `No route for ${method} ${url.pathname}` } } };
     const status = answer.status ?? 200;
-    return new Response(status === 204 ? null : JSON.stringify(answer.body ?? null), {
-      status,
-      headers: { 'content-type': 'application/json' },
-    });
+    return Promise.resolve(
+      new Response(status === 204 ? null : JSON.stringify(answer.body ?? null), {
+        status,
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
   });
   return { calls };
 }

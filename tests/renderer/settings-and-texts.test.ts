@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { settingsSchema } from '../../src-shared/schemas/settings';
 import { describeField, settingsGroups } from '../../src-renderer/src/pages/settings/settings-form';
 import { en } from '../../src-renderer/src/i18n/en';

@@ -13,9 +13,9 @@ export interface AuthState {
   status: 'checking' | 'signed-out' | 'signed-in';
   user: Me | null;
   needsSetup: boolean;
-  signIn(username: string, password: string): Promise<void>;
-  setUp(username: string, password: string): Promise<void>;
-  signOut(): Promise<void>;
+  signIn: (username: string, password: string) => Promise<void>;
+  setUp: (username: string, password: string) => Promise<void>;
+  signOut: () => Promise<void>;
 }
 
 /** Exported for component tests, which provide a fixed operator. */

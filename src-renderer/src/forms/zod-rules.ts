@@ -10,9 +10,9 @@ import { fieldMessage, translateMessage } from '../i18n/i18n';
  */
 export function zodRule(schema: z.ZodType, toValue: (value: unknown) => unknown = (v) => v): Rule {
   return {
-    validator: async (_rule, value) => {
+    validator: (_rule, value) => {
       const result = schema.safeParse(toValue(value));
-      if (!result.success) throw new Error(translateMessage(result.error.issues[0]!.message));
+      return result.success ? Promise.resolve() : Promise.reject(new Error(translateMessage(result.error.issues[0].message)));
     },
   };
 }
@@ -38,7 +38,7 @@ export function showIssues(form: FormInstance, issues: readonly z.core.$ZodIssue
  */
 export function showApiErrorAtField(form: FormInstance, error: unknown, fields: readonly string[]): boolean {
   if (!(error instanceof ApiRequestError) || !error.field) return false;
-  const name = error.field.split('.')[0]!;
+  const name = error.field.split('.')[0];
   if (!fields.includes(name)) return false;
   form.setFields([{ name, errors: [fieldMessage(error.message)] }]);
   form.scrollToField(name, { block: 'center' });

@@ -45,7 +45,7 @@ export function AppLayout() {
           mode="inline"
           selectedKeys={[section]}
           items={items}
-          onClick={({ key }) => navigate(key)}
+          onClick={({ key }) => void navigate(key)}
           aria-label={t('nav.main')}
         />
       </Sider>

@@ -63,7 +63,7 @@ export function AccessLog() {
         <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} onChange={(e) => set({ ip: e.target.value.trim() })} />
         <Input allowClear placeholder={t('logs.accountId')} aria-label={t('logs.accountId')} style={{ width: 120 }} onChange={(e) => set({ account: e.target.value.trim() })} />
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={(range) => set({ range })} />
-        <Button icon={<DownloadOutlined />} onClick={download}>
+        <Button icon={<DownloadOutlined />} onClick={() => void download()}>
           {t('logs.downloadCsv')}
         </Button>
       </Space>

@@ -88,8 +88,8 @@ export function ChannelForm({
 }: {
   channel: Channel | null;
   readOnly: boolean;
-  onSubmit(payload: Record<string, unknown>): Promise<unknown>;
-  onCancel(): void;
+  onSubmit: (payload: Record<string, unknown>) => Promise<unknown>;
+  onCancel: () => void;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<ChannelValues>();
@@ -121,7 +121,7 @@ export function ChannelForm({
   };
 
   return (
-    <Form form={form} layout="vertical" scrollToFirstError onFinish={finish} disabled={readOnly} aria-label={t('channels.form')} initialValues={valuesOf(channel, defaults)}>
+    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values) => void finish(values)} disabled={readOnly} aria-label={t('channels.form')} initialValues={valuesOf(channel, defaults)}>
       <Space size="large" wrap align="start">
         <Form.Item name="id" label={t('channels.id')} rules={[zodRule(create.id)]} extra={t('channels.idHint')}>
           <Input disabled={!!channel || readOnly} style={{ width: 200 }} />
@@ -181,6 +181,25 @@ function LogoUpload({ channel, apiUrl, readOnly }: { channel: Channel; apiUrl: s
   const toast = useErrorToast();
   const queryClient = useQueryClient();
   const src = logoSrc(channel.logo, apiUrl, channel.updatedAt);
+  const upload = async (file: Blob) => {
+    try {
+      const result = await api.put(`/api/admin/channels/${channel.id}/logo`, file);
+      void message.success(t('channels.logoUploaded'));
+      await queryClient.invalidateQueries({ queryKey: queryKeys.channels });
+      return result;
+    } catch (error) {
+      toast(error);
+      throw error;
+    }
+  };
+  const removeLogo = async () => {
+    try {
+      await api.delete(`/api/admin/channels/${channel.id}/logo`);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.channels });
+    } catch (error) {
+      toast(error);
+    }
+  };
   return (
     <Space align="center" size="large" className="logo-upload">
       <Avatar shape="square" size={72} src={src} icon={<PictureOutlined />} alt={t('channels.logo')} data-testid="logo-preview" />
@@ -188,16 +207,11 @@ function LogoUpload({ channel, apiUrl, readOnly }: { channel: Channel; apiUrl: s
         <Upload
           accept="image/png,image/jpeg,image/svg+xml"
           showUploadList={false}
-          customRequest={async ({ file, onSuccess, onError }) => {
-            try {
-              const result = await api.put(`/api/admin/channels/${channel.id}/logo`, file as Blob);
-              onSuccess?.(result);
-              void message.success(t('channels.logoUploaded'));
-              await queryClient.invalidateQueries({ queryKey: queryKeys.channels });
-            } catch (error) {
-              onError?.(error as Error);
-              toast(error);
-            }
+          customRequest={({ file, onSuccess, onError }) => {
+            void upload(file as Blob).then(
+              (result) => onSuccess?.(result),
+              (error: Error) => onError?.(error),
+            );
           }}
         >
           <Button icon={<UploadOutlined />}>{t('channels.uploadLogo')}</Button>
@@ -206,14 +220,7 @@ function LogoUpload({ channel, apiUrl, readOnly }: { channel: Channel; apiUrl: s
       {!readOnly && channel.logo?.startsWith('/logos/') && (
         <Button
           danger
-          onClick={async () => {
-            try {
-              await api.delete(`/api/admin/channels/${channel.id}/logo`);
-              await queryClient.invalidateQueries({ queryKey: queryKeys.channels });
-            } catch (error) {
-              toast(error);
-            }
-          }}
+          onClick={() => void removeLogo()}
         >
           {t('channels.removeLogo')}
         </Button>
@@ -231,7 +238,7 @@ export function ChannelsPage() {
   const channels = useChannels();
   const status = useStatus();
   const packages = usePackages();
-  const [editingId, setEditingId] = useState<string | 'new' | null>(null);
+  const [editingId, setEditingId] = useState<string | null>(null) // a channel id, or 'new';
   const editing = editingId === 'new' ? null : (channels.data?.items.find((c) => c.id === editingId) ?? null);
   const packageName = new Map((packages.data ?? []).map((p) => [p.id, p.name]));
   const apiUrl = status.data?.apiUrl;
@@ -309,7 +316,7 @@ export function ChannelsPage() {
               <Space size={4}>
                 <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditingId(row.id)} />
                 {canWrite && (
-                  <Popconfirm title={t('channels.deleteConfirm', { name: row.name })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => remove(row.id)}>
+                  <Popconfirm title={t('channels.deleteConfirm', { name: row.name })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => void remove(row.id)}>
                     <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
                   </Popconfirm>
                 )}

@@ -119,7 +119,7 @@ export function DashboardPage() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={t('dashboard.expiringSoon')} size="small" extra={<Typography.Link onClick={() => navigate('/accounts')}>{t('nav.accounts')}</Typography.Link>}>
+          <Card title={t('dashboard.expiringSoon')} size="small" extra={<Typography.Link onClick={() => void navigate('/accounts')}>{t('nav.accounts')}</Typography.Link>}>
             {expiring.isError && <ErrorAlert error={expiring.error} />}
             <Table<Account>
               rowKey="id"
@@ -144,7 +144,7 @@ export function DashboardPage() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={t('dashboard.keyRotation')} size="small" extra={<Typography.Link onClick={() => navigate('/keys')}>{t('nav.keys')}</Typography.Link>}>
+          <Card title={t('dashboard.keyRotation')} size="small" extra={<Typography.Link onClick={() => void navigate('/keys')}>{t('nav.keys')}</Typography.Link>}>
             {keys.isError && <ErrorAlert error={keys.error} />}
             <Table<ChannelKeyStatus>
               rowKey="channelId"

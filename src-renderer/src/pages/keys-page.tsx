@@ -44,7 +44,7 @@ export function KeysPage() {
 
   const rotateButton = (request: KeyRotate, label: string, confirm: string, testId: string) =>
     canWrite && (
-      <Popconfirm title={confirm} okText={t('keys.rotate')} cancelText={t('common.cancel')} onConfirm={() => rotate(request)}>
+      <Popconfirm title={confirm} okText={t('keys.rotate')} cancelText={t('common.cancel')} onConfirm={() => void rotate(request)}>
         <Button size="small" icon={<SyncOutlined />} data-testid={testId}>
           {label}
         </Button>

@@ -29,8 +29,8 @@ export function PackageForm({
   pkg: Package | null;
   channels: Array<{ id: string; name: string }>;
   readOnly: boolean;
-  onSubmit(values: PackageValues): Promise<unknown>;
-  onCancel(): void;
+  onSubmit: (values: PackageValues) => Promise<unknown>;
+  onCancel: () => void;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<PackageValues>();
@@ -57,7 +57,7 @@ export function PackageForm({
   };
 
   return (
-    <Form form={form} layout="vertical" scrollToFirstError onFinish={finish} disabled={readOnly} aria-label={t('packages.form')}>
+    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values) => void finish(values)} disabled={readOnly} aria-label={t('packages.form')}>
       <Form.Item name="id" label={t('packages.id')} extra={t('packages.idHint')} rules={[zodRule(packageCreateSchema.shape.id)]}>
         <Input disabled={!!pkg || readOnly} />
       </Form.Item>
@@ -164,7 +164,7 @@ export function PackagesPage() {
                     okText={t('common.delete')}
                     okButtonProps={{ danger: true }}
                     cancelText={t('common.cancel')}
-                    onConfirm={() => remove(pkg)}
+                    onConfirm={() => void remove(pkg)}
                   >
                     <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
                   </Popconfirm>

@@ -83,7 +83,7 @@ function LiveSessions() {
             render: (_, s) =>
               s.active ? (
                 canWrite && (
-                  <Popconfirm title={t('sessions.endConfirm', { user: s.username, channel: s.channelId })} okText={t('sessions.end')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => end(s.id)}>
+                  <Popconfirm title={t('sessions.endConfirm', { user: s.username, channel: s.channelId })} okText={t('sessions.end')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => void end(s.id)}>
                     <Button size="small" danger data-testid={`end-session-${s.id}`}>
                       {t('sessions.end')}
                     </Button>
@@ -180,17 +180,18 @@ function ExplainTool() {
   const channels = useChannels();
   const toast = useErrorToast();
   const [result, setResult] = useState<Explanation | null>(null);
+  const explain = async (v: { account: string; channel: string; ip: string }) => {
+    try {
+      setResult(await api.get<Explanation>('/api/admin/access/explain', v));
+    } catch (error) {
+      toast(error);
+    }
+  };
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Form
         layout="inline"
-        onFinish={async (v: { account: string; channel: string; ip: string }) => {
-          try {
-            setResult(await api.get<Explanation>('/api/admin/access/explain', v));
-          } catch (error) {
-            toast(error);
-          }
-        }}
+        onFinish={(v: { account: string; channel: string; ip: string }) => void explain(v)}
       >
         <Form.Item name="account" rules={[{ required: true, message: t('common.required') }]}>
           <Input placeholder={t('sessions.explainAccount')} aria-label={t('sessions.explainAccount')} />

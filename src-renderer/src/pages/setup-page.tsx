@@ -33,7 +33,7 @@ export function SetupPage() {
         <Typography.Title level={4}>{t('setup.title')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('setup.intro')}</Typography.Paragraph>
         {problem && <Alert className="form-alert" type="error" showIcon role="alert" title={problem} />}
-        <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
+        <Form form={form} layout="vertical" onFinish={(values: { username: string; password: string }) => void submit(values)} requiredMark={false} disabled={busy}>
           <Form.Item name="username" label={t('auth.username')} initialValue="admin" rules={[zodRule(usernameSchema)]}>
             <Input autoComplete="username" />
           </Form.Item>
@@ -46,9 +46,8 @@ export function SetupPage() {
             dependencies={['password']}
             rules={[
               ({ getFieldValue }) => ({
-                validator: async (_rule, value) => {
-                  if (value !== getFieldValue('password')) throw new Error(t('setup.mismatch'));
-                },
+                validator: (_rule, value) =>
+                  value === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error(t('setup.mismatch'))),
               }),
             ]}
           >

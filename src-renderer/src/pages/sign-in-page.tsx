@@ -52,7 +52,7 @@ export function SignInPage() {
             description={problem.locked ? problem.text : undefined}
           />
         )}
-        <Form layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
+        <Form layout="vertical" onFinish={(values: { username: string; password: string }) => void submit(values)} requiredMark={false} disabled={busy}>
           <Form.Item name="username" label={t('auth.username')} rules={[zodRule(loginRequestSchema.shape.username)]}>
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus />
           </Form.Item>

@@ -19,7 +19,7 @@ export function playlistUrlOf(apiUrl: string | null | undefined, token: string):
 interface Props {
   /** `new` for a new account, an id to edit, null when closed. */
   target: number | 'new' | null;
-  onClose(): void;
+  onClose: () => void;
 }
 
 export function AccountDrawer({ target, onClose }: Props) {
@@ -93,7 +93,7 @@ export function AccountDrawer({ target, onClose }: Props) {
                     <Typography.Text code>{account.tokenPreview}</Typography.Text>
                   )}
                   {canWrite && (
-                    <Popconfirm title={t('accounts.regenerateConfirm')} onConfirm={regenerate} okText={t('accounts.regenerate')} cancelText={t('common.cancel')}>
+                    <Popconfirm title={t('accounts.regenerateConfirm')} onConfirm={() => void regenerate()} okText={t('accounts.regenerate')} cancelText={t('common.cancel')}>
                       <Button size="small" icon={<ReloadOutlined />} style={{ marginLeft: 8 }}>
                         {t('accounts.regenerate')}
                       </Button>
@@ -127,7 +127,7 @@ export function AccountDrawer({ target, onClose }: Props) {
                           title: '',
                           key: 'unbind',
                           render: (_: unknown, device: { id: number }) => (
-                            <Popconfirm title={t('accounts.unbindConfirm')} onConfirm={() => unbind(device.id)} okText={t('accounts.unbind')} cancelText={t('common.cancel')}>
+                            <Popconfirm title={t('accounts.unbindConfirm')} onConfirm={() => void unbind(device.id)} okText={t('accounts.unbind')} cancelText={t('common.cancel')}>
                               <Button size="small" danger>
                                 {t('accounts.unbind')}
                               </Button>

@@ -64,7 +64,7 @@ export function accountPayload(values: AccountFormValues, mode: 'create' | 'edit
   };
   if (values.password) payload.password = values.password;
   if (mode === 'create' && values.token?.trim()) payload.token = values.token.trim();
-  return payload as AccountCreate;
+  return payload;
 }
 
 export function formValuesOf(account: AccountDetail | null): AccountFormValues {
@@ -91,8 +91,8 @@ interface Props {
   packages: Package[];
   readOnly: boolean;
   /** Sends the payload; a rejected promise with an API error is shown at its field. */
-  onSubmit(payload: AccountCreate | AccountUpdate): Promise<unknown>;
-  onCancel(): void;
+  onSubmit: (payload: AccountCreate | AccountUpdate) => Promise<unknown>;
+  onCancel: () => void;
 }
 
 /** Create or edit an account, with the shared validation rules at every field. */
@@ -131,7 +131,7 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
       form={form}
       layout="vertical"
       scrollToFirstError
-      onFinish={finish}
+      onFinish={(values) => void finish(values)}
       disabled={readOnly}
       initialValues={formValuesOf(account)}
       aria-label={t('accounts.form')}

@@ -161,7 +161,7 @@ export function AccountsPage() {
               okText={t('common.delete')}
               okButtonProps={{ danger: true }}
               cancelText={t('common.cancel')}
-              onConfirm={() => remove(row.id)}
+              onConfirm={() => void remove(row.id)}
             >
               <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
             </Popconfirm>
@@ -209,7 +209,7 @@ export function AccountsPage() {
       title={t('nav.accounts')}
       extra={
         <Space wrap>
-          <Button icon={<DownloadOutlined />} onClick={exportCsv}>
+          <Button icon={<DownloadOutlined />} onClick={() => void exportCsv()}>
             {t('csv.export')}
           </Button>
           {canWrite && (

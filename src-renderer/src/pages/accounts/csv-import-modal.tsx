@@ -11,7 +11,7 @@ import { translateMessage } from '../../i18n/i18n';
 
 interface Props {
   open: boolean;
-  onClose(): void;
+  onClose: () => void;
 }
 
 /** CSV import: choose a file, see every row checked (nothing written yet), then import. */
@@ -80,7 +80,7 @@ export function CsvImportModal({ open, onClose }: Props) {
         <Space>
           <Button onClick={close}>{t('common.cancel')}</Button>
           {preview && <Button onClick={reset}>{t('csv.otherFile')}</Button>}
-          <Button type="primary" disabled={!canImport} loading={busy && !!preview} onClick={commit} data-testid="csv-commit">
+          <Button type="primary" disabled={!canImport} loading={busy && !!preview} onClick={() => void commit()} data-testid="csv-commit">
             {preview && preview.invalid > 0
               ? t('csv.importValidSkip', { count: preview.valid, invalid: preview.invalid })
               : t('csv.importRows', { count: preview?.valid ?? 0 })}

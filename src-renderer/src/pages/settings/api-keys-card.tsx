@@ -81,7 +81,7 @@ export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
                 <Tag>{t('apiKeys.revokedAt', { time: dayjs(row.revokedAt).format('L LT') })}</Tag>
               ) : (
                 !readOnly && (
-                  <Popconfirm title={t('apiKeys.revokeConfirm', { name: row.name })} okText={t('apiKeys.revoke')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => revoke(row.id)}>
+                  <Popconfirm title={t('apiKeys.revokeConfirm', { name: row.name })} okText={t('apiKeys.revoke')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => void revoke(row.id)}>
                     <Button size="small" danger>
                       {t('apiKeys.revoke')}
                     </Button>
@@ -92,7 +92,7 @@ export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
         ]}
       />
       <Modal open={creating} title={t('apiKeys.new')} okText={t('common.create')} cancelText={t('common.cancel')} onCancel={() => setCreating(false)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ name: '', scopes: ['admin-read'] }}>
+        <Form form={form} layout="vertical" onFinish={(values) => void create(values)} initialValues={{ name: '', scopes: ['admin-read'] }}>
           <Form.Item name="name" label={t('apiKeys.name')} rules={[zodRule(apiKeyCreateSchema.shape.name)]}>
             <Input />
           </Form.Item>

@@ -17,6 +17,14 @@ export function DesktopCard() {
     void bridge?.keychainStatus().then(setKeychain).catch(() => undefined);
   }, [bridge]);
   if (!bridge) return null;
+  const protect = async (passphrase: string) => {
+    try {
+      setKeychain(await bridge.protectWithPassphrase(passphrase));
+      void message.success(t('desktop.protected'));
+    } catch (error) {
+      void message.error(errorText(error));
+    }
+  };
   return (
     <Card size="small" title={t('desktop.title')}>
       {keychain && (
@@ -31,14 +39,7 @@ export function DesktopCard() {
       {keychain?.protection === 'unprotected' && (
         <Form
           layout="inline"
-          onFinish={async (v: { passphrase: string }) => {
-            try {
-              setKeychain(await bridge.protectWithPassphrase(v.passphrase));
-              void message.success(t('desktop.protected'));
-            } catch (error) {
-              void message.error(errorText(error));
-            }
-          }}
+          onFinish={(v: { passphrase: string }) => void protect(v.passphrase)}
         >
           <Form.Item name="passphrase" label={t('desktop.passphrase')} rules={[zodRule(passphraseSchema)]}>
             <Input.Password autoComplete="new-password" />

@@ -43,7 +43,7 @@ export function IpListsCard({ readOnly }: { readOnly: boolean }) {
     <Card size="small" title={t('ipLists.title')}>
       <Typography.Paragraph type="secondary">{t('ipLists.intro')}</Typography.Paragraph>
       {!readOnly && (
-        <Form form={form} layout="inline" onFinish={add} initialValues={{ list: 'deny' }} className="filter-bar">
+        <Form form={form} layout="inline" onFinish={(values) => void add(values)} initialValues={{ list: 'deny' }} className="filter-bar">
           <Form.Item name="list">
             <Select style={{ width: 140 }} options={ipListNames.map((l) => ({ value: l, label: t(`ipLists.${l}`) }))} />
           </Form.Item>
@@ -74,7 +74,7 @@ export function IpListsCard({ readOnly }: { readOnly: boolean }) {
             render: (_, row) =>
               !readOnly && (
                 <Space>
-                  <Popconfirm title={t('ipLists.removeConfirm', { range: row.range })} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={() => remove(row.id)}>
+                  <Popconfirm title={t('ipLists.removeConfirm', { range: row.range })} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={() => void remove(row.id)}>
                     <Button size="small" danger>
                       {t('common.delete')}
                     </Button>

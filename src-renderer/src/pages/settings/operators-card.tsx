@@ -27,7 +27,7 @@ export function OperatorsCard({ readOnly }: { readOnly: boolean }) {
       const [admins, observers] = await Promise.all(
         (['admin', 'observer'] as const).map((role) => api.get<Page<Account>>('/api/admin/accounts', { role, pageSize: 500 })),
       );
-      return [...admins!.items, ...observers!.items];
+      return [...admins.items, ...observers.items];
     },
   });
 
@@ -69,7 +69,7 @@ export function OperatorsCard({ readOnly }: { readOnly: boolean }) {
         ]}
       />
       <Modal open={creating} title={t('operators.new')} okText={t('common.create')} cancelText={t('common.cancel')} onCancel={() => setCreating(false)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ role: 'observer' }}>
+        <Form form={form} layout="vertical" onFinish={(values) => void create(values)} initialValues={{ role: 'observer' }}>
           <Form.Item name="username" label={t('accounts.username')} rules={[zodRule(usernameSchema)]}>
             <Input autoComplete="off" />
           </Form.Item>

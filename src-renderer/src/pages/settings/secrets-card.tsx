@@ -20,7 +20,7 @@ export function randomSecret(): string {
 
 function secretLabel(name: string): string {
   const key = `secrets.names.${name}`;
-  return i18n.exists(key) ? i18n.t(key as 'secrets.names.securetokenSecret') : name;
+  return i18n.t(key, { defaultValue: name });
 }
 
 /**

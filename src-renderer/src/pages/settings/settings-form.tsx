@@ -78,8 +78,8 @@ export function settingsGroups(): Array<{ key: string; fields: string[] }> {
 
 function label(name: string): string {
   const key = `settingsFields.${name}`;
-  if (i18n.exists(key)) return i18n.t(key as 'settingsFields.adminSessionHours');
-  return name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+  // Settings added later than this dashboard's texts still get a readable label.
+  return i18n.t(key, { defaultValue: name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()) });
 }
 
 function SettingField({ info, readOnly }: { info: FieldInfo; readOnly: boolean }) {
@@ -172,7 +172,7 @@ export function SettingsForm({ view, readOnly }: { view: SettingsView; readOnly:
   };
 
   return (
-    <Form form={form} layout="vertical" scrollToFirstError onFinish={save} initialValues={view} aria-label={t('settings.general')}>
+    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values: Record<string, unknown>) => void save(values)} initialValues={view} aria-label={t('settings.general')}>
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         {groups.map((group) => (
           <Card key={group.key} size="small" title={t(`settings.groups.${group.key}` as 'settings.groups.signIn', { defaultValue: group.key })}>
