@@ -67,6 +67,7 @@ export class ViewingSessions {
   readonly #bySlot = new Map<string, LiveSession>();
   /** `channel\0key` → the latest session of that viewer on that channel (any account). */
   readonly #byViewer = new Map<string, LiveSession>();
+  /** Active sessions in last-seen order (see `touch`). */
   readonly #byId = new Map<number, LiveSession>();
   readonly #byAccount = new Map<number, Set<LiveSession>>();
   readonly #perChannel = new Map<string, number>();
@@ -86,7 +87,7 @@ export class ViewingSessions {
   ) {
     const max = statement(db, 'SELECT max(id) AS id FROM viewing_sessions').get() as { id: number | null };
     this.#nextId = (max.id ?? 0) + 1;
-    const rows = statement(db, 'SELECT * FROM viewing_sessions WHERE ended_at IS NULL ORDER BY started_at').all() as SessionRow[];
+    const rows = statement(db, 'SELECT * FROM viewing_sessions WHERE ended_at IS NULL ORDER BY last_seen_at').all() as SessionRow[];
     for (const row of rows) this.#index(fromRow(row));
     const banned = statement(
       db,
@@ -178,6 +179,9 @@ export class ViewingSessions {
   }
 
   touch(session: LiveSession, now: number, ip: string, bytes: number | undefined): void {
+    // Re-inserting keeps `#byId` in last-seen order, so the idle sweep stops at the first live one.
+    this.#byId.delete(session.id);
+    this.#byId.set(session.id, session);
     session.lastSeenAt = now;
     session.requests += 1;
     session.ip = ip;
@@ -224,14 +228,13 @@ export class ViewingSessions {
     return [...this.#byAccount.keys()];
   }
 
-  /** Ends every session silent for longer than the idle timeout. */
+  /** Ends every session silent for longer than the idle timeout (oldest first; stops at the first live one). */
   sweepIdle(now: number, idleMs: number): number {
     let ended = 0;
-    for (const session of [...this.#byId.values()]) {
-      if (session.lastSeenAt <= now - idleMs) {
-        this.end(session, session.lastSeenAt, 'idle');
-        ended++;
-      }
+    for (const session of this.#byId.values()) {
+      if (session.lastSeenAt > now - idleMs) break;
+      this.end(session, session.lastSeenAt, 'idle');
+      ended++;
     }
     for (const [slot, until] of this.#bans) if (until <= now) this.#bans.delete(slot);
     return ended;

@@ -27,14 +27,17 @@ export function registerAstraBackend(api: ApiRouter, ctx: CasContext, access: Ac
       assertStreamingServer(koa, settings);
       await answerSafely(ctx, koa, 'astra', async () => {
         const ip = headerAddress(koa.get('x-real-ip'));
-        const channelId = koa.get('x-channel-id').trim();
+        // Astra's channel id names the CAS channel; when it does not, the request path may (`/play/a001/index.m3u8`).
+        const astraChannel = koa.get('x-channel-id').trim();
+        const realPath = koa.get('x-real-path').split('?')[0];
+        const channelId = access.directory.channel(astraChannel) || !realPath ? astraChannel : (access.directory.channelForPath(realPath)?.id ?? astraChannel);
         const sessionKey = koa.get('x-session-id').trim() || undefined;
         const userAgent = koa.get('x-real-ua') || undefined;
         koa.type = 'text/plain';
         if (!ip || !channelId) {
           koa.status = 403;
           koa.set(REASON_HEADER, 'bad_request');
-          koa.body = 'X-Real-IP and X-Channel-ID are required';
+          koa.body = 'X-Real-IP and X-Channel-ID (or X-Real-Path) are required';
           return;
         }
         const decision = await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), {

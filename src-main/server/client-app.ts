@@ -20,6 +20,10 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   const app = createKoaApp('client', ctx.logger);
   app.use(async (koa, next) => {
     koa.set('X-Content-Type-Options', 'nosniff');
+    // Web players (and the dashboard's preview player, on the admin origin) read playlists,
+    // segments, keys and logos cross-origin. The credential is in the URL, never a cookie, so
+    // any origin may read what that URL already grants.
+    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') koa.set('Access-Control-Allow-Origin', '*');
     await next();
   });
 

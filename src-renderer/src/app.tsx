@@ -4,24 +4,26 @@ import enUS from 'antd/locale/en_US';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, MemoryRouter, Navigate, Route, Routes } from 'react-router';
 import { I18nextProvider, useTranslation } from 'react-i18next';
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import { ApiRequestError } from './api/client';
 import { AuthProvider, useAuth } from './auth/auth-context';
 import { ErrorBoundary } from './components/feedback';
 import { i18n } from './i18n/i18n';
 import { AppLayout } from './layout/app-layout';
-import { AccountsPage } from './pages/accounts/accounts-page';
-import { ChannelsPage } from './pages/channels-page';
-import { DashboardPage } from './pages/dashboard-page';
-import { KeysPage } from './pages/keys-page';
-import { LogsPage } from './pages/logs-page';
-import { PackagesPage } from './pages/packages-page';
-import { SessionsPage } from './pages/sessions-page';
-import { SettingsPage } from './pages/settings/settings-page';
 import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/sign-in-page';
 
 export const ROUTER_BASENAME = '/admin';
+
+// Pages load on first visit (charts and the video player stay out of the sign-in bundle).
+const DashboardPage = lazy(() => import('./pages/dashboard-page').then((m) => ({ default: m.DashboardPage })));
+const AccountsPage = lazy(() => import('./pages/accounts/accounts-page').then((m) => ({ default: m.AccountsPage })));
+const PackagesPage = lazy(() => import('./pages/packages-page').then((m) => ({ default: m.PackagesPage })));
+const ChannelsPage = lazy(() => import('./pages/channels-page').then((m) => ({ default: m.ChannelsPage })));
+const KeysPage = lazy(() => import('./pages/keys-page').then((m) => ({ default: m.KeysPage })));
+const SessionsPage = lazy(() => import('./pages/sessions-page').then((m) => ({ default: m.SessionsPage })));
+const LogsPage = lazy(() => import('./pages/logs-page').then((m) => ({ default: m.LogsPage })));
+const SettingsPage = lazy(() => import('./pages/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

@@ -111,6 +111,17 @@ describe('Astra backend robustness', () => {
     expect(answer.headers.get('x-cas-reason')).toBe('bad_request');
   });
 
+  it('finds the channel from X-Real-Path when X-Channel-ID is not a CAS channel id', async () => {
+    const answer = await t.client.get(`/auth/astra?token=${viewer.token}`, {
+      'x-real-ip': '192.0.2.30',
+      'x-channel-id': 'a001',
+      'x-real-path': '/tv/news/index.m3u8',
+    });
+    expect(answer.status).toBe(200);
+    const log = await t.admin.get('/api/admin/access-log?ip=192.0.2.30');
+    expect(log.body.items[0].channelId).toBe('news');
+  });
+
   it('keeps the refusal reasons of the decision contract and of the API schema identical', async () => {
     const { refusalReasons } = await import('../../src-main/access/access-types');
     const { refusalReasonValues } = await import('../../src-shared/schemas/access');

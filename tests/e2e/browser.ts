@@ -54,7 +54,7 @@ export async function launchChromium(): Promise<Browser> {
 export async function newPage(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   const problems: string[] = [];
   // CSP violations and uncaught errors are failures of the dashboard, whatever the test checks.
   page.on('console', (message) => {
@@ -72,13 +72,4 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.waitForTimeout(400);
   await page.screenshot({ path, fullPage });
   return path;
-}
-
-/** Signs in through the sign-in page. */
-export async function signIn(page: Page, adminUrl: string, username: string, password: string): Promise<void> {
-  await page.goto(`${adminUrl}/admin/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-user').waitFor();
 }

@@ -74,7 +74,7 @@ export function PreviewPlayer({ channelId, apiUrl }: { channelId: string; apiUrl
           options={(accounts.data?.items ?? []).map((a) => ({ value: a.id, label: a.username }))}
           aria-label={t('player.chooseAccount')}
         />
-        <Button icon={<PlayCircleOutlined />} onClick={play} disabled={!accountId || !apiUrl}>
+        <Button icon={<PlayCircleOutlined />} onClick={play} disabled={!accountId || !apiUrl} data-testid="preview-play">
           {t('player.play')}
         </Button>
       </Space>

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Button, Layout, Menu, Space, Tag, Typography } from 'antd';
+import { Suspense, useState } from 'react';
+import { Button, Layout, Menu, Skeleton, Space, Tag, Typography } from 'antd';
 import {
   ApiOutlined,
   AuditOutlined,
@@ -64,7 +64,9 @@ export function AppLayout() {
         </Header>
         <Content className="app-content">
           <ErrorBoundary key={section}>
-            <Outlet />
+            <Suspense fallback={<Skeleton active />}>
+              <Outlet />
+            </Suspense>
           </ErrorBoundary>
         </Content>
       </Layout>

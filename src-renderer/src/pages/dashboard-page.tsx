@@ -11,7 +11,7 @@ import type { Page } from '../../../src-shared/schemas/common';
 import { api } from '../api/client';
 import { useStatus } from '../api/queries';
 import { ErrorAlert } from '../components/feedback';
-import { useKeyStatus } from './keys-page';
+import { untilRotation, useKeyStatus } from './keys-page';
 
 const REFRESH_MS = 10_000;
 
@@ -95,8 +95,8 @@ export function DashboardPage() {
                   <YAxis allowDecimals={false} />
                   <Tooltip />
                   <Legend />
-                  <Area type="monotone" dataKey="authorizations" name={t('dashboard.authorizations')} stroke="#2f8f5b" fill="#2f8f5b" fillOpacity={0.25} />
-                  <Area type="monotone" dataKey="refusals" name={t('dashboard.refusals')} stroke="#c0392b" fill="#c0392b" fillOpacity={0.25} />
+                  <Area type="monotone" dataKey="authorizations" name={t('dashboard.authorizations')} isAnimationActive={false} stroke="#2f8f5b" fill="#2f8f5b" fillOpacity={0.25} />
+                  <Area type="monotone" dataKey="refusals" name={t('dashboard.refusals')} isAnimationActive={false} stroke="#c0392b" fill="#c0392b" fillOpacity={0.25} />
                 </AreaChart>
               </ResponsiveContainer>
             </div>
@@ -154,7 +154,7 @@ export function DashboardPage() {
               columns={[
                 { title: t('channels.name'), dataIndex: 'name' },
                 { title: t('keys.currentPeriod'), dataIndex: 'currentPeriod' },
-                { title: t('keys.nextRotation'), dataIndex: 'nextRotationAt', render: (at: string) => dayjs(at).fromNow() },
+                { title: t('keys.nextRotation'), dataIndex: 'nextRotationAt', render: (at: string) => untilRotation(at, keys.data?.serverTime) },
                 { title: t('keys.nextKey'), dataIndex: 'nextKeyReady', render: (r: boolean) => (r ? <Tag color="green">{t('keys.ready')}</Tag> : <Tag color="red">{t('keys.missing')}</Tag>) },
               ]}
             />

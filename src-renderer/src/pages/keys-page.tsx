@@ -12,9 +12,9 @@ import { ErrorAlert, useErrorToast } from '../components/feedback';
 
 const keysKey = ['keys'] as const;
 
-/** "in 3 min" style countdown to a moment, refreshed with the query. */
-function until(iso: string): string {
-  return dayjs(iso).fromNow();
+/** "in 3 minutes", counted from the CAS's clock (the one that rotates), refreshed with the query. */
+export function untilRotation(iso: string, serverTime: string | undefined): string {
+  return dayjs(iso).from(serverTime ? dayjs(serverTime) : dayjs());
 }
 
 export function useKeyStatus(refetchInterval = 5000) {
@@ -92,7 +92,7 @@ export function KeysPage() {
               dataIndex: 'nextRotationAt',
               render: (at: string) => (
                 <Tooltip title={dayjs(at).format('L LTS')}>
-                  <span>{until(at)}</span>
+                  <span>{untilRotation(at, status.data?.serverTime)}</span>
                 </Tooltip>
               ),
             },

@@ -74,7 +74,7 @@ function LiveSessions() {
           { title: t('logs.channel'), dataIndex: 'channelId' },
           { title: 'IP', dataIndex: 'ip' },
           { title: t('sessions.since'), dataIndex: 'startedAt', render: (at: string) => dayjs(at).format('L LTS') },
-          { title: t('sessions.lastSeen'), dataIndex: 'lastSeenAt', render: (at: string) => dayjs(at).fromNow() },
+          { title: t('sessions.lastSeen'), dataIndex: 'lastSeenAt', render: (at: string) => dayjs(at).format('LTS') },
           { title: t('logs.source'), dataIndex: 'source' },
           { title: t('sessions.requests'), dataIndex: 'requests' },
           {
@@ -135,8 +135,8 @@ function Statistics() {
               <YAxis />
               <Tooltip />
               <Legend />
-              <Bar dataKey="hours" name={t('sessions.watchHours')} fill="#1f4e8c" />
-              <Bar dataKey="peak" name={t('sessions.peakViewers')} fill="#f0a030" />
+              <Bar isAnimationActive={false} dataKey="hours" name={t('sessions.watchHours')} fill="#1f4e8c" />
+              <Bar isAnimationActive={false} dataKey="peak" name={t('sessions.peakViewers')} fill="#f0a030" />
             </BarChart>
           </ResponsiveContainer>
         </div>
@@ -151,8 +151,8 @@ function Statistics() {
               <YAxis />
               <Tooltip />
               <Legend />
-              <Bar dataKey="hours" name={t('sessions.watchHours')} fill="#2f8f5b" />
-              <Bar dataKey="peak" name={t('sessions.peakSessions')} fill="#f0a030" />
+              <Bar isAnimationActive={false} dataKey="hours" name={t('sessions.watchHours')} fill="#2f8f5b" />
+              <Bar isAnimationActive={false} dataKey="peak" name={t('sessions.peakSessions')} fill="#f0a030" />
             </BarChart>
           </ResponsiveContainer>
         </div>
