@@ -75,6 +75,7 @@ export class AccessService implements AccessDecider {
       background.every('access-flush', 1000, () => this.flushInSlices());
       background.every('access-session-sweep', 5000, () => this.sweep());
       background.every('access-retention', 3_600_000, () => this.pruneHistory(), { runNow: false });
+      background.onShutdown('access-flush', () => this.flush());
     }
   }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger';
  */
 export class BackgroundTasks {
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #shutdownHooks: Array<{ name: string; hook: () => void }> = [];
   #stopped = false;
 
   constructor(private readonly logger: Logger) {}
@@ -29,9 +30,22 @@ export class BackgroundTasks {
     if (options.runNow) void run();
   }
 
+  /** Work to finish when the CAS stops (flush buffers); runs before the database closes. */
+  onShutdown(name: string, hook: () => void): void {
+    this.#shutdownHooks.push({ name, hook });
+  }
+
+  /** Stops the timers, then runs the shutdown hooks (each failure logged, the rest still run). */
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers.clear();
+    for (const { name, hook } of this.#shutdownHooks.splice(0)) {
+      try {
+        hook();
+      } catch (error) {
+        this.logger.error({ err: error, job: name }, 'shutdown hook failed');
+      }
+    }
   }
 }

@@ -89,8 +89,9 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
   const services = createServices(ctx, background);
   const listeners: HttpListener[] = [];
   const shutdown = async () => {
-    background.stop();
+    // Stop taking requests first, then flush what services buffered, then close the store.
     await Promise.all(listeners.map((l) => l.close()));
+    background.stop();
     db.close();
   };
   try {
