@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { WhereClause } from '../db/where-clause';
 import { isoFromMs } from '../core/clock';
 import type { AccessLogEntry } from '../../src-shared/schemas/access';
 
@@ -117,38 +118,15 @@ interface AccessLogRow {
   session_id: number | null;
 }
 
-function whereOf(filter: AccessLogFilter): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (filter.accountId !== undefined) {
-    clauses.push('account_id = ?');
-    params.push(filter.accountId);
-  }
-  if (filter.channelId !== undefined) {
-    clauses.push('channel_id = ?');
-    params.push(filter.channelId);
-  }
-  if (filter.ip !== undefined) {
-    clauses.push('ip = ?');
-    params.push(filter.ip);
-  }
-  if (filter.result !== undefined) {
-    clauses.push('result = ?');
-    params.push(filter.result);
-  }
-  if (filter.reason !== undefined) {
-    clauses.push('reason = ?');
-    params.push(filter.reason);
-  }
-  if (filter.fromMs !== undefined) {
-    clauses.push('at >= ?');
-    params.push(filter.fromMs);
-  }
-  if (filter.toMs !== undefined) {
-    clauses.push('at < ?');
-    params.push(filter.toMs);
-  }
-  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+function whereOf(filter: AccessLogFilter): WhereClause {
+  return new WhereClause()
+    .when('account_id = ?', filter.accountId)
+    .when('channel_id = ?', filter.channelId)
+    .when('ip = ?', filter.ip)
+    .when('result = ?', filter.result)
+    .when('reason = ?', filter.reason)
+    .when('at >= ?', filter.fromMs)
+    .when('at < ?', filter.toMs);
 }
 
 /** Newest first; every filter column has an index (`access_log_by_*`). */

@@ -1,3 +1,5 @@
+import type { refusalReasonValues } from '../../src-shared/schemas/access';
+
 /**
  * The contract of the viewer access decision: "may this viewer watch this channel?".
  * Implemented by the access-control module (src-main/access/), used by every route that
@@ -17,22 +19,8 @@ export type ViewerCredential =
   | { kind: 'signed'; token: string; userId?: string };
 
 /** Refusal reasons, carried by logs, the sessions view and backend responses. */
-export const refusalReasons = [
-  'ip_denied',
-  'no_credential',
-  'bad_credential',
-  'disabled',
-  'expired',
-  'ip_not_allowed',
-  'not_entitled',
-  'channel_unknown',
-  'channel_disabled',
-  'connection_limit',
-  'session_ended',
-  'suspended',
-  'rate_limited',
-] as const;
-export type RefusalReason = (typeof refusalReasons)[number];
+export { refusalReasonValues as refusalReasons } from '../../src-shared/schemas/access';
+export type RefusalReason = (typeof refusalReasonValues)[number];
 
 export interface ViewerRequest {
   credential: ViewerCredential | null;

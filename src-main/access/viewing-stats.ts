@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { WhereClause } from '../db/where-clause';
 import { isoFromMs, isoOrNull } from '../core/clock';
 import type { AccountStats, ChannelStats, ViewingSession } from '../../src-shared/schemas/sessions';
 
@@ -47,24 +48,14 @@ export interface SessionFilter {
   state: 'active' | 'ended' | 'all';
 }
 
-function sessionWhere(filter: SessionFilter): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (filter.accountId !== undefined) {
-    clauses.push('account_id = ?');
-    params.push(filter.accountId);
-  }
-  if (filter.channelId !== undefined) {
-    clauses.push('channel_id = ?');
-    params.push(filter.channelId);
-  }
-  if (filter.ip !== undefined) {
-    clauses.push('ip = ?');
-    params.push(filter.ip);
-  }
-  if (filter.state === 'active') clauses.push('ended_at IS NULL');
-  if (filter.state === 'ended') clauses.push('ended_at IS NOT NULL');
-  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+function sessionWhere(filter: SessionFilter): WhereClause {
+  const where = new WhereClause()
+    .when('account_id = ?', filter.accountId)
+    .when('channel_id = ?', filter.channelId)
+    .when('ip = ?', filter.ip);
+  if (filter.state === 'active') where.always('ended_at IS NULL');
+  if (filter.state === 'ended') where.always('ended_at IS NOT NULL');
+  return where;
 }
 
 /** Newest first; account, channel and IP filters use their indexes, `active` the partial index. */

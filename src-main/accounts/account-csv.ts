@@ -16,7 +16,7 @@ import {
   type AccountCsvRowResult,
 } from '../../src-shared/schemas/account-csv';
 import { accountByTokenHash, accountByUsername, accountRowChunks, missingPackages, relationsOf } from './account-queries';
-import { toAccount, type AccountService } from './account-service';
+import { accountFilterOf, toAccount, type AccountService } from './account-service';
 
 const knownColumns = new Set<string>([...accountCsvImportColumns, ...accountCsvExportOnlyColumns]);
 /** Passwords hashed at once while preparing an import (scrypt runs on libuv's pool of 4). */
@@ -204,15 +204,7 @@ export class AccountCsv {
 
   /** The filtered list as CSV text, a chunk at a time; tokens only for callers that may see them. */
   *export(query: AccountCsvExportQuery & { expiresWithinDays?: number }, withTokens: boolean): Generator<string> {
-    const filter = {
-      q: query.q || undefined,
-      package: query.package,
-      hwid: query.hwid,
-      tokenHash: query.token ? sha256Hex(query.token) : undefined,
-      role: query.role,
-      status: query.status,
-      expiresWithinDays: query.expiresWithinDays,
-    };
+    const filter = accountFilterOf(query);
     const fields = [...accountCsvExportColumns];
     yield `\uFEFF${Papa.unparse({ fields, data: [] }, { newline: '\r\n' })}\r\n`;
     for (const chunk of accountRowChunks(this.ctx.db, filter, this.ctx.clock.now())) {

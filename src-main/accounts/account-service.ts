@@ -26,6 +26,7 @@ import {
   relationsOf,
   replaceAccountPackages,
   statusOf,
+  type AccountFilter,
   type AccountRow,
 } from './account-queries';
 
@@ -74,6 +75,21 @@ export function toAccount(
   };
 }
 
+/** The store filter for the filters of a list query (the API takes a token; the store looks up its hash). */
+export function accountFilterOf(
+  query: Pick<z.output<typeof accountListQuerySchema>, 'q' | 'package' | 'hwid' | 'token' | 'role' | 'status' | 'expiresWithinDays'>,
+): AccountFilter {
+  return {
+    q: query.q || undefined,
+    package: query.package,
+    hwid: query.hwid,
+    tokenHash: query.token ? sha256Hex(query.token) : undefined,
+    role: query.role,
+    status: query.status,
+    expiresWithinDays: query.expiresWithinDays,
+  };
+}
+
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
   const missing = missingPackages(ctx.db, packages);
   if (missing.length > 0) throw new ValidationError(`packages: unknown package "${missing[0]}"`, 'packages');
@@ -97,15 +113,7 @@ export class AccountService {
     const { db, clock } = this.ctx;
     const { rows, total } = listAccountRows(
       db,
-      {
-        q: query.q || undefined,
-        package: query.package,
-        hwid: query.hwid,
-        tokenHash: query.token ? sha256Hex(query.token) : undefined,
-        role: query.role,
-        status: query.status,
-        expiresWithinDays: query.expiresWithinDays,
-      },
+      accountFilterOf(query),
       { now: clock.now(), page: query.page, pageSize: query.pageSize, sort: query.sort, order: query.order },
     );
     const { packages, deviceCounts } = relationsOf(

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { WhereClause } from '../db/where-clause';
 import type { AuditEntry } from '../../src-shared/schemas/audit';
 import { isoFromMs } from '../core/clock';
 
@@ -56,21 +57,14 @@ interface AuditRow {
   summary: string;
 }
 
-function whereOf(filter: AuditFilter): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => {
-    if (value === undefined || value === '') return;
-    clauses.push(clause);
-    params.push(value);
-  };
-  add('action = ?', filter.action);
-  add('actor_name = ?', filter.actor);
-  add('target_type = ?', filter.targetType);
-  add('target_id = ?', filter.targetId);
-  add('at >= ?', filter.fromMs);
-  add('at < ?', filter.toMs);
-  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+function whereOf(filter: AuditFilter): WhereClause {
+  return new WhereClause()
+    .when('action = ?', filter.action)
+    .when('actor_name = ?', filter.actor)
+    .when('target_type = ?', filter.targetType)
+    .when('target_id = ?', filter.targetId)
+    .when('at >= ?', filter.fromMs)
+    .when('at < ?', filter.toMs);
 }
 
 export function listAudit(

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { WhereClause } from '../db/where-clause';
 
 export interface ControlWordRow {
   channel_id: string;
@@ -224,18 +225,12 @@ export interface RotationFilter {
   package?: string;
 }
 
-function rotationWhere(filter: RotationFilter): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => {
-    clauses.push(clause);
-    params.push(value);
-  };
-  if (filter.kind) add('kind = ?', filter.kind);
-  if (filter.trigger) add('trigger = ?', filter.trigger);
-  if (filter.channel) add('channel_id = ?', filter.channel);
-  if (filter.package) add('package_id = ?', filter.package);
-  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+function rotationWhere(filter: RotationFilter): WhereClause {
+  return new WhereClause()
+    .when('kind = ?', filter.kind)
+    .when('trigger = ?', filter.trigger)
+    .when('channel_id = ?', filter.channel)
+    .when('package_id = ?', filter.package);
 }
 
 export function listRotations(db: Db, filter: RotationFilter, page: number, pageSize: number): { rows: RotationRow[]; total: number } {

@@ -12,7 +12,7 @@ export const urlSigningSchemes = ['token', 'astra-id', 'astra-path', 'flussonic'
 export const urlSigningSchemeSchema = z.enum(urlSigningSchemes);
 export type UrlSigningScheme = z.infer<typeof urlSigningSchemeSchema>;
 
-/** Refusal reasons (mirrors `refusalReasons` of the decision contract). */
+/** Refusal reasons, carried by logs, the sessions view and backend responses (the decision contract re-exports them). */
 export const refusalReasonValues = [
   'ip_denied',
   'no_credential',

@@ -1,0 +1,28 @@
+/**
+ * Builds the WHERE clause of a filtered list from optional filters: a filter whose value is
+ * undefined adds nothing, so every list query has one shape per combination of filters.
+ */
+export class WhereClause {
+  readonly #clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  /** Adds `clause` (with one `?`) when `value` is given. */
+  when(clause: string, value: unknown): this {
+    if (value !== undefined && value !== null && value !== '') {
+      this.#clauses.push(clause);
+      this.params.push(value);
+    }
+    return this;
+  }
+
+  /** Adds a clause with its own parameters, always. */
+  always(clause: string, ...params: unknown[]): this {
+    this.#clauses.push(clause);
+    this.params.push(...params);
+    return this;
+  }
+
+  get sql(): string {
+    return this.#clauses.length ? `WHERE ${this.#clauses.join(' AND ')}` : '';
+  }
+}
