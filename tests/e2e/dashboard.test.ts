@@ -61,14 +61,19 @@ async function signedIn(menu = '', username = 'admin', password = ADMIN_PASSWORD
   return page;
 }
 
-/** Opens the antd select labelled `label` and picks `option` (a multiple select: by typing it). */
+/**
+ * Picks `option` in the antd select labelled `label`: searchable selects by typing and Enter
+ * (robust against dropdown animations), others by clicking the option in their own dropdown.
+ */
 async function chooseOption(page: Page, label: string, option: string): Promise<void> {
   const input = page.getByLabel(label, { exact: true });
-  const multiple = (await input.locator('xpath=ancestor::div[contains(@class, "ant-select-multiple")]').count()) > 0;
-  if (multiple) {
+  const root = input.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select ")][1]');
+  const searchable = (await input.getAttribute('readonly')) === null;
+  if (searchable) {
+    await input.click();
     await input.fill(option);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: option }).waitFor();
     await page.keyboard.press('Enter');
-    const root = input.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select ")][1]');
     await expect.poll(() => root.textContent()).toContain(option);
     return;
   }
@@ -193,6 +198,9 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(async () => table.locator('tbody tr.ant-table-row').count()).toBe(1);
     await table.getByText('e2e-viewer').waitFor();
     await page.getByTestId('filter-package').locator('.ant-select-clear').click();
+    // Clearing may open the filter's dropdown over the first rows: close it before clicking rows.
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
 
     // Page 2 at 50 a page shows the rest (60 seeded plus the accounts other tests made).
     const total = (await t.admin.get('/api/admin/accounts?pageSize=1')).body.total as number;

@@ -274,6 +274,11 @@ export const de: typeof en = {
   },
   sessions: {
     live: 'Live',
+    devices: 'Geräte',
+    expires: 'Läuft ab',
+    revoke: 'Widerrufen',
+    revokeConfirm: 'Gerät {{hwid}} von {{user}} abmelden? Die nächste Anfrage wird abgelehnt.',
+    deviceRevoked: 'Gerätesitzung widerrufen',
     statistics: 'Statistik',
     states: { active: 'Aktiv', ended: 'Beendet', all: 'Alle' },
     since: 'Seit',

@@ -272,6 +272,11 @@ export const en = {
   },
   sessions: {
     live: 'Live',
+    devices: 'Devices',
+    expires: 'Expires',
+    revoke: 'Revoke',
+    revokeConfirm: 'Sign out the device {{hwid}} of {{user}}? Its next request is refused.',
+    deviceRevoked: 'Device session revoked',
     statistics: 'Statistics',
     states: { active: 'Active', ended: 'Ended', all: 'All' },
     since: 'Since',

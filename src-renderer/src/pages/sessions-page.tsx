@@ -6,6 +6,7 @@ import dayjs from 'dayjs';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AccountStats, ChannelStats, ViewingSession } from '../../../src-shared/schemas/sessions';
 import type { Explanation } from '../../../src-shared/schemas/access';
+import type { DeviceSession } from '../../../src-shared/schemas/devices';
 import type { Page } from '../../../src-shared/schemas/common';
 import { api } from '../api/client';
 import { useChannels, usePagedList } from '../api/queries';
@@ -91,6 +92,61 @@ function LiveSessions() {
                 )
               ) : (
                 <Tag>{s.endReason ?? t('sessions.states.ended')}</Tag>
+              ),
+          },
+        ]}
+      />
+    </>
+  );
+}
+
+/** Signed-in set-top boxes and player apps (device sessions), with revoke. */
+function DeviceSessions() {
+  const { t } = useTranslation();
+  const canWrite = useCanWrite();
+  const { message } = App.useApp();
+  const toast = useErrorToast();
+  const queryClient = useQueryClient();
+  const [paging, setPaging] = useState({ page: 1, pageSize: 50 });
+  const list = usePagedList<DeviceSession>(['device-sessions'], '/api/admin/device-sessions', paging, 10_000);
+
+  const revoke = async (id: number) => {
+    try {
+      await api.delete(`/api/admin/device-sessions/${id}`);
+      void message.success(t('sessions.deviceRevoked'));
+      await queryClient.invalidateQueries({ queryKey: ['device-sessions'] });
+    } catch (error) {
+      toast(error);
+    }
+  };
+
+  return (
+    <>
+      {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
+      <Table<DeviceSession>
+        rowKey="id"
+        size="small"
+        dataSource={list.data?.items ?? []}
+        loading={list.isPending}
+        onChange={(p) => setPaging({ page: p.current ?? 1, pageSize: p.pageSize ?? 50 })}
+        pagination={{ current: paging.page, pageSize: paging.pageSize, total: list.data?.total ?? 0, showTotal: (n) => t('common.total', { count: n }) }}
+        columns={[
+          { title: t('logs.account'), dataIndex: 'username' },
+          { title: 'HWID', dataIndex: 'hwid', render: (h: string) => <Typography.Text code>{h}</Typography.Text> },
+          { title: 'IP', dataIndex: 'ip', render: (ip: string | null) => ip ?? '—' },
+          { title: t('sessions.since'), dataIndex: 'createdAt', render: (at: string) => dayjs(at).format('L LTS') },
+          { title: t('sessions.lastSeen'), dataIndex: 'lastSeenAt', render: (at: string) => dayjs(at).format('LTS') },
+          { title: t('sessions.expires'), dataIndex: 'expiresAt', render: (at: string) => dayjs(at).format('L LTS') },
+          {
+            title: '',
+            key: 'actions',
+            render: (_, s) =>
+              canWrite && (
+                <Popconfirm title={t('sessions.revokeConfirm', { user: s.username, hwid: s.hwid })} okText={t('sessions.revoke')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => void revoke(s.id)}>
+                  <Button size="small" danger>
+                    {t('sessions.revoke')}
+                  </Button>
+                </Popconfirm>
               ),
           },
         ]}
@@ -236,6 +292,7 @@ export function SessionsPage() {
       <Tabs
         items={[
           { key: 'live', label: t('sessions.live'), children: <LiveSessions /> },
+          { key: 'devices', label: t('sessions.devices'), children: <DeviceSessions /> },
           { key: 'stats', label: t('sessions.statistics'), children: <Statistics /> },
           { key: 'explain', label: t('sessions.explainTitle'), children: <ExplainTool /> },
         ]}

@@ -238,6 +238,7 @@ export function AccountsPage() {
           allowClear
           placeholder={t('accounts.package')}
           aria-label={t('accounts.package')}
+          showSearch={{ optionFilterProp: 'label' }}
           style={{ width: 160 }}
           value={filters.package}
           onChange={(value) => setFilters((f) => ({ ...f, package: value }))}
