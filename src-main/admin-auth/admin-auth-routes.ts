@@ -1,3 +1,4 @@
+import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { CasContext } from '../core/context';
 import type { ApiRouter } from '../server/api-router';
@@ -21,8 +22,13 @@ function isLoopback(ip: string): boolean {
 export function registerAdminAuthRoutes(api: ApiRouter, ctx: CasContext, sessions: AdminSessions): void {
   const tag = 'Sign-in';
   const loginLimit = createRateLimit({ namespace: 'admin-login', durationMs: 60_000, max: 30 });
-  api.router.use('/api/admin/login', loginLimit);
-  api.router.use('/api/admin/setup', loginLimit);
+  // Only attempts count: reading whether setup is needed is free.
+  const limitAttempts: Middleware = async (koa, next) => {
+    if (koa.method === 'POST') await loginLimit(koa, next);
+    else await next();
+  };
+  api.router.use('/api/admin/login', limitAttempts);
+  api.router.use('/api/admin/setup', limitAttempts);
   api
     .route(
       {
