@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCas } from '../../src-main/core/cas';
 import { silentLogger } from '../../src-main/logging/logger';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
@@ -70,11 +70,14 @@ async function chooseOption(page: Page, label: string, option: string): Promise<
   const root = input.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select ")][1]');
   const searchable = (await input.getAttribute('readonly')) === null;
   if (searchable) {
-    await input.click();
-    await input.fill(option);
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: option }).waitFor();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => root.textContent()).toContain(option);
+    // Under load a keystroke can land while the dropdown re-renders: try again until it took.
+    await vi.waitFor(async () => {
+      await input.click();
+      await input.fill(option);
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: option }).waitFor({ timeout: 3000 });
+      await page.keyboard.press('Enter');
+      await expect.poll(() => root.textContent(), { timeout: 2000 }).toContain(option);
+    }, { timeout: 20_000, interval: 200 });
     return;
   }
   await input.click();
