@@ -64,7 +64,10 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
   const limiterFor = (max: number) => createRateLimit({ namespace: 'device-auth', durationMs: 60_000, max });
   let authLimit = limiterFor(ctx.settings.get().deviceAuthPerMinute);
   ctx.settings.onChange((settings, changed) => {
-    if (changed.has('deviceAuthPerMinute')) authLimit = limiterFor(settings.deviceAuthPerMinute);
+    if (changed.has('deviceAuthPerMinute')) {
+      authLimit.stop();
+      authLimit = limiterFor(settings.deviceAuthPerMinute);
+    }
   });
   api.router.use(DEVICE_AUTH_PATH, (koa, next): Promise<unknown> => authLimit(koa, next) as Promise<unknown>);
   allowCrossOrigin(api);

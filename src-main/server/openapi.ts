@@ -41,7 +41,7 @@ export class OpenApiRegistry {
   document(info: { title: string; version: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const route of this.#routes) {
-      const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const path = route.path.replace(/[:*]([A-Za-z0-9_]+)/g, '{$1}');
       const status = String(route.status ?? 200);
       const errorRef = { $ref: '#/components/responses/Error' };
       const ok =

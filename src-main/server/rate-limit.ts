@@ -16,14 +16,16 @@ export interface RateLimitOptions {
  * koa-ratelimit with its in-memory driver. The driver needs ONE Map shared across requests (a
  * fresh map per request limits nothing) and never evicts, so expired entries are swept here.
  */
-export function createRateLimit(options: RateLimitOptions): Middleware {
+export type RateLimit = Middleware & { /** Stops the sweep (a limiter being replaced). */ stop(): void };
+
+export function createRateLimit(options: RateLimitOptions): RateLimit {
   const db = new Map<string, { reset: number }>();
   const sweep = setInterval(() => {
     const nowSeconds = Date.now() / 1000;
     for (const [key, entry] of db) if (entry.reset < nowSeconds) db.delete(key);
   }, Math.max(options.durationMs, 10_000));
   sweep.unref();
-  return ratelimit({
+  const middleware = ratelimit({
     driver: 'memory',
     db,
     namespace: options.namespace,
@@ -33,4 +35,5 @@ export function createRateLimit(options: RateLimitOptions): Middleware {
     errorMessage: 'Too many requests; slow down and try again shortly',
     throw: true,
   });
+  return Object.assign(middleware, { stop: () => clearInterval(sweep) });
 }
