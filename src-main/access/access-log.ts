@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
-import { WhereClause } from '../db/where-clause';
+import { pageOfRows, WhereClause } from '../db/where-clause';
 import { isoFromMs } from '../core/clock';
 import type { AccessLogEntry } from '../../src-shared/schemas/access';
 
@@ -131,13 +131,7 @@ function whereOf(filter: AccessLogFilter): WhereClause {
 
 /** Newest first; every filter column has an index (`access_log_by_*`). */
 export function listAccessLog(db: Db, filter: AccessLogFilter, page: number, pageSize: number): { items: AccessLogEntry[]; total: number } {
-  const where = whereOf(filter);
-  const total = (statement(db, `SELECT count(*) AS n FROM access_log ${where.sql}`).get(...where.params) as { n: number }).n;
-  const rows = statement(db, `SELECT * FROM access_log ${where.sql} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`).all(
-    ...where.params,
-    pageSize,
-    (page - 1) * pageSize,
-  ) as AccessLogRow[];
+  const { rows, total } = pageOfRows<AccessLogRow>(db, 'access_log', whereOf(filter), 'at DESC, id DESC', page, pageSize);
   return {
     total,
     items: rows.map((row) => ({

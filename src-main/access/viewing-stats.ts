@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
-import { WhereClause } from '../db/where-clause';
+import { pageOfRows, WhereClause } from '../db/where-clause';
 import { isoFromMs, isoOrNull } from '../core/clock';
 import type { AccountStats, ChannelStats, ViewingSession } from '../../src-shared/schemas/sessions';
 
@@ -60,13 +60,7 @@ function sessionWhere(filter: SessionFilter): WhereClause {
 
 /** Newest first; account, channel and IP filters use their indexes, `active` the partial index. */
 export function listSessions(db: Db, filter: SessionFilter, page: number, pageSize: number): { items: ViewingSession[]; total: number } {
-  const where = sessionWhere(filter);
-  const total = (statement(db, `SELECT count(*) AS n FROM viewing_sessions ${where.sql}`).get(...where.params) as { n: number }).n;
-  const rows = statement(db, `SELECT * FROM viewing_sessions ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`).all(
-    ...where.params,
-    pageSize,
-    (page - 1) * pageSize,
-  ) as SessionRow[];
+  const { rows, total } = pageOfRows<SessionRow>(db, 'viewing_sessions', sessionWhere(filter), 'started_at DESC, id DESC', page, pageSize);
   return { items: rows.map(toViewingSession), total };
 }
 

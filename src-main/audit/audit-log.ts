@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
-import { WhereClause } from '../db/where-clause';
+import { pageOfRows, WhereClause } from '../db/where-clause';
 import type { AuditEntry } from '../../src-shared/schemas/audit';
 import { isoFromMs } from '../core/clock';
 
@@ -73,10 +73,7 @@ export function listAudit(
   page: number,
   pageSize: number,
 ): { items: AuditEntry[]; total: number } {
-  const where = whereOf(filter);
-  const total = (statement(db, `SELECT count(*) AS n FROM audit_log ${where.sql}`).get(...where.params) as { n: number }).n;
-  const rows = statement(db, `SELECT * FROM audit_log ${where.sql} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`)
-    .all(...where.params, pageSize, (page - 1) * pageSize) as AuditRow[];
+  const { rows, total } = pageOfRows<AuditRow>(db, 'audit_log', whereOf(filter), 'at DESC, id DESC', page, pageSize);
   return {
     total,
     items: rows.map((row) => ({

@@ -1,3 +1,6 @@
+import type { Db } from './connection';
+import { statement } from './statements';
+
 /**
  * Builds the WHERE clause of a filtered list from optional filters: a filter whose value is
  * undefined adds nothing, so every list query has one shape per combination of filters.
@@ -25,4 +28,22 @@ export class WhereClause {
   get sql(): string {
     return this.#clauses.length ? `WHERE ${this.#clauses.join(' AND ')}` : '';
   }
+}
+
+/** One page of `table` rows matching `where`, in `orderBy` order, with the total match count. */
+export function pageOfRows<Row>(
+  db: Db,
+  table: string,
+  where: WhereClause,
+  orderBy: string,
+  page: number,
+  pageSize: number,
+): { rows: Row[]; total: number } {
+  const total = (statement(db, `SELECT count(*) AS n FROM ${table} ${where.sql}`).get(...where.params) as { n: number }).n;
+  const rows = statement(db, `SELECT * FROM ${table} ${where.sql} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
+    ...where.params,
+    pageSize,
+    (page - 1) * pageSize,
+  ) as Row[];
+  return { rows, total };
 }

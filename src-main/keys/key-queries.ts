@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
-import { WhereClause } from '../db/where-clause';
+import { pageOfRows, WhereClause } from '../db/where-clause';
 
 export interface ControlWordRow {
   channel_id: string;
@@ -234,14 +234,7 @@ function rotationWhere(filter: RotationFilter): WhereClause {
 }
 
 export function listRotations(db: Db, filter: RotationFilter, page: number, pageSize: number): { rows: RotationRow[]; total: number } {
-  const where = rotationWhere(filter);
-  const total = (statement(db, `SELECT count(*) AS n FROM key_rotations ${where.sql}`).get(...where.params) as { n: number }).n;
-  const rows = statement(db, `SELECT * FROM key_rotations ${where.sql} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`).all(
-    ...where.params,
-    pageSize,
-    (page - 1) * pageSize,
-  ) as RotationRow[];
-  return { rows, total };
+  return pageOfRows<RotationRow>(db, 'key_rotations', rotationWhere(filter), 'at DESC, id DESC', page, pageSize);
 }
 
 export function explainRotationList(db: Db, filter: RotationFilter): string[] {
