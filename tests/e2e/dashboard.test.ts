@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCas } from '../../src-main/core/cas';
+import { KeyInfoWriter } from '../../src-main/keys/keyinfo-writer';
 import { silentLogger } from '../../src-main/logging/logger';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
 import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
@@ -264,19 +265,33 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => row.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
   });
 
-  it('plays a channel through the CAS in the preview player, and shows the refusal for a viewer without the package', async () => {
+  it('plays an AES-128 channel packaged by ffmpeg with keys from the CAS in the preview player, and shows the refusal for a viewer without the package', async () => {
     if (!existsSync('/usr/bin/ffmpeg')) throw new Error('ffmpeg is missing: install the Debian package "ffmpeg" (apt-get install ffmpeg)');
-    const origin = mkdtempSync(join(tmpdir(), 'cas-e2e-hls-'));
+    const work = mkdtempSync(join(tmpdir(), 'cas-e2e-hls-'));
+    const origin = join(work, 'origin');
     try {
-      execFileSync('/usr/bin/ffmpeg', [
-        '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '4',
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
-        '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', join(origin, 'index.m3u8'),
-      ]);
       await t.admin.post('/api/admin/channels', { id: 'preview-tv', name: 'Preview TV', number: 90, packages: ['premium'], hlsOrigin: origin });
       await t.admin.post('/api/admin/accounts', { username: 'preview-ok', packages: ['premium'] });
       await t.admin.post('/api/admin/accounts', { username: 'preview-no', packages: ['basic'] });
+      // The packager's side, as docs/keys.md tells it: a packager API key, the key info file kept
+      // by the keyinfo writer (what `cas-studio keyinfo` runs), ffmpeg with periodic_rekey.
+      const apiKey = (await t.admin.post('/api/admin/api-keys', { name: 'e2e-packager', scopes: ['packager'] })).body.key as string;
+      const writer = new KeyInfoWriter({ server: t.cas.apiUrl, apiKey, channel: 'preview-tv', dir: join(work, 'keys') });
+      await writer.refresh();
+      mkdirSync(origin);
+      execFileSync('/usr/bin/ffmpeg', [
+        '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '4',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
+        '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod',
+        '-hls_key_info_file', writer.keyInfoFile, '-hls_flags', 'periodic_rekey',
+        '-hls_segment_filename', join(origin, 'seg%03d.ts'), join(origin, 'index.m3u8'),
+      ]);
+      expect(readFileSync(join(origin, 'index.m3u8'), 'utf8')).toMatch(new RegExp(`#EXT-X-KEY:METHOD=AES-128,URI="${t.cas.apiUrl}/keys/preview-tv/\\d+"`));
       const page = await signedIn('Channels');
+      const keyAnswers: number[] = [];
+      page.on('response', (response) => {
+        if (new URL(response.url()).pathname.startsWith('/keys/preview-tv/')) keyAnswers.push(response.status());
+      });
       await page.getByTestId('channels-table').getByText('Preview TV').click();
       const drawer = page.locator('.ant-drawer');
       await drawer.getByText('Preview player').click();
@@ -285,16 +300,20 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
       await drawer.getByTestId('preview-play').click();
       await drawer.getByText('Playback failed').waitFor();
       await expect(drawer.locator('.ant-alert-error').textContent()).resolves.toContain('403');
+      expect(keyAnswers.filter((status) => status === 200)).toEqual([]);
 
       await chooseOption(page, 'Play as account…', 'preview-ok');
       await drawer.getByTestId('preview-play').click();
       await drawer.getByText('Playing: keys and token work').waitFor({ timeout: 20_000 });
       const video = drawer.getByTestId('preview-video');
       await expect.poll(() => video.evaluate((v) => (v as unknown as { currentTime: number }).currentTime), { timeout: 15_000 }).toBeGreaterThan(0.3);
+      // hls.js fetched the content key from the CAS key route and decrypted with it.
+      expect(keyAnswers).toContain(200);
+      await drawer.getByText(/key \d+ loaded/).waitFor();
       await video.scrollIntoViewIfNeeded();
       await screenshot(page, 'preview-player');
     } finally {
-      rmSync(origin, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     }
   });
 
@@ -367,6 +386,23 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.getByTestId('keys-table').waitFor();
     expect(await page.getByRole('button', { name: /Rotate/ }).count()).toBe(0);
     await screenshot(page, 'observer-keys');
+  });
+
+  it('shows every setting with a readable label and enum options in words, in English and in German', async () => {
+    const page = await signedIn('Settings');
+    const overLimit = page.locator('.ant-select-content', { has: page.locator('#overLimitPolicy') });
+    await expect(overLimit.textContent()).resolves.toBe('Hand over (zapping allowed)');
+    await screenshot(page, 'settings', true);
+    await page.getByText('DE', { exact: true }).click();
+    const allgemein = page.getByRole('form', { name: 'Allgemein' });
+    await chooseOption(page, 'Über dem Verbindungslimit', 'Älteste Sitzung beenden');
+    await expect(overLimit.textContent()).resolves.toBe('Älteste Sitzung beenden');
+    await screenshot(page, 'german-settings', true);
+    await allgemein.getByRole('button', { name: 'Speichern' }).click();
+    await page.getByText('Gespeichert').waitFor();
+    // Words on the screen, the same values in the settings document.
+    expect((await t.admin.get('/api/admin/settings')).body.overLimitPolicy).toBe('end-oldest');
+    expect((await t.admin.patch('/api/admin/settings', { overLimitPolicy: 'handover' })).status).toBe(200);
   });
 
   it('switches to German and remembers it after a reload', async () => {

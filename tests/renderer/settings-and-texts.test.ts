@@ -28,6 +28,19 @@ describe('settings page', () => {
     expect(grouped.sort()).toEqual(Object.keys(settingsSchema.shape).sort());
   });
 
+  it('words every value of an enum setting in both languages, keeping the stored value', () => {
+    for (const [name, schema] of Object.entries(settingsSchema.shape)) {
+      const type = describeField(name, schema as z.ZodType).type;
+      if (type.kind !== 'enum') continue;
+      expect(type.options.length, name).toBeGreaterThan(0);
+      for (const value of type.options) {
+        expect(en.settingsOptions, `${name}: ${value}`).toHaveProperty([name, value]);
+        expect(de.settingsOptions, `${name}: ${value}`).toHaveProperty([name, value]);
+      }
+    }
+    expect(describeField('overLimitPolicy', settingsSchema.shape.overLimitPolicy).type).toEqual({ kind: 'enum', options: ['refuse-newest', 'end-oldest', 'handover'] });
+  });
+
   it('names every setting in both languages', () => {
     for (const name of Object.keys(settingsSchema.shape)) {
       expect(en.settingsFields, name).toHaveProperty(name);

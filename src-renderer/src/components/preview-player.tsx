@@ -13,6 +13,11 @@ export function previewUrlOf(apiUrl: string, channelId: string, token: string): 
   return `${apiUrl.replace(/\/$/, '')}/hls/${encodeURIComponent(channelId)}/index.m3u8?token=${encodeURIComponent(token)}`;
 }
 
+/** The period a key URI of the CAS names (`/keys/<channel>/<period>?ticket=…`), for the event list. */
+export function keyPeriodOf(keyUri: string): string {
+  return keyUri.split('?')[0].split('/').pop() ?? '';
+}
+
 /**
  * Plays a channel through the CAS as a chosen account would (playlist, keys and tokens all go
  * through the client listener), so the operator sees at once whether keys and tokens work.
@@ -37,7 +42,8 @@ export function PreviewPlayer({ channelId, apiUrl }: { channelId: string; apiUrl
     if (!account?.token || !apiUrl || !video.current) return;
     hlsRef.current?.destroy();
     setEvents([]);
-    const note = (text: string) => setEvents((list) => [...list.slice(-7), text]);
+    // hls.js reports a key for every segment it decrypts: list each event once in a row.
+    const note = (text: string) => setEvents((list) => (list.at(-1) === text ? list : [...list.slice(-7), text]));
     const url = previewUrlOf(apiUrl, channelId, account.token);
     setState({ kind: 'loading' });
     if (!Hls.isSupported()) {
@@ -45,16 +51,18 @@ export function PreviewPlayer({ channelId, apiUrl }: { channelId: string; apiUrl
       void video.current.play().catch((error: Error) => setState({ kind: 'error', text: error.message }));
       return;
     }
-    const hls = new Hls({ enableWorker: false, manifestLoadingMaxRetry: 0, keyLoadPolicy: undefined });
+    const hls = new Hls({ enableWorker: false, manifestLoadingMaxRetry: 0 });
     hlsRef.current = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => note(t('player.manifest')));
-    hls.on(Hls.Events.KEY_LOADED, () => note(t('player.keyLoaded')));
+    hls.on(Hls.Events.KEY_LOADED, (_event, data) => note(t('player.keyLoaded', { period: keyPeriodOf(data.keyInfo.decryptdata.uri) })));
     hls.on(Hls.Events.FRAG_DECRYPTED, () => note(t('player.decrypted')));
     hls.on(Hls.Events.FRAG_BUFFERED, () => setState({ kind: 'playing' }));
     hls.on(Hls.Events.ERROR, (_event, data) => {
       const status = (data.response as { code?: number } | undefined)?.code;
       note(`${data.details}${status ? ` (HTTP ${status})` : ''}`);
-      if (data.fatal) setState({ kind: 'error', text: `${data.details}${status ? ` — HTTP ${status}` : ''}` });
+      // Without an HTTP status (an exception in the player, a decryption failure) the error says what broke.
+      const reason = status ? `HTTP ${status}` : data.error?.message;
+      if (data.fatal) setState({ kind: 'error', text: `${data.details}${reason ? ` — ${reason}` : ''}` });
     });
     hls.loadSource(url);
     hls.attachMedia(video.current);

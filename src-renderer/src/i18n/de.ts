@@ -235,7 +235,7 @@ export const de: typeof en = {
     chooseAccount: 'Abspielen als Konto…',
     play: 'Abspielen',
     manifest: 'Playlist geladen',
-    keyLoaded: 'Schlüssel geladen',
+    keyLoaded: 'Schlüssel {{period}} geladen',
     decrypted: 'Segment entschlüsselt',
     works: 'Läuft: Schlüssel und Token funktionieren',
     failed: 'Wiedergabe fehlgeschlagen',
@@ -402,6 +402,13 @@ export const de: typeof en = {
     deviceAuthPerMinute: 'Geräteanmeldungen je IP und Minute',
     defaultWatermark: 'Standard-Wasserzeichen',
     logoMaxBytes: 'Größtes Logo (Bytes)',
+  },
+  settingsOptions: {
+    overLimitPolicy: {
+      'refuse-newest': 'Neuen Zuschauer ablehnen',
+      'end-oldest': 'Älteste Sitzung beenden',
+      handover: 'Übergeben (Umschalten erlaubt)',
+    },
   },
   secrets: {
     title: 'Signaturgeheimnisse',

@@ -233,7 +233,7 @@ export const en = {
     chooseAccount: 'Play as account…',
     play: 'Play',
     manifest: 'playlist loaded',
-    keyLoaded: 'key loaded',
+    keyLoaded: 'key {{period}} loaded',
     decrypted: 'segment decrypted',
     works: 'Playing: keys and token work',
     failed: 'Playback failed',
@@ -400,6 +400,14 @@ export const en = {
     deviceAuthPerMinute: 'Device sign-ins per IP and minute',
     defaultWatermark: 'Default watermark',
     logoMaxBytes: 'Largest logo (bytes)',
+  },
+  /** Words for the values of enum settings; the stored values stay as they are. */
+  settingsOptions: {
+    overLimitPolicy: {
+      'refuse-newest': 'Refuse the new viewer',
+      'end-oldest': 'End the oldest session',
+      handover: 'Hand over (zapping allowed)',
+    },
   },
   secrets: {
     title: 'Signing secrets',

@@ -82,6 +82,12 @@ function label(name: string): string {
   return i18n.t(key, { defaultValue: name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()) });
 }
 
+/** The words for one value of an enum setting; a value added later than these texts shows as it is stored. */
+export function optionLabel(name: string, value: string): string {
+  const key = `settingsOptions.${name}.${value}`;
+  return i18n.t(key, { defaultValue: value });
+}
+
 function SettingField({ info, readOnly }: { info: FieldInfo; readOnly: boolean }) {
   const schema = settingsSchema.shape[info.name as keyof typeof settingsSchema.shape] as z.ZodType;
   const toValue = (v: unknown) => (info.nullable && (v === '' || v === undefined) ? null : v);
@@ -102,7 +108,7 @@ function SettingField({ info, readOnly }: { info: FieldInfo; readOnly: boolean }
     case 'enum':
       return (
         <Form.Item {...common}>
-          <Select disabled={readOnly} style={{ width: 220 }} options={info.type.options.map((o) => ({ value: o, label: o }))} />
+          <Select disabled={readOnly} popupMatchSelectWidth={false} options={info.type.options.map((o) => ({ value: o, label: optionLabel(info.name, o) }))} />
         </Form.Item>
       );
     case 'list':
