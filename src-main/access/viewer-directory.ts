@@ -1,5 +1,6 @@
 import type { CasContext } from '../core/context';
 import { statement } from '../db/statements';
+import type { ChannelRow } from '../channels/channel-service';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
 import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import type { Role } from '../../src-shared/schemas/accounts';
@@ -154,16 +155,7 @@ export class ViewerDirectory {
       this.ctx.db,
       `SELECT id, name, number, logo, stream_path, enabled, url_signing, stream_base_url FROM channels
        ORDER BY number IS NULL, number, id`,
-    ).all() as Array<{
-      id: string;
-      name: string;
-      number: number | null;
-      logo: string | null;
-      stream_path: string;
-      enabled: 0 | 1;
-      url_signing: UrlSigningScheme;
-      stream_base_url: string | null;
-    }>;
+    ).all() as Array<Pick<ChannelRow, 'id' | 'name' | 'number' | 'logo' | 'stream_path' | 'enabled' | 'url_signing' | 'stream_base_url'>>;
     const links = statement(this.ctx.db, 'SELECT channel_id, package_id FROM channel_packages ORDER BY package_id').all() as Array<{
       channel_id: string;
       package_id: string;
