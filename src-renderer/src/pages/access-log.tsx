@@ -1,22 +1,23 @@
-import { useState } from 'react';
-import { App, Button, DatePicker, Input, Select, Space, Table, Tag } from 'antd';
-import { DownloadOutlined } from '@ant-design/icons';
+import { DatePicker, Input, Select, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
 import { refusalReasonValues, type AccessLogEntry } from '../../../src-shared/schemas/access';
-import { usePagedList } from '../api/queries';
-import { ErrorAlert, useErrorToast } from '../components/feedback';
-import { downloadListAsCsv } from '../components/csv-download';
-import { useChannels } from '../api/queries';
+import { ErrorAlert } from '../components/feedback';
+import { CsvDownloadButton, useListFilters } from '../components/log-list';
+import { useChannels, usePagedList } from '../api/queries';
 
 /** Access decisions (allow / deny with reason), filtered and paged, downloadable as CSV. */
 export function AccessLog() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const toast = useErrorToast();
   const channels = useChannels();
-  const [filters, setFilters] = useState<{ channel?: string; ip?: string; result?: 'allow' | 'deny'; reason?: string; account?: string; range?: [Dayjs | null, Dayjs | null] | null }>({});
-  const [paging, setPaging] = useState({ page: 1, pageSize: 50 });
+  const { filters, set, paging, setPaging } = useListFilters<{
+    channel?: string;
+    ip?: string;
+    result?: 'allow' | 'deny';
+    reason?: string;
+    account?: string;
+    range?: [Dayjs | null, Dayjs | null] | null;
+  }>({});
   const query = {
     channel: filters.channel,
     ip: filters.ip || undefined,
@@ -27,24 +28,6 @@ export function AccessLog() {
     to: filters.range?.[1]?.toISOString(),
   };
   const list = usePagedList<AccessLogEntry>(['access-log'], '/api/admin/access-log', { ...query, ...paging }, 10_000);
-  const set = (patch: Partial<typeof filters>) => {
-    setFilters((f) => ({ ...f, ...patch }));
-    setPaging((p) => ({ ...p, page: 1 }));
-  };
-
-  const download = async () => {
-    try {
-      const result = await downloadListAsCsv<AccessLogEntry>(
-        '/api/admin/access-log',
-        query,
-        (e) => ({ at: e.at, result: e.result, reason: e.reason ?? '', rule: e.rule ?? '', account: e.username ?? '', channel: e.channelId ?? '', ip: e.ip, source: e.source, session: e.sessionId ?? '' }),
-        `access-${dayjs().format('YYYY-MM-DD')}.csv`,
-      );
-      if (result.truncated) void message.warning(t('logs.truncated', { count: result.rows }));
-    } catch (error) {
-      toast(error);
-    }
-  };
 
   return (
     <>
@@ -63,9 +46,12 @@ export function AccessLog() {
         <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} onChange={(e) => set({ ip: e.target.value.trim() })} />
         <Input allowClear placeholder={t('logs.accountId')} aria-label={t('logs.accountId')} style={{ width: 120 }} onChange={(e) => set({ account: e.target.value.trim() })} />
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={(range) => set({ range })} />
-        <Button icon={<DownloadOutlined />} onClick={() => void download()}>
-          {t('logs.downloadCsv')}
-        </Button>
+        <CsvDownloadButton<AccessLogEntry>
+          path="/api/admin/access-log"
+          query={query}
+          toRow={(e) => ({ at: e.at, result: e.result, reason: e.reason ?? '', rule: e.rule ?? '', account: e.username ?? '', channel: e.channelId ?? '', ip: e.ip, source: e.source, session: e.sessionId ?? '' })}
+          name="access"
+        />
       </Space>
       {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
       <Table<AccessLogEntry>

@@ -1,20 +1,20 @@
-import { useState } from 'react';
-import { App, Button, DatePicker, Input, Space, Table, Tag, Typography } from 'antd';
-import { DownloadOutlined } from '@ant-design/icons';
+import { DatePicker, Input, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
 import type { AuditEntry } from '../../../src-shared/schemas/audit';
 import { queryKeys, usePagedList } from '../api/queries';
-import { ErrorAlert, useErrorToast } from '../components/feedback';
-import { downloadListAsCsv } from '../components/csv-download';
+import { ErrorAlert } from '../components/feedback';
+import { CsvDownloadButton, useListFilters } from '../components/log-list';
 
 /** The audit log: every admin write with who, what and target; filtered, paged, downloadable. */
 export function AuditLog() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const toast = useErrorToast();
-  const [filters, setFilters] = useState<{ action?: string; actor?: string; targetType?: string; range?: [Dayjs | null, Dayjs | null] | null }>({});
-  const [paging, setPaging] = useState({ page: 1, pageSize: 50 });
+  const { filters, set, paging, setPaging } = useListFilters<{
+    action?: string;
+    actor?: string;
+    targetType?: string;
+    range?: [Dayjs | null, Dayjs | null] | null;
+  }>({});
   const query = {
     action: filters.action || undefined,
     actor: filters.actor || undefined,
@@ -23,24 +23,6 @@ export function AuditLog() {
     to: filters.range?.[1]?.toISOString(),
   };
   const list = usePagedList<AuditEntry>(queryKeys.audit, '/api/admin/audit', { ...query, ...paging }, 15_000);
-  const set = (patch: Partial<typeof filters>) => {
-    setFilters((f) => ({ ...f, ...patch }));
-    setPaging((p) => ({ ...p, page: 1 }));
-  };
-
-  const download = async () => {
-    try {
-      const result = await downloadListAsCsv<AuditEntry>(
-        '/api/admin/audit',
-        query,
-        (e) => ({ at: e.at, actor: e.actorName, action: e.action, targetType: e.targetType, targetId: e.targetId ?? '', summary: JSON.stringify(e.summary) }),
-        `audit-${dayjs().format('YYYY-MM-DD')}.csv`,
-      );
-      if (result.truncated) void message.warning(t('logs.truncated', { count: result.rows }));
-    } catch (error) {
-      toast(error);
-    }
-  };
 
   return (
     <>
@@ -49,9 +31,12 @@ export function AuditLog() {
         <Input allowClear placeholder={t('logs.actor')} aria-label={t('logs.actor')} style={{ width: 160 }} onChange={(e) => set({ actor: e.target.value.trim() })} />
         <Input allowClear placeholder={t('logs.targetType')} aria-label={t('logs.targetType')} style={{ width: 160 }} onChange={(e) => set({ targetType: e.target.value.trim() })} />
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={(range) => set({ range })} />
-        <Button icon={<DownloadOutlined />} onClick={() => void download()}>
-          {t('logs.downloadCsv')}
-        </Button>
+        <CsvDownloadButton<AuditEntry>
+          path="/api/admin/audit"
+          query={query}
+          toRow={(e) => ({ at: e.at, actor: e.actorName, action: e.action, targetType: e.targetType, targetId: e.targetId ?? '', summary: JSON.stringify(e.summary) })}
+          name="audit"
+        />
       </Space>
       {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
       <Table<AuditEntry>
