@@ -63,28 +63,26 @@ async function signedIn(menu = '', username = 'admin', password = ADMIN_PASSWORD
 }
 
 /**
- * Picks `option` in the antd select labelled `label`: searchable selects by typing and Enter
- * (robust against dropdown animations), others by clicking the option in their own dropdown.
+ * Picks `option` in the antd select labelled `label` by clicking it in that select's own dropdown
+ * (found through the listbox id, so a closing dropdown elsewhere never gets the click); searchable
+ * selects are narrowed by typing first. Under load a click can land while the dropdown re-renders,
+ * so it tries again until the select shows the option.
  */
 async function chooseOption(page: Page, label: string, option: string): Promise<void> {
   const input = page.getByLabel(label, { exact: true });
   const root = input.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select ")][1]');
   const searchable = (await input.getAttribute('readonly')) === null;
-  if (searchable) {
-    // Under load a keystroke can land while the dropdown re-renders: try again until it took.
-    await vi.waitFor(async () => {
-      await input.click();
-      await input.fill(option);
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: option }).waitFor({ timeout: 3000 });
-      await page.keyboard.press('Enter');
-      await expect.poll(() => root.textContent(), { timeout: 2000 }).toContain(option);
-    }, { timeout: 20_000, interval: 200 });
-    return;
-  }
-  await input.click();
   const listId = `${await input.getAttribute('id')}_list`;
   const exact = new RegExp(`^${option.replace(/[+]/g, '\\+')}$`);
-  await page.locator(`.ant-select-dropdown:has([id="${listId}"]) .ant-select-item-option`, { hasText: exact }).click();
+  await vi.waitFor(
+    async () => {
+      await input.click();
+      if (searchable) await input.fill(option);
+      await page.locator(`.ant-select-dropdown:has([id="${listId}"]) .ant-select-item-option`, { hasText: exact }).click({ timeout: 3000 });
+      await expect.poll(() => root.textContent(), { timeout: 2000 }).toContain(option);
+    },
+    { timeout: 20_000, interval: 200 },
+  );
 }
 
 /** Waits until no drawer is open (its closing animation has ended). */
