@@ -99,6 +99,12 @@ describe('device and viewing sessions end when a subscriber is trusted less', ()
     return device;
   }
 
+  /** Lets the devices' connections end by silence: only the device sessions themselves are left to end. */
+  function fallSilent(): void {
+    t.clock.advance(91_000);
+    t.cas.services.access.sweep();
+  }
+
   async function expectDeviceSignedOut(device: HttpClient): Promise<void> {
     const answer = await device.get('/api/v1/client/stream-info');
     expect(answer.status).toBe(401);
@@ -122,6 +128,7 @@ describe('device and viewing sessions end when a subscriber is trusted less', ()
     const bulkSub = await makeSubscriber(t, { packages: [pkg] });
     const device = await signedIn(sub, 'TRUST-2');
     const bulkDevice = await signedIn(bulkSub, 'TRUST-3');
+    fallSilent();
     await t.admin.patch(`/api/admin/accounts/${sub.id}`, { enabled: false });
     await t.admin.post('/api/admin/accounts/bulk', { action: 'disable', ids: [bulkSub.id] });
     await t.admin.post('/api/admin/accounts/bulk', { action: 'enable', ids: [sub.id, bulkSub.id] });
@@ -132,6 +139,7 @@ describe('device and viewing sessions end when a subscriber is trusted less', ()
   it('expiring an account ends its device sessions for good: extending it again does not revive them', async () => {
     const sub = await makeSubscriber(t, { packages: [pkg] });
     const device = await signedIn(sub, 'TRUST-4');
+    fallSilent();
     await t.admin.patch(`/api/admin/accounts/${sub.id}`, { expiresAt: new Date(t.clock.now() - 1000).toISOString() });
     await t.admin.patch(`/api/admin/accounts/${sub.id}`, { expiresAt: null });
     await expectDeviceSignedOut(device);
