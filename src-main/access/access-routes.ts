@@ -33,6 +33,7 @@ import {
 import type { AccessService } from './access-service';
 import { listAccessLog } from './access-log';
 import { accountStats, channelStats, listSessions, sessionById } from './viewing-stats';
+import { DEVICE_CHANNEL } from './viewing-sessions';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -169,7 +170,8 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
           }
         }
         const viewers = access.sessions.viewersPerChannel();
-        const channelIds = new Set([...viewers.keys(), ...authorizations.keys()]);
+        // Device connections count in viewersNow but watch no one channel.
+        const channelIds = new Set([...viewers.keys(), ...authorizations.keys()].filter((id) => id !== DEVICE_CHANNEL));
         const topChannels = [...channelIds]
           .map((channelId) => ({
             channelId,

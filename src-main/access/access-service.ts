@@ -14,7 +14,7 @@ import { CredentialFailures, VerifiedPasswords } from './credential-guards';
 import { anyRangeMatches, IpLists } from './ip-lists';
 import { SharingDetector, sharingSubject } from './sharing';
 import { ViewerDirectory, type ViewerAccount, type ViewerChannel } from './viewer-directory';
-import { viewerSessionKey, ViewingSessions, type LiveSession } from './viewing-sessions';
+import { DEVICE_CHANNEL, deviceSessionKey, viewerSessionKey, ViewingSessions, type LiveSession } from './viewing-sessions';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -32,6 +32,25 @@ function step(trace: Trace, check: AccessStep['check'], outcome: AccessStep['out
 function who(account: ViewerAccount | null | undefined): { id: number; username: string } | null {
   return account ? { id: account.id, username: account.username } : null;
 }
+
+/** The slot a session is admitted to, and what it records. */
+interface SessionSlot {
+  channelId: string;
+  key: string;
+  source: string;
+  userAgent: string | null;
+  bytes?: number;
+}
+
+/** A signed-in device asking to hold (or refresh) its connection. */
+export interface DeviceConnection {
+  deviceId: number;
+  hwid: string;
+  /** The address it signed in from: with the device, it names the connection. */
+  signInIp: string;
+}
+
+export type DeviceAdmission = { ok: true; sessionId: number } | { ok: false; reason: 'connection_limit' | 'session_ended' | 'suspended' };
 
 type CredentialOutcome =
   | { ok: true; account: ViewerAccount }
@@ -68,6 +87,9 @@ export class AccessService implements AccessDecider {
     this.log = new AccessLogWriter(ctx.db, () => void this.flushInSlices());
     this.urlSigner = new UrlSigner(ctx, this.directory);
     ctx.events.on('accounts-changed', (ids) => this.#accountsChanged(ids));
+    ctx.events.on('account-trust-changed', ({ ids }) => {
+      for (const id of ids) this.sessions.endAccount(id, ctx.clock.now(), 'account_changed');
+    });
     ctx.settings.onChange((_settings, changed) => {
       if (changed.has('passwordCacheSeconds')) this.#passwords.clear();
     });
@@ -270,6 +292,32 @@ export class AccessService implements AccessDecider {
     return true;
   }
 
+  /**
+   * A signed-in device's connection, one per device and sign-in address: admitted under the
+   * account's connection limit and over-limit policy exactly like a viewer's session (one count
+   * across edges and devices), and seen by sharing detection (`channelId`: the channel whose ECM
+   * it asks for, if any). Opened at sign-in, refreshed by every device request, reopened after an
+   * idle end. Synchronous, like `#admit`.
+   */
+  admitDevice(account: ViewerAccount, device: DeviceConnection, ip: string, channelId: string | null): DeviceAdmission {
+    const now = this.ctx.clock.now();
+    const settings = this.ctx.settings.get();
+    const address = parseIpAddress(ip);
+    const verdict = this.sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channelId, now);
+    if (verdict.suspended && verdict.flagged) {
+      this.sessions.endAccount(account.id, now, 'suspended');
+      return { ok: false, reason: 'suspended' };
+    }
+    const slot = {
+      channelId: DEVICE_CHANNEL,
+      key: deviceSessionKey(device.deviceId, device.signInIp),
+      source: 'device',
+      userAgent: `device ${device.hwid}`.slice(0, 300),
+    };
+    const session = this.#admit(account, slot, address?.toString() ?? ip, now, settings);
+    return typeof session === 'string' ? { ok: false, reason: session } : { ok: true, sessionId: session.id };
+  }
+
   async #evaluate(request: ViewerRequest, trace: Trace, explaining: boolean): Promise<AccessDecision> {
     const now = this.ctx.clock.now();
     const settings = this.ctx.settings.get();
@@ -337,7 +385,14 @@ export class AccessService implements AccessDecider {
     }
     // Synchronous from here on: find, count and open happen without yielding, so N+1 concurrent
     // requests can never all pass a limit of N.
-    const session = this.#admit(account, channel, request, ip, now, settings);
+    const slot = {
+      channelId: channel.id,
+      key: viewerSessionKey(request.sessionKey, ip, request.userAgent),
+      source: request.source,
+      userAgent: request.userAgent?.slice(0, 300) ?? null,
+      bytes: request.bytes,
+    };
+    const session = this.#admit(account, slot, ip, now, settings);
     if (typeof session === 'string') return { allow: false, reason: session, account: who(account) };
     return {
       allow: true,
@@ -476,27 +531,19 @@ export class AccessService implements AccessDecider {
   }
 
   /** Opens or refreshes the viewer's session under the connection limit; synchronous by design. */
-  #admit(
-    account: ViewerAccount,
-    channel: ViewerChannel,
-    request: ViewerRequest,
-    ip: string,
-    now: number,
-    settings: Settings,
-  ): LiveSession | 'connection_limit' | 'session_ended' {
+  #admit(account: ViewerAccount, slot: SessionSlot, ip: string, now: number, settings: Settings): LiveSession | 'connection_limit' | 'session_ended' {
     const idleMs = settings.sessionIdleSeconds * 1000;
-    const key = viewerSessionKey(request.sessionKey, ip, request.userAgent);
-    const existing = this.sessions.find(account.id, channel.id, key, now, idleMs);
+    const existing = this.sessions.find(account.id, slot.channelId, slot.key, now, idleMs);
     if (existing) {
-      this.sessions.touch(existing, now, ip, request.bytes);
+      this.sessions.touch(existing, now, ip, slot.bytes);
       return existing;
     }
-    if (this.sessions.bannedUntil(account.id, channel.id, key, now) !== null) return 'session_ended';
+    if (this.sessions.bannedUntil(account.id, slot.channelId, slot.key, now) !== null) return 'session_ended';
     if (account.maxConnections > 0) {
       const active = this.sessions.activeOf(account.id, now, idleMs);
       const excess = active.length - account.maxConnections + 1;
       if (excess > 0) {
-        const victims = this.#overLimitVictims(active, excess, ip, request.userAgent ?? null, now, settings);
+        const victims = this.#overLimitVictims(active, excess, ip, slot.userAgent, now, settings);
         if (!victims) return 'connection_limit';
         const banMs = settings.overLimitPolicy === 'end-oldest' ? settings.endedSessionBanSeconds * 1000 : 0;
         for (const victim of victims) this.sessions.end(victim, now, settings.overLimitPolicy === 'end-oldest' ? 'over_limit' : 'handover', banMs);
@@ -506,12 +553,12 @@ export class AccessService implements AccessDecider {
       {
         accountId: account.id,
         username: account.username,
-        channelId: channel.id,
-        key,
-        source: request.source,
+        channelId: slot.channelId,
+        key: slot.key,
+        source: slot.source,
         ip,
-        userAgent: request.userAgent?.slice(0, 300) ?? null,
-        bytes: request.bytes ?? null,
+        userAgent: slot.userAgent,
+        bytes: slot.bytes ?? null,
       },
       now,
     );
@@ -533,7 +580,7 @@ export class AccessService implements AccessDecider {
         return [...active].sort((a, b) => a.startedAt - b.startedAt).slice(0, excess);
       case 'handover': {
         // The same viewer (address and player) switching channels, then sessions silent for the window.
-        const sameViewer = active.filter((s) => s.ip === ip && s.userAgent === (userAgent?.slice(0, 300) ?? null)).sort((a, b) => a.lastSeenAt - b.lastSeenAt);
+        const sameViewer = active.filter((s) => s.ip === ip && s.userAgent === userAgent).sort((a, b) => a.lastSeenAt - b.lastSeenAt);
         const silent = active
           .filter((s) => !sameViewer.includes(s) && s.lastSeenAt <= now - settings.handoverSeconds * 1000)
           .sort((a, b) => a.lastSeenAt - b.lastSeenAt);

@@ -64,8 +64,11 @@ export class SharingDetector {
     return this.#suspended.has(accountId);
   }
 
-  /** Records a sighting; flags (and maybe suspends) the account when it crosses the threshold. */
-  observe(account: { id: number; username: string }, subject: string, channelId: string, now: number): SharingVerdict {
+  /**
+   * Records a sighting (a viewer request, a device sign-in or ECM fetch; `channelId` null when it
+   * names no channel); flags (and maybe suspends) the account when it crosses the threshold.
+   */
+  observe(account: { id: number; username: string }, subject: string, channelId: string | null, now: number): SharingVerdict {
     const { sharingMaxAddresses, sharingWindowMinutes, sharingSuspend } = this.ctx.settings.get();
     if (sharingMaxAddresses === 0) return { flagged: false, suspended: false };
     const windowMs = sharingWindowMinutes * 60_000;
@@ -77,7 +80,7 @@ export class SharingDetector {
       sightings.set(subject, sighting);
     }
     sighting.last = now;
-    if (sighting.channels.size < 20) sighting.channels.add(channelId);
+    if (channelId !== null && sighting.channels.size < 20) sighting.channels.add(channelId);
     if (sightings.size <= sharingMaxAddresses) return { flagged: false, suspended: false };
     for (const [key, s] of sightings) if (s.last <= now - windowMs) sightings.delete(key);
     if (sightings.size <= sharingMaxAddresses) return { flagged: false, suspended: false };

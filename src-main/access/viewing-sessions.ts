@@ -58,6 +58,20 @@ export function viewerSessionKey(sessionKey: string | undefined, ip: string, use
   return `v:${ip}|${(userAgent ?? '').slice(0, 300)}`;
 }
 
+/** A device's connection counts against the account's limit wherever it watches: it holds no channel. */
+export const DEVICE_CHANNEL = '';
+
+/** The session key of a signed-in device: one connection per device and sign-in address. */
+export function deviceSessionKey(deviceId: number, signInIp: string): string {
+  return `d:${deviceId}|${signInIp}`;
+}
+
+/** The device and sign-in address of a device connection's key; null for a viewer's key. */
+export function parseDeviceSessionKey(key: string): { deviceId: number; signInIp: string } | null {
+  const match = /^d:(\d+)\|(.+)$/.exec(key);
+  return match ? { deviceId: Number(match[1]), signInIp: match[2] } : null;
+}
+
 /**
  * Active viewing sessions, indexed by slot (account, channel, key) and by account, so the
  * connection-limit check is a synchronous in-memory step (atomic in the one Node process).
@@ -78,6 +92,7 @@ export class ViewingSessions {
   readonly #stale = new Set<LiveSession>();
   /** `kind\0subject\0hour` → peak, pending write. */
   readonly #peaks = new Map<string, number>();
+  readonly #endListeners: Array<(session: LiveSession) => void> = [];
   #nextId: number;
   #snapshotHour = 0;
 
@@ -94,6 +109,11 @@ export class ViewingSessions {
       'SELECT account_id, channel_id, session_key, banned_until FROM viewing_sessions WHERE banned_until IS NOT NULL AND banned_until > ?',
     ).all(now) as Array<{ account_id: number; channel_id: string; session_key: string; banned_until: number }>;
     for (const row of banned) this.#bans.set(slotKey(row.account_id, row.channel_id, row.session_key), row.banned_until);
+  }
+
+  /** Called synchronously whenever a session ends (device connections end their bearer sessions with it). */
+  onEnd(listener: (session: LiveSession) => void): void {
+    this.#endListeners.push(listener);
   }
 
   get activeCount(): number {
@@ -214,6 +234,7 @@ export class ViewingSessions {
     if (count <= 0) this.#perChannel.delete(session.channelId);
     else this.#perChannel.set(session.channelId, count);
     this.#dirty.add(session);
+    for (const listener of this.#endListeners) listener(session);
   }
 
   endAccount(accountId: number, at: number, reason: SessionEndReason): number {

@@ -83,7 +83,13 @@ export function registerAccountRoutes(api: ApiRouter, ctx: CasContext, accounts 
         body: accountUpdateSchema,
         response: accountDetailSchema,
       },
-      (_ctx, { params, body, principal }) => accounts.update(params.id, body, actorOf(principal)),
+      (_ctx, { params, body, principal }) =>
+        accounts.update(
+          params.id,
+          body,
+          actorOf(principal),
+          principal?.kind === 'session' && principal.accountId === params.id ? principal.sessionHash : undefined,
+        ),
     )
     .route(
       {

@@ -202,10 +202,11 @@ export class AccountService {
     })();
   }
 
-  async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor): Promise<AccountDetail> {
+  /** `keepAdminSession`: the caller's own admin session, kept when it changes its own password. */
+  async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor, keepAdminSession?: string): Promise<AccountDetail> {
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
     const { db, clock } = this.ctx;
-    db.transaction(() => {
+    const trustChanged = db.transaction((): boolean => {
       const row = accountById(db, id);
       if (!row) throw new NotFoundError('Account');
       if (patch.username !== undefined) assertUniqueUsername(this.ctx, patch.username, id);
@@ -233,14 +234,18 @@ export class AccountService {
         id,
       );
       if (patch.packages !== undefined) replaceAccountPackages(db, id, patch.packages);
-      if (role === 'user' || patch.enabled === false) {
-        // A demoted or disabled operator loses their admin sessions at once.
-        statement(db, 'DELETE FROM admin_sessions WHERE account_id = ?').run(id);
-      }
       const summary: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(patch)) summary[key] = key === 'password' ? 'changed' : value;
       recordAudit(db, now, actor, { action: 'account.update', targetType: 'account', targetId: id, summary });
+      const expiresAt = patch.expiresAt === undefined ? undefined : msOrNull(patch.expiresAt);
+      return (
+        passwordHash !== undefined ||
+        role !== row.role ||
+        patch.enabled === false ||
+        (expiresAt !== undefined && expiresAt !== null && expiresAt <= now)
+      );
     })();
+    if (trustChanged) this.ctx.events.emit('account-trust-changed', { ids: [id], keepAdminSession });
     this.ctx.events.emit('accounts-changed', [id]);
     return this.get(id, true);
   }
@@ -258,6 +263,7 @@ export class AccountService {
         summary: { username: row.username },
       });
     })();
+    this.ctx.events.emit('account-trust-changed', { ids: [id] });
     this.ctx.events.emit('accounts-changed', [id]);
   }
 
@@ -276,6 +282,8 @@ export class AccountService {
       );
       recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id });
     })();
+    // Device sign-ins were proven with the old token; viewers may be holding it.
+    this.ctx.events.emit('account-trust-changed', { ids: [id] });
     this.ctx.events.emit('accounts-changed', [id]);
     return this.get(id, true);
   }
@@ -314,9 +322,6 @@ export class AccountService {
             now,
             idsJson,
           ).changes;
-          if (action.action === 'disable') {
-            statement(db, 'DELETE FROM admin_sessions WHERE account_id IN (SELECT value FROM json_each(?))').run(idsJson);
-          }
           break;
         case 'delete':
           changes = statement(db, `DELETE FROM accounts WHERE ${inIds}`).run(idsJson).changes;
@@ -353,6 +358,7 @@ export class AccountService {
       });
       return changes;
     })();
+    if (action.action === 'disable' || action.action === 'delete') this.ctx.events.emit('account-trust-changed', { ids });
     this.ctx.events.emit('accounts-changed', ids);
     return { affected };
   }

@@ -33,7 +33,9 @@ interface SessionJoinRow {
 
 /** Operator sign-in: scrypt-checked passwords, lockout after repeated failures, bearer sessions. */
 export class AdminSessions {
-  constructor(private readonly ctx: CasContext) {}
+  constructor(private readonly ctx: CasContext) {
+    ctx.events.on('account-trust-changed', ({ ids, keepAdminSession }) => this.#endSessionsOf(ids, keepAdminSession));
+  }
 
   /** Checks a password and opens a session; only admins and observers may sign in. */
   async login(username: string, password: string, ip: string): Promise<LoginResponse> {
@@ -124,6 +126,14 @@ export class AdminSessions {
       statement(db, 'UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?').run(now, hash);
     }
     return { kind: 'session', accountId: row.account_id, username: row.username, role: row.role, sessionHash: hash };
+  }
+
+  /** Ends the admin sessions of these accounts at once (all but `keep`, a session hash). */
+  #endSessionsOf(ids: readonly number[], keep: string | undefined): void {
+    statement(
+      this.ctx.db,
+      'DELETE FROM admin_sessions WHERE account_id IN (SELECT value FROM json_each(?)) AND token_hash IS NOT ?',
+    ).run(JSON.stringify(ids), keep ?? null);
   }
 
   #recordFailure(username: string, now: number): void {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CasContext } from '../core/context';
 import { isoOrNull } from '../core/clock';
 import { accountByUsername, type AccountRow } from '../accounts/account-queries';
-import type { AccessService } from '../access/access-service';
+import type { AccessService, DeviceAdmission } from '../access/access-service';
 import type { RefusalReason } from '../access/access-types';
 import type { ViewerAccount } from '../access/viewer-directory';
 import { tokenOf } from '../accounts/account-service';
@@ -41,6 +41,8 @@ export function normalizedIp(ip: string): string {
 }
 
 const REFUSALS: Partial<Record<RefusalReason, string>> = {
+  connection_limit: 'The account is at its connection limit',
+  session_ended: 'This connection was ended; try again later',
   ip_denied: 'This address is on the deny list',
   disabled: 'The account is disabled',
   expired: 'The account has expired',
@@ -100,7 +102,7 @@ export class DeviceAuthService {
     const boxKey = input.devicePublicKey ? base64ToBytes(input.devicePublicKey) : null;
     // One transaction (one commit) for the nonce, the HWID binding and the session.
     const outcome = db
-      .transaction((): SignedInDevice | 'replay' | 'device_limit' => {
+      .transaction((): SignedInDevice | 'replay' | 'device_limit' | Extract<DeviceAdmission, { ok: false }> => {
         if (!consumeNonce(db, account.id, input.nonce, nonceExpiresAt)) return 'replay';
         let device = deviceOf(db, account.id, input.hwid);
         if (!device) {
@@ -115,6 +117,10 @@ export class DeviceAuthService {
           setDeviceBoxKey(db, device.id, boxKey, now);
           boxPublicKey = boxKey;
         }
+        // The connection counts against the account's limit like a viewer's session (a refusal
+        // still commits the nonce and the binding).
+        const admitted = this.access.admitDevice(verdict.account, { deviceId: device.id, hwid: device.hwid, signInIp: ip }, ip, null);
+        if (!admitted.ok) return admitted;
         const session = this.sessions.open(device.id, account.id, ip);
         return { account, viewer: verdict.account, deviceId: device.id, hwid: device.hwid, ip, boxPublicKey, session };
       })
@@ -123,6 +129,7 @@ export class DeviceAuthService {
     if (outcome === 'device_limit') {
       throw new ForbiddenError(`The account already has ${account.max_devices} device(s); unbind one to use this device`, 'device_limit');
     }
+    if ('ok' in outcome) throw new ForbiddenError(refusalMessage(outcome.reason), outcome.reason);
     return outcome;
   }
 

@@ -20,6 +20,7 @@ export interface DeviceSessionRow {
   created_at: number;
   expires_at: number;
   last_seen_at: number;
+  /** The address it signed in from (with the device, it names the session's connection). */
   ip: string | null;
 }
 
@@ -82,6 +83,19 @@ export function insertDeviceSession(
 
 export function deviceSessionByHash(db: Db, tokenHash: string): DeviceSessionRow | undefined {
   return statement(db, 'SELECT * FROM device_sessions WHERE token_hash = ?').get(tokenHash) as DeviceSessionRow | undefined;
+}
+
+export function touchDeviceSession(db: Db, id: number, now: number): void {
+  statement(db, 'UPDATE device_sessions SET last_seen_at = ? WHERE id = ?').run(now, id);
+}
+
+/** Ends the bearer sessions of one device connection (a device and the address it signed in from). */
+export function deleteConnectionSessions(db: Db, accountId: number, deviceId: number, signInIp: string): number {
+  return statement(db, 'DELETE FROM device_sessions WHERE account_id = ? AND device_id = ? AND ip = ?').run(accountId, deviceId, signInIp).changes;
+}
+
+export function deleteSessionsOfAccounts(db: Db, accountIds: readonly number[]): number {
+  return statement(db, 'DELETE FROM device_sessions WHERE account_id IN (SELECT value FROM json_each(?))').run(JSON.stringify(accountIds)).changes;
 }
 
 export function sweepDeviceSessions(db: Db, now: number): number {

@@ -141,7 +141,7 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         response: signedEnvelopeSchema,
       },
       async (koa, { params }) => {
-        const device = await devices.authorize(koa, 'device-ecm');
+        const device = await devices.authorize(koa, 'device-ecm', params.id);
         const channel = devices.access.directory.channel(params.id);
         if (!channel) throw new NotFoundError(`Channel "${params.id}"`);
         if (!devices.access.entitled(device.account, channel)) {

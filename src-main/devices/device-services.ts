@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { CasContext } from '../core/context';
 import type { BackgroundTasks } from '../core/background';
 import type { AccessService } from '../access/access-service';
+import { parseDeviceSessionKey } from '../access/viewing-sessions';
 import type { ViewerAccount } from '../access/viewer-directory';
 import type { KeyService } from '../keys/key-service';
 import { ForbiddenError, UnauthorizedError } from '../../src-shared/errors';
@@ -48,6 +49,12 @@ export class DeviceServices {
     this.streamInfo = new StreamInfoService(ctx, access, keys);
     this.logos = new LogoService(ctx);
     background.every('device-sweep', 60_000, () => this.sweep());
+    // A device connection ended by anything but silence (over the limit, an operator, the
+    // account's state) ends its bearer sessions: no more ECMs or EMMs until it signs in again.
+    access.sessions.onEnd((session) => {
+      const connection = session.endReason === 'idle' ? null : parseDeviceSessionKey(session.key);
+      if (connection) this.sessions.endConnection(session.accountId, connection.deviceId, connection.signInIp);
+    });
   }
 
   /** Forgets nonces whose timestamps left the window and sessions that expired. */
@@ -56,14 +63,19 @@ export class DeviceServices {
     return { nonces: sweepNonces(this.ctx.db, now), sessions: sweepDeviceSessions(this.ctx.db, now) };
   }
 
-  /** The session bearer, then the account's state (deny list, enabled, expiry, suspension, IPs). */
-  async authorize(koa: Context, source: string): Promise<AuthorizedDevice> {
+  /**
+   * The session bearer, then the account's state (deny list, enabled, expiry, suspension, IPs),
+   * then the device's connection under the account's limit (`channelId`: the ECM asked for).
+   */
+  async authorize(koa: Context, source: string, channelId: string | null = null): Promise<AuthorizedDevice> {
     const caller = this.sessions.authenticate(koa);
     const ip = normalizedIp(koa.ip);
     const verdict = await this.access.authenticateViewer({ kind: 'account', accountId: caller.accountId }, ip, source);
     if (!verdict.ok) throw new ForbiddenError(refusalMessage(verdict.reason), verdict.reason);
     const device = deviceById(this.ctx.db, caller.deviceId);
     if (!device) throw new UnauthorizedError('The device was unbound; sign in again', 'session_invalid');
+    const admitted = this.access.admitDevice(verdict.account, { deviceId: device.id, hwid: device.hwid, signInIp: caller.signInIp }, ip, channelId);
+    if (!admitted.ok) throw new ForbiddenError(refusalMessage(admitted.reason), admitted.reason);
     return { ...caller, account: verdict.account, hwid: device.hwid, ip };
   }
 }

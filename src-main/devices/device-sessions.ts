@@ -6,10 +6,16 @@ import { randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { accountById } from '../accounts/account-queries';
 import { NotFoundError, UnauthorizedError } from '../../src-shared/errors';
-import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 import type { Page } from '../../src-shared/schemas/common';
 import type { DeviceSession } from '../../src-shared/schemas/devices';
-import { deviceSessionByHash, insertDeviceSession, listDeviceSessionRows } from './device-queries';
+import {
+  deleteConnectionSessions,
+  deleteSessionsOfAccounts,
+  deviceSessionByHash,
+  insertDeviceSession,
+  listDeviceSessionRows,
+  touchDeviceSession,
+} from './device-queries';
 
 export const DEVICE_SESSION_PREFIX = 'dvs_';
 /** last_seen_at is written at most this often per session (requests stay read-only otherwise). */
@@ -21,11 +27,18 @@ export interface DeviceCaller {
   deviceId: number;
   accountId: number;
   expiresAt: number;
+  /** The address the session signed in from. */
+  signInIp: string;
 }
 
-/** Short-lived bearer sessions of signed-in devices; revocable by the operator. */
+/**
+ * Short-lived bearer sessions of signed-in devices; revocable by the operator, and ended at once
+ * when the account's trust changes or the device's connection is ended (see DeviceServices).
+ */
 export class DeviceSessions {
-  constructor(private readonly ctx: CasContext) {}
+  constructor(private readonly ctx: CasContext) {
+    ctx.events.on('account-trust-changed', ({ ids }) => deleteSessionsOfAccounts(ctx.db, ids));
+  }
 
   /** Opens a session; call inside the sign-in transaction. Returns the bearer (shown once). */
   open(deviceId: number, accountId: number, ip: string): { token: string; expiresAt: number } {
@@ -59,15 +72,19 @@ export class DeviceSessions {
     if (!session || session.expires_at <= now) {
       throw new UnauthorizedError('The device session expired or was revoked; sign in again', 'session_invalid');
     }
-    if (now - session.last_seen_at >= TOUCH_EVERY_MS) {
-      statement(db, 'UPDATE device_sessions SET last_seen_at = ?, ip = ? WHERE id = ?').run(now, parseIpAddress(koa.ip)?.toString() ?? koa.ip, session.id);
-    }
+    if (now - session.last_seen_at >= TOUCH_EVERY_MS) touchDeviceSession(db, session.id, now);
     return {
       sessionId: session.id,
       deviceId: session.device_id,
       accountId: session.account_id,
       expiresAt: session.expires_at,
+      signInIp: session.ip ?? '',
     };
+  }
+
+  /** Ends the sessions of a device connection whose viewing session ended (over the limit, by an operator, ...). */
+  endConnection(accountId: number, deviceId: number, signInIp: string): void {
+    deleteConnectionSessions(this.ctx.db, accountId, deviceId, signInIp);
   }
 
   list(filter: { accountId?: number; deviceId?: number }, page: number, pageSize: number): Page<DeviceSession> {

@@ -7,7 +7,7 @@ export const viewingSessionSchema = z.object({
   accountId: z.number().int(),
   username: z.string(),
   channelId: z.string(),
-  /** `astra`, `nginx`, `flussonic`, ... */
+  /** `astra`, `nginx`, `flussonic`, ..., or `device` (a signed-in device's connection: no channel). */
   source: z.string(),
   ip: z.string(),
   userAgent: z.string().nullable(),

@@ -106,7 +106,7 @@ describe('device sign-in', () => {
   });
 
   it('binds new HWIDs up to max_devices, then refuses with 403 device_limit; a bound HWID still signs in', async () => {
-    const sub = await makeSubscriber(t, { packages: [pkg], maxDevices: 2 });
+    const sub = await makeSubscriber(t, { packages: [pkg], maxDevices: 2, maxConnections: 3 });
     expect((await t.client.post('/api/v1/client/auth', authBody(t, sub, 'A-1'))).status).toBe(200);
     expect((await t.client.post('/api/v1/client/auth', authBody(t, sub, 'A-2'))).status).toBe(200);
     const third = await t.client.post('/api/v1/client/auth', authBody(t, sub, 'A-3'));
@@ -184,7 +184,7 @@ describe('device sessions', () => {
   });
 
   it('revokes every session of an account at once', async () => {
-    const sub = await makeSubscriber(t, { packages: [pkg], maxDevices: 3 });
+    const sub = await makeSubscriber(t, { packages: [pkg], maxDevices: 3, maxConnections: 3 });
     const tokens = [];
     for (const hwid of ['R-1', 'R-2']) tokens.push((await t.client.post('/api/v1/client/auth', authBody(t, sub, hwid))).body.session.token);
     const revoked = await t.admin.post('/api/admin/device-sessions/revoke', { accountId: sub.id });
@@ -200,12 +200,15 @@ describe('device sessions', () => {
     expect((await device.get('/api/v1/client/stream-info')).status).toBe(401);
   });
 
-  it('refuses a session of an account disabled after sign-in with 403 disabled', async () => {
+  it('ends the sessions of an account disabled after sign-in; signing in again is 403 disabled', async () => {
     const sub = await makeSubscriber(t, { packages: [pkg] });
     const signIn = await t.client.post('/api/v1/client/auth', authBody(t, sub, 'U-1'));
     await t.admin.patch(`/api/admin/accounts/${sub.id}`, { enabled: false });
     const answer = await t.client.withToken(signIn.body.session.token).get('/api/v1/client/stream-info');
-    expect(answer.status).toBe(403);
-    expect(answer.body.error.reason).toBe('disabled');
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.reason).toBe('session_invalid');
+    const again = await t.client.post('/api/v1/client/auth', authBody(t, sub, 'U-1'));
+    expect(again.status).toBe(403);
+    expect(again.body.error.reason).toBe('disabled');
   });
 });

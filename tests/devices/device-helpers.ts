@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect } from 'vitest';
 import type { TestCas } from '../helpers/test-cas';
 import {
@@ -67,5 +68,40 @@ export function clientFor(t: TestCas, subscriber: Subscriber, hwid: string, devi
     deviceKeys,
     now: () => t.clock.now(),
     fetch: (url, init) => fetch(url, init),
+  });
+}
+
+/**
+ * One HTTP request to the CAS from a chosen loopback source address (127.0.0.0/8 is all local on
+ * Linux), so tests can be many viewer addresses without trusting any forwarded header.
+ */
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  options: { method?: string; body?: unknown; bearer?: string } = {},
+): Promise<{ status: number; body: any }> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: options.method ?? (payload ? 'POST' : 'GET'),
+        localAddress,
+        headers: {
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
 }

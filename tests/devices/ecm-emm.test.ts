@@ -228,13 +228,13 @@ describe('revocation', () => {
     expect(Buffer.from(word.key).equals(t.cas.services.keys.currentControlWords('renew-ch').current.key)).toBe(true);
   });
 
-  it('refuses the EMM of a disabled account with 403 disabled', async () => {
+  it('refuses the EMM of a disabled account: its session has ended', async () => {
     const pkg = await makePackage(t, ['dis-ch']);
     const { sub, http } = await signedInDevice([pkg]);
     await t.admin.patch(`/api/admin/accounts/${sub.id}`, { enabled: false });
     const answer = await http.get('/api/v1/client/emm');
-    expect(answer.status).toBe(403);
-    expect(answer.body.error.reason).toBe('disabled');
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.reason).toBe('session_invalid');
   });
 
   it('opens ECMs across an epoch boundary with the next-epoch key from the earlier EMM', async () => {
