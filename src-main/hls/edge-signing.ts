@@ -9,6 +9,14 @@ export interface SegmentViewer {
   accountId: number | null;
 }
 
+function decodedPath(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Signs a segment URL on an HTTP origin (the edge) for one viewer with the channel's scheme,
  * using the one URL signer of the CAS (src-main/url-signing): nginx secure_link over the
@@ -17,8 +25,11 @@ export interface SegmentViewer {
 export function signSegmentUrl(ctx: CasContext, signer: UrlSigner, channel: ViewerChannel, url: URL, viewer: SegmentViewer): string {
   const base = `${url.origin}${url.pathname}`;
   switch (channel.urlSigning) {
-    case 'nginx-secure-link':
-      return `${base}?${signer.secureLinkQuery(decodeURIComponent(url.pathname), viewer.ip)}`;
+    case 'nginx-secure-link': {
+      // nginx checks the decoded `$uri`; a path that does not decode is left unsigned.
+      const uriPath = decodedPath(url);
+      return uriPath === null ? url.href : `${base}?${signer.secureLinkQuery(uriPath, viewer.ip)}`;
+    }
     case 'astra-id':
       return `${base}?token=${signer.securetoken(channel.id, viewer.ip)}`;
     case 'astra-path':

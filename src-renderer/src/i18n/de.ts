@@ -393,6 +393,7 @@ export const de: typeof en = {
     keyRotationHistoryDays: 'Wechselverlauf aufbewahren (Tage)',
     hlsKeyTicketSeconds: 'Gültigkeit der Schlüssel-Tickets (s)',
     hlsPlaylistTicketHours: 'Gültigkeit der Playlist-Tickets (h)',
+    hlsOriginTimeoutSeconds: 'Zeitlimit beim Lesen des HLS-Ursprungs (s)',
     keysPublicUrl: 'Öffentliche URL der Client-API',
     desktopAdminPort: 'Admin-Port',
     desktopApiPort: 'Client-API-Port',

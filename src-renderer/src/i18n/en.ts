@@ -391,6 +391,7 @@ export const en = {
     keyRotationHistoryDays: 'Keep rotation history (days)',
     hlsKeyTicketSeconds: 'Key ticket lifetime (s)',
     hlsPlaylistTicketHours: 'Playlist ticket lifetime (h)',
+    hlsOriginTimeoutSeconds: 'HLS origin read timeout (s)',
     keysPublicUrl: 'Public URL of the client API',
     desktopAdminPort: 'Admin port',
     desktopApiPort: 'Client API port',
