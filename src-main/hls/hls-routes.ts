@@ -101,7 +101,7 @@ export function registerHlsRoutes(
       const isPlaylist = PLAYLIST_PATTERN.test(params.path);
       // Check the channel first so an unknown channel is a 404 for everyone, then entitlement.
       const origin = channelOrigin(ctx, params.channel);
-      const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p'] : ['k']);
+      const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p', 's'] : ['k', 's']);
       if (!isPlaylist) {
         if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
         const media = await openOriginMedia(origin, params.path);
@@ -124,7 +124,7 @@ export function registerHlsRoutes(
         viewer: { ip, accountId },
         playlistTicket: playlist.ticket,
         mediaTicket: media.ticket,
-        signEdge: (segmentUrl) => (channel ? signSegmentUrl(ctx, urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
+        signEdge: (segmentUrl) => (channel ? signSegmentUrl(urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {
         path: `/keys/${params.channel}/`,
