@@ -37,7 +37,7 @@ function nginx(uri: string, ip = '127.0.0.1') {
 }
 
 beforeAll(async () => {
-  origin = createServer((req, res) => {
+  origin = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' });
     res.end(`#EXTM3U\n#EXTINF:2.0,\nseg0.ts\n#EXTINF:2.0,\nhttp://third-party.example/ad.ts\n`);
   });
