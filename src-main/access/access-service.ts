@@ -8,6 +8,7 @@ import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
 import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
 import type { Settings } from '../../src-shared/schemas/settings';
 import { UrlSigner } from '../url-signing/url-signer';
+import { KeyTickets } from '../hls/key-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, ViewerCredential, ViewerRequest } from './access-types';
 import { AccessLogWriter } from './access-log';
 import { CredentialFailures, VerifiedPasswords } from './credential-guards';
@@ -70,6 +71,8 @@ export class AccessService implements AccessDecider {
   readonly sharing: SharingDetector;
   readonly log: AccessLogWriter;
   readonly urlSigner: UrlSigner;
+  /** Issues and verifies the tickets the CAS writes into URLs instead of any credential. */
+  readonly tickets: KeyTickets;
   /** Counters for tests, benchmarks and diagnostics. */
   readonly counters = { decisions: 0, passwordHashChecks: 0 };
   readonly #passwords = new VerifiedPasswords();
@@ -85,7 +88,8 @@ export class AccessService implements AccessDecider {
     this.sessions = new ViewingSessions(ctx.db, ctx.clock.now());
     this.sharing = new SharingDetector(ctx);
     this.log = new AccessLogWriter(ctx.db, () => void this.flushInSlices());
-    this.urlSigner = new UrlSigner(ctx, this.directory);
+    this.tickets = new KeyTickets(ctx);
+    this.urlSigner = new UrlSigner(ctx, this.directory, this.tickets);
     ctx.events.on('accounts-changed', (ids) => this.#accountsChanged(ids));
     ctx.events.on('account-trust-changed', ({ ids }) => {
       for (const id of ids) this.sessions.endAccount(id, ctx.clock.now(), 'account_changed');
@@ -219,7 +223,8 @@ export class AccessService implements AccessDecider {
     const ipText = address?.toString() ?? ip;
     const result = await (async (): Promise<{ ok: true; account: ViewerAccount } | { ok: false; reason: RefusalReason; account: ViewerAccount | null }> => {
       if (this.ipLists.denied(address)) return { ok: false, reason: 'ip_denied', account: null };
-      if (credential === null || credential.kind === 'signed') return { ok: false, reason: 'no_credential', account: null };
+      // Signed tokens and tickets name one channel: they are no sign-in for per-viewer answers.
+      if (credential === null || credential.kind === 'signed' || credential.kind === 'ticket') return { ok: false, reason: 'no_credential', account: null };
       const outcome = await this.#checkCredential(credential, null, ipText, now, settings, null);
       if (!outcome.ok) return outcome;
       if (!outcome.account) return { ok: false, reason: 'no_credential', account: null };
@@ -344,8 +349,9 @@ export class AccessService implements AccessDecider {
       step(trace, 'credential', 'fail', 'No credential (?token= or ?auth=login:password)');
       return { allow: false, reason: 'no_credential', account: null };
     }
-    const channelForSigned = request.credential.kind === 'signed' ? this.directory.channel(request.channelId) ?? null : null;
-    const outcome = await this.#checkCredential(request.credential, channelForSigned, ip, now, settings, trace, explaining);
+    const scoped = request.credential.kind === 'signed' || request.credential.kind === 'ticket';
+    const scopedChannel = scoped ? (this.directory.channel(request.channelId) ?? null) : null;
+    const outcome = await this.#checkCredential(request.credential, scopedChannel, ip, now, settings, trace, explaining);
     if (!outcome.ok) return { allow: false, reason: outcome.reason, account: who(outcome.account) };
     if (outcome.account === null) {
       const channel = this.#checkChannel(request.channelId, trace);
@@ -468,6 +474,13 @@ export class AccessService implements AccessDecider {
         const account = /^\d+$/.test(credential.userId) ? this.directory.accountById(Number(credential.userId)) : undefined;
         if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
         step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
+        return { ok: true, account };
+      }
+      case 'ticket': {
+        const claims = channel ? this.tickets.verify(credential.ticket, channel.id, ip, ['s']) : null;
+        const account = claims && claims.accountId !== null ? this.directory.accountById(claims.accountId) : undefined;
+        if (!account) return fail(null, 'The ticket is invalid, expired, or for another channel or address');
+        step(trace, 'credential', 'pass', `A stream ticket issued to ${account.username}`);
         return { ok: true, account };
       }
     }

@@ -12,6 +12,8 @@ export type ViewerCredential =
   | { kind: 'password'; username: string; password: string }
   /** An account already authenticated another way (device session, key ticket). */
   | { kind: 'account'; accountId: number }
+  /** A stream ticket the CAS wrote into a URL (`?ticket=s…`): one account, one channel, one address, until it expires. */
+  | { kind: 'ticket'; ticket: string }
   /**
    * A securetoken the CAS signed (`hash-salt-end-start`, Astra or Flussonic layout) for this channel
    * and viewer IP; `userId` (Flussonic `user_id`) names the account it was issued to.

@@ -8,7 +8,8 @@ const MAX_PASSWORD = 256;
 /**
  * The credential in a viewer's query string, as Astra's manual defines it: `?auth=login:password`
  * or `?token=` — an account token, or a securetoken the CAS signed (`hash-salt-end-start`, with
- * Flussonic's `user_id` when present). Oversized values are no credential at all.
+ * Flussonic's `user_id` when present) — or a stream `?ticket=` the CAS wrote into a playlist.
+ * Oversized values are no credential at all.
  */
 export function credentialFromQuery(params: URLSearchParams): ViewerCredential | null {
   const auth = params.get('auth');
@@ -30,6 +31,8 @@ export function credentialFromQuery(params: URLSearchParams): ViewerCredential |
     }
     return { kind: 'token', token };
   }
+  const ticket = params.get('ticket');
+  if (ticket && ticket.length <= MAX_TOKEN) return { kind: 'ticket', ticket };
   return null;
 }
 

@@ -1,24 +1,32 @@
 import type { ViewerChannel } from '../access/viewer-directory';
 import type { UrlSigner } from '../url-signing/url-signer';
-import { accountById } from '../accounts/account-queries';
-import { tokenOf } from '../accounts/account-service';
-import type { CasContext } from '../core/context';
 
 export interface SegmentViewer {
   ip: string;
   accountId: number | null;
 }
 
+function decodedPath(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Signs a segment URL on an HTTP origin (the edge) for one viewer with the channel's scheme,
  * using the one URL signer of the CAS (src-main/url-signing): nginx secure_link over the
- * segment's own path, Astra/Flussonic securetoken, or the account token.
+ * segment's own path, Astra/Flussonic securetoken, or a stream ticket (never the account token).
  */
-export function signSegmentUrl(ctx: CasContext, signer: UrlSigner, channel: ViewerChannel, url: URL, viewer: SegmentViewer): string {
+export function signSegmentUrl(signer: UrlSigner, channel: ViewerChannel, url: URL, viewer: SegmentViewer): string {
   const base = `${url.origin}${url.pathname}`;
   switch (channel.urlSigning) {
-    case 'nginx-secure-link':
-      return `${base}?${signer.secureLinkQuery(decodeURIComponent(url.pathname), viewer.ip)}`;
+    case 'nginx-secure-link': {
+      // nginx checks the decoded `$uri`; a path that does not decode is left unsigned.
+      const uriPath = decodedPath(url);
+      return uriPath === null ? url.href : `${base}?${signer.secureLinkQuery(uriPath, viewer.ip)}`;
+    }
     case 'astra-id':
       return `${base}?token=${signer.securetoken(channel.id, viewer.ip)}`;
     case 'astra-path':
@@ -26,10 +34,7 @@ export function signSegmentUrl(ctx: CasContext, signer: UrlSigner, channel: View
     case 'flussonic':
       if (viewer.accountId === null) return `${base}?token=${signer.securetoken(channel.id, viewer.ip)}`;
       return `${base}?token=${signer.securetoken(channel.id, viewer.ip, String(viewer.accountId))}&user_id=${viewer.accountId}`;
-    case 'token': {
-      if (viewer.accountId === null) return url.href;
-      const row = accountById(ctx.db, viewer.accountId);
-      return row ? `${base}?token=${encodeURIComponent(tokenOf(ctx, row))}` : url.href;
-    }
+    case 'token':
+      return viewer.accountId === null ? url.href : `${base}?ticket=${signer.streamTicket(channel.id, viewer.accountId, viewer.ip)}`;
   }
 }

@@ -2,10 +2,10 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ApiError, NotFoundError } from '../../src-shared/errors';
+import { fetchBelowOrigin, isBelowOrigin, OriginFetchError, type OriginFetchResult } from './origin-fetch';
 
 /** Playlists larger than this are refused (a live playlist is a few kilobytes). */
 const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
-const ORIGIN_TIMEOUT_MS = 5_000;
 
 /** Media files the CAS itself serves from a folder origin (never key files or anything else). */
 export const MEDIA_TYPES: Record<string, string> = {
@@ -36,7 +36,11 @@ export function originKind(origin: string): OriginKind {
 
 /** The base URL of an HTTP origin, always ending in "/" so relative paths resolve inside it. */
 export function httpOriginBase(origin: string): URL {
-  return new URL(origin.endsWith('/') ? origin : `${origin}/`);
+  const base = new URL(origin);
+  base.search = '';
+  base.hash = '';
+  if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
+  return base;
 }
 
 /** A file inside a folder origin; refuses anything that would leave the folder. */
@@ -48,21 +52,30 @@ export function folderFile(folder: string, path: string): string {
   return file;
 }
 
-/** Reads a playlist from the channel's origin (HTTP, with a timeout and size limit, or a folder). */
-export async function readOriginPlaylist(origin: string, path: string): Promise<{ text: string; url: URL }> {
+/**
+ * The URL of `path` below an HTTP origin. The route already refused anything but a canonical
+ * relative path; this refuses, again, any path the URL parser would not keep exactly as given.
+ */
+export function originUrl(base: URL, path: string): URL {
+  const url = new URL(path, base);
+  if (!isBelowOrigin(base, url) || url.pathname !== `${base.pathname}${path}`) throw new NotFoundError('Playlist');
+  return url;
+}
+
+/** Reads a playlist from the channel's origin (HTTP, bounded in size and time and kept below the origin; or a folder). */
+export async function readOriginPlaylist(origin: string, path: string, timeoutMs: number): Promise<{ text: string; url: URL }> {
   if (originKind(origin) === 'http') {
-    const url = new URL(path, httpOriginBase(origin));
-    let response: Response;
+    const base = httpOriginBase(origin);
+    let answer: OriginFetchResult;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(ORIGIN_TIMEOUT_MS), redirect: 'follow' });
-    } catch {
-      throw new OriginUnavailableError('The channel origin did not answer');
+      answer = await fetchBelowOrigin(base, originUrl(base, path), { maxBytes: MAX_PLAYLIST_BYTES, timeoutMs });
+    } catch (error) {
+      if (error instanceof OriginFetchError) throw new OriginUnavailableError(`The channel origin could not be read (${error.reason})`);
+      throw error;
     }
-    if (response.status === 404) throw new NotFoundError('Playlist');
-    if (!response.ok) throw new OriginUnavailableError(`The channel origin answered ${response.status}`);
-    const body = Buffer.from(await response.arrayBuffer());
-    if (body.length > MAX_PLAYLIST_BYTES) throw new OriginUnavailableError('The origin playlist is too large');
-    return { text: body.toString('utf8'), url: new URL(response.url || url.href) };
+    if (answer.status === 404) throw new NotFoundError('Playlist');
+    if (answer.status < 200 || answer.status > 299) throw new OriginUnavailableError(`The channel origin answered ${answer.status}`);
+    return { text: answer.body.toString('utf8'), url: answer.url };
   }
   const file = folderFile(origin, path);
   try {

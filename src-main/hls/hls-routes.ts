@@ -10,6 +10,7 @@ import { assertEntitled } from '../keys/key-delivery-routes';
 import { TICKET_COOKIE } from '../keys/viewer-credentials';
 import { signSegmentUrl } from './edge-signing';
 import { httpOriginBase, openOriginMedia, originKind, readOriginPlaylist } from './hls-origin';
+import { isBelowOrigin } from './origin-fetch';
 import type { KeyTickets } from './key-tickets';
 import { rewritePlaylist, type HlsUriKind } from './playlist-rewriter';
 import { allowAnyOrigin, registerPreflight } from './cors';
@@ -28,7 +29,12 @@ interface RewriteContext {
   signEdge: (url: URL) => string;
 }
 
-/** Where the viewer's player should fetch one child URI of the origin playlist. */
+/**
+ * Where the viewer's player should fetch one child URI of the origin playlist. Only URIs below
+ * the channel's own origin are rewritten or signed; anything else (another host, a path above
+ * the origin, another scheme) is left exactly as the origin wrote it, never signed and never
+ * given a ticket — the origin playlist must not turn the CAS into a signing oracle.
+ */
 function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind): string {
   let resolved: URL;
   try {
@@ -36,26 +42,25 @@ function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind): string {
   } catch {
     return uri;
   }
-  const channelPath = `/hls/${rc.channelId}/`;
   if (kind === 'key') {
     const match = KEY_PATH_PATTERN.exec(resolved.pathname);
-    // Keys of this CAS get a ticket; keys served by someone else are left alone.
+    // Keys of this channel get a ticket; keys of other channels or servers are left alone.
     if (match && match[1] === rc.channelId) return `/keys/${rc.channelId}/${match[2]}?ticket=${rc.mediaTicket}`;
     return uri;
   }
   const inside = insideOrigin(rc, resolved);
-  if (kind === 'playlist') return inside === null ? uri : `${channelPath}${inside}?ticket=${rc.playlistTicket}`;
-  if (inside !== null && originKind(rc.origin) === 'folder') return `${channelPath}${inside}?ticket=${rc.mediaTicket}`;
-  if (resolved.protocol === 'http:' || resolved.protocol === 'https:') return rc.signEdge(resolved);
-  return uri;
+  if (inside === null) return uri;
+  const channelPath = `/hls/${rc.channelId}/`;
+  if (kind === 'playlist') return `${channelPath}${inside}?ticket=${rc.playlistTicket}`;
+  if (originKind(rc.origin) === 'folder') return `${channelPath}${inside}?ticket=${rc.mediaTicket}`;
+  return rc.signEdge(resolved);
 }
 
-/** The path of a URL relative to the channel origin, or null when it points elsewhere. */
+/** The path of a URL relative to the channel origin, or null when it points anywhere else. */
 function insideOrigin(rc: RewriteContext, url: URL): string | null {
   if (originKind(rc.origin) === 'folder') return url.protocol === 'file:' ? url.pathname.replace(/^\/+/, '') : null;
   const base = httpOriginBase(rc.origin);
-  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return null;
-  return url.pathname.slice(base.pathname.length);
+  return isBelowOrigin(base, url) ? url.pathname.slice(base.pathname.length) : null;
 }
 
 function channelOrigin(ctx: CasContext, channelId: string): string {
@@ -96,7 +101,7 @@ export function registerHlsRoutes(
       const isPlaylist = PLAYLIST_PATTERN.test(params.path);
       // Check the channel first so an unknown channel is a 404 for everyone, then entitlement.
       const origin = channelOrigin(ctx, params.channel);
-      const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p'] : ['k']);
+      const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p', 's'] : ['k', 's']);
       if (!isPlaylist) {
         if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
         const media = await openOriginMedia(origin, params.path);
@@ -105,7 +110,7 @@ export function registerHlsRoutes(
         koa.body = media.stream;
         return undefined;
       }
-      const { text, url } = await readOriginPlaylist(origin, params.path);
+      const { text, url } = await readOriginPlaylist(origin, params.path, ctx.settings.get().hlsOriginTimeoutSeconds * 1000);
       if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('Playlist');
       const settings = ctx.settings.get();
       const ip = koa.ip;
@@ -119,7 +124,7 @@ export function registerHlsRoutes(
         viewer: { ip, accountId },
         playlistTicket: playlist.ticket,
         mediaTicket: media.ticket,
-        signEdge: (segmentUrl) => (channel ? signSegmentUrl(ctx, urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
+        signEdge: (segmentUrl) => (channel ? signSegmentUrl(urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {
         path: `/keys/${params.channel}/`,

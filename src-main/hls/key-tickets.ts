@@ -4,16 +4,22 @@ import { randomToken } from '../crypto/tokens';
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 
 /**
- * Short-lived tickets that stand in for the viewer's credential on the URIs of a rewritten
- * playlist, so a player that drops query strings or headers still reaches every key, segment
- * and variant. A ticket is `<scope><account>.<expires>.<mac>`: HMAC-SHA256 (truncated to 128
- * bits) over scope, channel, account, viewer address and expiry, under the write-only setting
- * secret `hlsTicketSecret` (the previous secret stays valid during the signing grace period).
- * It never contains the viewer's token; entitlement is checked again wherever it is presented.
+ * Scoped, expiring tickets that stand in for the viewer's credential in every URL the CAS writes
+ * (the account token never leaves in a URL): on the URIs of a rewritten playlist, so a player
+ * that drops query strings or headers still reaches every key, segment and variant, and on the
+ * stream URLs of playlists and stream info (`urlSigning: token`). A ticket is
+ * `<scope><account>.<expires>.<mac>`: HMAC-SHA256 (truncated to 128 bits) over scope, channel,
+ * account, viewer address and expiry, under the write-only setting secret `hlsTicketSecret` (the
+ * previous secret stays valid during the signing grace period). It is good for one channel, one
+ * address and until its expiry; entitlement is checked again wherever it is presented.
  */
 
-/** `k`: keys and segments (short-lived); `p`: variant playlists (each reload re-checks entitlement). */
-export type TicketScope = 'k' | 'p';
+/**
+ * `k`: keys and segments (short-lived); `p`: variant playlists (each reload re-checks entitlement);
+ * `s`: a stream URL written into a playlist or stream info (`signedUrlTtlSeconds`), accepted by
+ * the auth backends and the content routes.
+ */
+export type TicketScope = 'k' | 'p' | 's';
 
 export interface TicketClaims {
   scope: TicketScope;
@@ -26,7 +32,7 @@ export interface TicketClaims {
 }
 
 const MAC_BYTES = 16;
-const TICKET_PATTERN = /^([kp])(\d{1,12}|-)\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
+const TICKET_PATTERN = /^([kps])(\d{1,12}|-)\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
 
 function canonicalIp(ip: string): string {
   return parseIpAddress(ip)?.toString() ?? ip;

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { ApiRouter } from '../server/api-router';
 import type { AccessDecider } from '../access/access-types';
-import type { KeyTickets } from '../hls/key-tickets';
+import type { KeyTickets, TicketScope } from '../hls/key-tickets';
 import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
 import { keyPathParamsSchema } from '../../src-shared/schemas/keys';
 import type { KeyService } from './key-service';
@@ -18,7 +18,7 @@ export async function assertEntitled(
   tickets: KeyTickets,
   channelId: string,
   source: string,
-  scopes: readonly ('k' | 'p')[],
+  scopes: readonly TicketScope[],
 ): Promise<{ accountId: number | null }> {
   const presented = presentedCredential(koa, tickets, channelId, scopes);
   if (presented.kind === 'bad-ticket') throw new ForbiddenError('The ticket is invalid or has expired', 'bad_credential');
@@ -53,7 +53,7 @@ export function registerKeyDeliveryRoutes(api: ApiRouter, keys: KeyService, acce
     async (koa, { params }) => {
       koa.set('Cache-Control', 'no-store');
       allowAnyOrigin(koa);
-      await assertEntitled(koa, access, tickets, params.channel, 'hls-key', ['k']);
+      await assertEntitled(koa, access, tickets, params.channel, 'hls-key', ['k', 's']);
       const word = keys.controlWordByKeyId(params.channel, params.period);
       if (!word) throw new NotFoundError('Key');
       koa.type = 'application/octet-stream';

@@ -20,7 +20,7 @@ function refusal(reason: string): ApiError {
 }
 
 /** The playlist of one account: every channel it may watch, in channel-number order, signed per channel. */
-export function playlistFor(access: AccessService, account: ViewerAccount, viewer: { ip: string; token?: string }, koa: Context): string {
+export function playlistFor(access: AccessService, account: ViewerAccount, viewer: { ip: string }, koa: Context): string {
   const origin = `${koa.protocol}://${koa.host}`;
   const fallbackBaseUrl = `${koa.protocol}://${koa.hostname.includes(':') ? `[${koa.hostname}]` : koa.hostname}:${ASTRA_DEFAULT_PORT}`;
   const entries: M3uEntry[] = [];
@@ -33,7 +33,7 @@ export function playlistFor(access: AccessService, account: ViewerAccount, viewe
       tvgLogo: channel.logo ? (channel.logo.startsWith('/') ? `${origin}${channel.logo}` : channel.logo) : null,
       groupTitle: group ? access.directory.packageName(group) : null,
       title: channel.name,
-      url: access.urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id, token: viewer.token }, { fallbackBaseUrl }),
+      url: access.urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
     });
   }
   return formatM3u(entries);
@@ -59,7 +59,7 @@ export function registerPlaylistRoutes(api: ApiRouter, ctx: CasContext, access: 
       const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
       const result = await access.authenticateViewer(credential, ip, 'playlist');
       if (!result.ok) throw refusal(result.reason);
-      const body = playlistFor(access, result.account, { ip, token: credential?.kind === 'token' ? credential.token : undefined }, koa);
+      const body = playlistFor(access, result.account, { ip }, koa);
       koa.set('Cache-Control', 'no-store');
       koa.type = 'application/vnd.apple.mpegurl';
       koa.body = body;

@@ -11,8 +11,6 @@ import {
   type StreamInfo,
 } from '../../src-shared/protocol/device-auth';
 import { channelRowById } from '../channels/channel-service';
-import { accountById } from '../accounts/account-queries';
-import { tokenOf } from '../accounts/account-service';
 import { watermarkFor, watermarkOfRow } from '../watermarks/watermark-service';
 
 /** The device a stream-info answer is made for. */
@@ -44,9 +42,6 @@ export class StreamInfoService {
     const now = this.ctx.clock.now();
     const defaults = this.ctx.settings.get().defaultWatermark;
     const date = new Date(now).toISOString().slice(0, 10);
-    const accountRow = accountById(this.ctx.db, device.account.id);
-    // Opened once here rather than per channel by the signer (only the plain-token scheme uses it).
-    const token = accountRow ? tokenOf(this.ctx, accountRow) : undefined;
     const channels: StreamChannel[] = [];
     for (const channel of this.access.directory.channels()) {
       if (!this.access.entitled(device.account, channel)) continue;
@@ -61,7 +56,7 @@ export class StreamInfoService {
         name: channel.name,
         number: channel.number,
         logo: channel.logo ? absolute(origin, channel.logo) : null,
-        streamUrl: this.#streamUrl(channel, device, token),
+        streamUrl: this.#streamUrl(channel, device),
         keyUrl: absolute(origin, `/keys/${encodeURIComponent(channel.id)}/${keyId}`),
         ecmUrl: absolute(origin, deviceEcmPath(channel.id)),
         cryptoPeriodSeconds: period.periodSeconds,
@@ -80,9 +75,9 @@ export class StreamInfoService {
     return { generatedAt: Math.floor(now / 1000), emmUrl: absolute(origin, DEVICE_EMM_PATH), channels };
   }
 
-  #streamUrl(channel: ViewerChannel, device: StreamViewerDevice, token: string | undefined): string | null {
+  #streamUrl(channel: ViewerChannel, device: StreamViewerDevice): string | null {
     try {
-      return this.access.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id, token });
+      return this.access.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id });
     } catch (error) {
       // No stream base URL configured for this channel (nor a default): nothing to sign.
       if (error instanceof ConflictError) return null;

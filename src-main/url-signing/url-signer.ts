@@ -1,10 +1,9 @@
 import type { CasContext } from '../core/context';
-import { accountById } from '../accounts/account-queries';
-import { tokenOf } from '../accounts/account-service';
 import { ConflictError, NotFoundError } from '../../src-shared/errors';
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 import { secureLinkQuery } from '../../src-shared/protocol/nginx-secure-link';
 import type { ViewerChannel, ViewerDirectory } from '../access/viewer-directory';
+import type { KeyTickets } from '../hls/key-tickets';
 import { acceptedSigningSecrets, currentSigningSecret } from './signing-secrets';
 import { secureLinkMd5, verifySecureLink } from './secure-link';
 import { signSecuretoken, verifySecuretoken, type SignatureCheck } from './securetoken';
@@ -14,8 +13,6 @@ export interface StreamViewer {
   /** The viewer's address as the streaming server will see it. */
   ip: string;
   accountId: number;
-  /** The account token in clear, when the caller already holds it (saves a lookup). */
-  token?: string;
 }
 
 export interface StreamUrlOptions {
@@ -36,13 +33,15 @@ function joinUrl(base: string, path: string): string {
 
 /**
  * Signs and verifies stream URLs with node:crypto: Astra securetoken (channel id or path),
- * Flussonic securetoken (with the account as user id), nginx secure_link_md5, or the plain
- * account token. Secrets come from the settings; the previous one stays valid for the grace period.
+ * Flussonic securetoken (with the account as user id), nginx secure_link_md5, or (scheme `token`)
+ * a stream ticket for the servers that ask the CAS — never the account token itself. Secrets come
+ * from the settings; the previous one stays valid for the grace period.
  */
 export class UrlSigner {
   constructor(
     private readonly ctx: CasContext,
     private readonly directory: ViewerDirectory,
+    private readonly tickets: KeyTickets,
   ) {}
 
   /** The full stream URL of a channel for one viewer, signed with the scheme configured for the channel. */
@@ -61,7 +60,7 @@ export class UrlSigner {
     const ip = signingAddress(viewer.ip);
     switch (channel.urlSigning) {
       case 'token':
-        return `${url}?token=${encodeURIComponent(viewer.token ?? this.#accountToken(viewer.accountId))}`;
+        return `${url}?ticket=${this.streamTicket(channel.id, viewer.accountId, ip)}`;
       case 'astra-id':
         return `${url}?token=${this.securetoken(channel.id, ip)}`;
       case 'astra-path':
@@ -71,6 +70,14 @@ export class UrlSigner {
       case 'nginx-secure-link':
         return `${url}?${this.secureLinkQuery(new URL(url).pathname, ip)}`;
     }
+  }
+
+  /**
+   * The `?ticket=` of the `token` scheme: good for this account on this channel from this address
+   * for `signedUrlTtlSeconds`, at the auth backends and the content routes.
+   */
+  streamTicket(channelId: string, accountId: number, ip: string): string {
+    return this.tickets.issue('s', channelId, accountId, signingAddress(ip), this.ctx.settings.get().signedUrlTtlSeconds).ticket;
   }
 
   /** An Astra/Flussonic securetoken (`hash-salt-end-start`) for a subject and viewer IP, start backdated by the skew allowance. */
@@ -117,11 +124,5 @@ export class UrlSigner {
       skewSeconds: this.ctx.settings.get().signedUrlSkewSeconds,
       userId,
     });
-  }
-
-  #accountToken(accountId: number): string {
-    const row = accountById(this.ctx.db, accountId);
-    if (!row) throw new NotFoundError('Account');
-    return tokenOf(this.ctx, row);
   }
 }

@@ -3,7 +3,7 @@ import { isoDateTimeSchema, pageQuerySchema, slugSchema } from './common';
 
 /**
  * How a channel's stream URLs are signed in playlists and stream info:
- * `token` — the account token as `?token=` (servers that ask the CAS: Astra backend, nginx auth_request, Flussonic);
+ * `token` — a stream ticket `?ticket=s…` for the account and channel, never the account token (servers that ask the CAS: Astra backend, nginx auth_request, Flussonic);
  * `astra-id` / `astra-path` — Astra securetoken over the channel id / the channel path;
  * `flussonic` — Flussonic securetoken over the stream name (the channel id) with the account as user id;
  * `nginx-secure-link` — nginx `secure_link_md5` with expiry.

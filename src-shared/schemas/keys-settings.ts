@@ -14,6 +14,8 @@ export const keysSettingsShape = {
   hlsKeyTicketSeconds: z.number().int().min(10).max(24 * 3600).default(300),
   /** Lifetime of the ticket on variant playlist URIs (each reload re-checks entitlement). */
   hlsPlaylistTicketHours: z.number().int().min(1).max(24 * 7).default(12),
+  /** Longest time one read of a channel's HTTP origin may take, redirects and body included. */
+  hlsOriginTimeoutSeconds: z.number().int().min(1).max(60).default(5),
   /**
    * Base URL players reach the client listener at (e.g. `https://cas.example.com:8100`), used in
    * key URIs handed to packagers; null uses the address the packager itself called.

@@ -141,11 +141,21 @@ export type PackagerKeyInfo = z.infer<typeof packagerKeyInfoSchema>;
 
 export const packagerChannelParamsSchema = z.object({ channel: slugSchema });
 
-/** `/hls/<channel>/<path>`: a relative path inside the channel's origin. */
+/**
+ * One segment of an `/hls` path, already percent-decoded once by the router: no `%` (so nothing
+ * decodes again further on), no `:` (so no scheme such as `http:` or `data:`), no backslash, and no
+ * leading dot (so no `.` or `..` and no hidden files).
+ */
+const HLS_PATH_SEGMENT = "[A-Za-z0-9_~!$&'()+,;=@-][A-Za-z0-9._~!$&'()+,;=@-]*";
+
+/** `/hls/<channel>/<path>`: a canonical relative path below the channel's origin (no empty segment, so no `//`). */
 export const hlsPathParamsSchema = z.object({
   channel: slugSchema,
   path: z
     .string()
     .max(1024)
-    .regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._~!$&'()+,;=:@%/-]+$/, 'A relative path inside the channel origin'),
+    .regex(
+      new RegExp(`^${HLS_PATH_SEGMENT}(?:/${HLS_PATH_SEGMENT})*$`),
+      'A relative path below the channel origin: no scheme, "%", "\\", empty or dot-leading segment',
+    ),
 });

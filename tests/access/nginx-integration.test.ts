@@ -108,6 +108,20 @@ describe('real nginx with auth_request in front of a static HLS folder', () => {
     expect(refused.stderr).toMatch(/401/);
   });
 
+  it('lets ffmpeg play the stream ticket the CAS playlist wrote (never the account token)', async () => {
+    const listener = await createViewer(t, { packages: ['basic'], password: 'nginx-ticket-password', maxConnections: 1 });
+    expect((await t.admin.patch('/api/admin/channels/news', { streamBaseUrl: nginx.url })).status).toBe(200);
+    const playlist = (await t.client.get(`/playlist.m3u8?auth=${listener.username}:nginx-ticket-password`)).body as string;
+    const url = playlist.split('\n').find((l) => l.startsWith(`${nginx.url}/tv/news/`))!;
+    expect(url).toMatch(new RegExp(`\\?ticket=s${listener.id}\\.`));
+    expect(playlist).not.toContain(listener.token);
+    const played = await play(['-v', 'error', '-user_agent', 'ticket-player', '-i', url, '-c', 'copy', '-f', 'null', '-']);
+    expect(played.status, played.stderr).toBe(0);
+    const movies = await fetch(url.replace('/tv/news/', '/tv/movies/'));
+    expect(movies.status).toBe(401);
+    expect(movies.headers.get('x-cas-reason')).toBe('bad_credential');
+  });
+
   it('refuses a second viewer over the connection limit', async () => {
     const second = await fetch(`${nginx.url}/tv/news/index.m3u8?token=${viewer.token}`, { headers: { 'user-agent': 'second-device' } });
     expect(second.status).toBe(403);

@@ -33,22 +33,25 @@ describe('GET /playlist.m3u8', () => {
     expect(infos[1]).toContain(`group-title="Kids 'Fun'"`);
     expect(infos[2]).toContain(`tvg-logo="${t.cas.apiUrl}/logos/zeta.png"`);
     const urls = lines.filter((l) => !l.startsWith('#'));
-    expect(urls[0]).toBe(`http://astra.example:8000/tv/alpha/index.m3u8?token=${viewer.token}`);
+    // Scheme `token` writes a stream ticket for the account and channel, never the account token.
+    expect(urls[0]).toMatch(new RegExp(`^http://astra\\.example:8000/tv/alpha/index\\.m3u8\\?ticket=s${viewer.id}\\.\\d+\\.[A-Za-z0-9_-]{22}$`));
     expect(urls[1]).toMatch(/^http:\/\/astra\.example:8000\/tv\/cartoons\/index\.m3u8\?token=[0-9a-f]{40}-[0-9a-f]{8}-\d+-\d+$/);
     // No base URL anywhere: the playlist host on Astra's default port.
-    expect(urls[2]).toBe(`http://127.0.0.1:8000/tv/zeta/index.m3u8?token=${viewer.token}`);
+    expect(urls[2]).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:8000/tv/zeta/index\\.m3u8\\?ticket=s${viewer.id}\\.\\d+\\.[A-Za-z0-9_-]{22}$`));
+    expect(answer.body).not.toContain(viewer.token);
   });
 
-  it('accepts ?auth=login:password and signs the plain-token URLs with the account token', async () => {
+  it('accepts ?auth=login:password and gives the token-scheme URLs a stream ticket, not the account token', async () => {
     const answer = await t.client.get(`/playlist.m3u8?auth=${viewer.username}:playlist-password`);
     expect(answer.status).toBe(200);
-    expect(answer.body).toContain(`/tv/alpha/index.m3u8?token=${viewer.token}`);
+    expect(answer.body).toContain(`/tv/alpha/index.m3u8?ticket=s${viewer.id}.`);
+    expect(answer.body).not.toContain(viewer.token);
   });
 
   it('uses the default stream base URL setting for channels without their own', async () => {
     await patchSettings(t, { defaultStreamBaseUrl: 'https://cdn.example/live/' });
     const answer = await t.client.get(`/playlist.m3u8?token=${viewer.token}`);
-    expect(answer.body).toContain(`https://cdn.example/live/tv/zeta/index.m3u8?token=${viewer.token}`);
+    expect(answer.body).toContain(`https://cdn.example/live/tv/zeta/index.m3u8?ticket=s${viewer.id}.`);
     expect(answer.body).toContain('http://astra.example:8000/tv/alpha/index.m3u8');
     await patchSettings(t, { defaultStreamBaseUrl: null });
   });

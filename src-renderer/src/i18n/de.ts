@@ -197,7 +197,7 @@ export const de: typeof en = {
     hlsOriginHint: 'Wo das CAS die Playlists dieses Senders für /hls/… liest (URL oder Ordner); leer = nicht über das CAS.',
     urlSigning: 'URL-Signatur',
     signing: {
-      token: 'Token (Server fragt das CAS)',
+      token: 'Ticket je Kanal (Server fragt das CAS)',
       'astra-id': 'Astra-Securetoken (Kanal-ID)',
       'astra-path': 'Astra-Securetoken (Pfad)',
       flussonic: 'Flussonic-Securetoken',
@@ -393,6 +393,7 @@ export const de: typeof en = {
     keyRotationHistoryDays: 'Wechselverlauf aufbewahren (Tage)',
     hlsKeyTicketSeconds: 'Gültigkeit der Schlüssel-Tickets (s)',
     hlsPlaylistTicketHours: 'Gültigkeit der Playlist-Tickets (h)',
+    hlsOriginTimeoutSeconds: 'Zeitlimit beim Lesen des HLS-Ursprungs (s)',
     keysPublicUrl: 'Öffentliche URL der Client-API',
     desktopAdminPort: 'Admin-Port',
     desktopApiPort: 'Client-API-Port',

@@ -195,7 +195,7 @@ export const en = {
     hlsOriginHint: 'Where the CAS reads this channel\'s playlists for /hls/… (URL or folder); empty = not served through the CAS.',
     urlSigning: 'URL signing',
     signing: {
-      token: 'Token (server asks the CAS)',
+      token: 'Ticket per channel (server asks the CAS)',
       'astra-id': 'Astra securetoken (channel id)',
       'astra-path': 'Astra securetoken (path)',
       flussonic: 'Flussonic securetoken',
@@ -391,6 +391,7 @@ export const en = {
     keyRotationHistoryDays: 'Keep rotation history (days)',
     hlsKeyTicketSeconds: 'Key ticket lifetime (s)',
     hlsPlaylistTicketHours: 'Playlist ticket lifetime (h)',
+    hlsOriginTimeoutSeconds: 'HLS origin read timeout (s)',
     keysPublicUrl: 'Public URL of the client API',
     desktopAdminPort: 'Admin port',
     desktopApiPort: 'Client API port',
