@@ -466,12 +466,15 @@ export class AccessService implements AccessDecider {
       case 'signed': {
         if (!channel) return fail(null, 'A signed token for an unknown channel');
         const check = this.urlSigner.verifyChannelToken(credential.token, channel, ip, credential.userId);
-        if (check !== 'valid') return fail(null, check === 'expired' ? 'The signed token has expired' : 'The signed token does not match this channel, address or secret');
-        if (credential.userId === undefined) {
+        if (check !== 'valid') {
+          return fail(null, check === 'expired' ? 'The signed token has expired' : 'The signed token is not one the CAS issued for this channel, address and user');
+        }
+        // Astra tokens name no account; a Flussonic token is valid only with its user id, whose account is checked as usual.
+        if (channel.urlSigning !== 'flussonic') {
           step(trace, 'credential', 'pass', 'A valid signed token for this channel and address');
           return { ok: true, account: null, signed: true };
         }
-        const account = /^\d+$/.test(credential.userId) ? this.directory.accountById(Number(credential.userId)) : undefined;
+        const account = this.directory.accountById(Number(credential.userId));
         if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
         step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
         return { ok: true, account };

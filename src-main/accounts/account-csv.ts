@@ -64,12 +64,14 @@ function recordToInput(record: Record<string, string>, errors: AccountCsvRowResu
 }
 
 /**
- * Free text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP "CSV
- * injection"). Usernames and tokens cannot hold a formula by their own rules and stay as they are,
- * so an export imports again unchanged.
+ * Cells a spreadsheet would run as a formula (OWASP "CSV injection") get a leading apostrophe on
+ * export, whatever the column. Cells that already start with apostrophes before such a character
+ * get one more, so an import can take exactly one away and read back what was exported.
  */
-function spreadsheetSafe(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+const FORMULA_CELL = /^'*[=+\-@\t\r]/;
+
+function unescapeFormulaCell(cell: string): string {
+  return /^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -101,6 +103,7 @@ export class AccountCsv {
       header: true,
       skipEmptyLines: 'greedy',
       transformHeader: (h) => h.trim(),
+      transform: unescapeFormulaCell,
     });
     const fields = parsed.meta.fields ?? [];
     const fileErrors: string[] = [];
@@ -225,15 +228,15 @@ export class AccountCsv {
           account.maxDevices,
           account.expiresAt ?? '',
           account.allowedIps.join(';'),
-          spreadsheetSafe(account.email ?? ''),
-          spreadsheetSafe(account.comment),
+          account.email ?? '',
+          account.comment,
           account.token ?? '',
           account.deviceCount,
           account.createdAt,
           account.updatedAt,
         ];
       });
-      yield `${Papa.unparse({ fields, data }, { header: false, newline: '\r\n' })}\r\n`;
+      yield `${Papa.unparse({ fields, data }, { header: false, newline: '\r\n', escapeFormulae: FORMULA_CELL })}\r\n`;
     }
   }
 }

@@ -5,6 +5,7 @@ import { recordAudit, type Actor } from '../audit/audit-log';
 import { randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
+import { assertChannelsExist } from '../channels/channel-service';
 import type { ApiKey, ApiKeyCreated, ApiKeyScope, apiKeyCreateSchema } from '../../src-shared/schemas/api-keys';
 import type { Principal } from '../server/principal';
 
@@ -18,10 +19,16 @@ interface ApiKeyRow {
   prefix: string;
   key_hash: string;
   scopes: string;
+  /** JSON array of channel ids, or NULL for every channel. */
+  channels: string | null;
   created_by: string;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+}
+
+function channelsOf(row: ApiKeyRow): string[] | null {
+  return row.channels === null ? null : (JSON.parse(row.channels) as string[]);
 }
 
 function toApiKey(row: ApiKeyRow): ApiKey {
@@ -29,6 +36,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     id: row.id,
     name: row.name,
     scopes: JSON.parse(row.scopes) as ApiKeyScope[],
+    channels: channelsOf(row),
     prefix: row.prefix,
     createdAt: isoFromMs(row.created_at),
     createdBy: row.created_by,
@@ -46,7 +54,7 @@ export function authenticateApiKey(ctx: CasContext, key: string): Principal | nu
   if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) {
     statement(ctx.db, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
   }
-  return { kind: 'api-key', keyId: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ApiKeyScope[] };
+  return { kind: 'api-key', keyId: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ApiKeyScope[], channels: channelsOf(row) };
 }
 
 /** API keys for packagers and scripts: shown once at creation, stored as a SHA-256 hash. */
@@ -63,14 +71,16 @@ export class ApiKeyService {
     const { db, clock } = this.ctx;
     const key = `${API_KEY_PREFIX}${randomToken()}`;
     const scopes = [...new Set(input.scopes)];
+    const channels = input.channels === null ? null : [...new Set(input.channels)];
     const id = db.transaction(() => {
+      if (channels) assertChannelsExist(this.ctx, channels);
       const now = clock.now();
       const result = statement(
         db,
-        'INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(input.name, key.slice(0, API_KEY_PREFIX.length + 6), sha256Hex(key), JSON.stringify(scopes), actor.name, now);
+        'INSERT INTO api_keys (name, prefix, key_hash, scopes, channels, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(input.name, key.slice(0, API_KEY_PREFIX.length + 6), sha256Hex(key), JSON.stringify(scopes), channels && JSON.stringify(channels), actor.name, now);
       const newId = Number(result.lastInsertRowid);
-      recordAudit(db, now, actor, { action: 'api-key.create', targetType: 'api-key', targetId: newId, summary: { name: input.name, scopes } });
+      recordAudit(db, now, actor, { action: 'api-key.create', targetType: 'api-key', targetId: newId, summary: { name: input.name, scopes, channels } });
       return newId;
     })();
     const row = statement(db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow;

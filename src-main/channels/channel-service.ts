@@ -32,6 +32,20 @@ export function channelRowById(ctx: CasContext, id: string): ChannelRow | undefi
   return statement(ctx.db, 'SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
 }
 
+/** Refuses (400, field `channels`) a list naming a channel that does not exist. */
+export function assertChannelsExist(ctx: CasContext, channels: readonly string[]): void {
+  if (channels.length === 0) return;
+  const found = new Set(
+    (
+      statement(ctx.db, 'SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(channels)) as Array<{
+        id: string;
+      }>
+    ).map((r) => r.id),
+  );
+  const missing = channels.find((c) => !found.has(c));
+  if (missing !== undefined) throw new ValidationError(`channels: unknown channel "${missing}"`, 'channels');
+}
+
 export function packagesOfChannel(ctx: CasContext, id: string): string[] {
   return (
     statement(ctx.db, 'SELECT package_id FROM channel_packages WHERE channel_id = ? ORDER BY package_id').all(id) as Array<{

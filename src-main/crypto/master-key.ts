@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { PRIVATE_FILE_MODE, writePrivateFileSync } from './private-files';
 
 /**
  * Where the CAS gets its 32-byte master key. Headless it is a file; the desktop shell supplies
@@ -31,6 +32,8 @@ export class FileMasterKeyProvider implements MasterKeyProvider {
   async load(): Promise<Buffer> {
     if (!existsSync(this.file)) {
       await this.store(generateMasterKey());
+    } else if ((statSync(this.file).mode & 0o077) !== 0) {
+      chmodSync(this.file, PRIVATE_FILE_MODE);
     }
     const text = readFileSync(this.file, 'utf8').trim();
     if (!/^[0-9a-f]{64}$/i.test(text)) {
@@ -41,10 +44,9 @@ export class FileMasterKeyProvider implements MasterKeyProvider {
 
   async store(key: Buffer): Promise<void> {
     if (key.length !== 32) throw new Error('The master key must be 32 bytes');
-    await mkdir(dirname(this.file), { recursive: true });
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${key.toString('hex')}\n`, { mode: 0o600 });
-    await chmod(temp, 0o600);
+    writePrivateFileSync(temp, `${key.toString('hex')}\n`);
     await rename(temp, this.file);
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { Db } from '../db/connection';
+import { writePrivateFileSync } from './private-files';
 import { FileMasterKeyProvider, generateMasterKey, type MasterKeyProvider } from './master-key';
 import { resealInTransaction, verifySealed, type ResealReport } from './sealed-columns';
 import { Vault } from './vault';
@@ -26,8 +27,7 @@ export async function rekeyDatabase(db: Db, oldVault: Vault, provider: MasterKey
     const check = verifySealed(db, newVault);
     if (check) throw new RekeyError(`Re-sealed value in ${check} does not open under the new key; nothing was changed`);
     if (backup) {
-      writeFileSync(backup, readFileSync((provider as FileMasterKeyProvider).file), { mode: 0o600 });
-      chmodSync(backup, 0o600);
+      writePrivateFileSync(backup, readFileSync((provider as FileMasterKeyProvider).file));
     }
     await provider.store(newKey);
     db.exec('COMMIT');

@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import type { CasContext } from '../core/context';
 import type { ApiRouter } from '../server/api-router';
 import { isoFromMs } from '../core/clock';
+import { mayPackageChannel } from '../server/principal';
+import { ForbiddenError } from '../../src-shared/errors';
 import { packagerChannelParamsSchema, packagerKeyInfoSchema, type PackagerPeriodKey } from '../../src-shared/schemas/keys';
 import type { ControlWord, KeyService } from './key-service';
 
@@ -27,7 +29,7 @@ function toPeriodKey(base: string, word: ControlWord): PackagerPeriodKey {
   };
 }
 
-/** Packager API (client listener, API key with scope `packager`). */
+/** Packager API (client listener, API key with scope `packager`, limited to the key's channels when it names any). */
 export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, keys: KeyService): void {
   api.route(
     {
@@ -39,7 +41,10 @@ export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, keys: Ke
       params: packagerChannelParamsSchema,
       response: packagerKeyInfoSchema,
     },
-    (koa, { params }) => {
+    (koa, { params, principal }) => {
+      if (!mayPackageChannel(principal, params.channel)) {
+        throw new ForbiddenError(`This API key is not for channel "${params.channel}"`, 'channel_not_allowed');
+      }
       koa.set('Cache-Control', 'no-store');
       const { current, next } = keys.currentControlWords(params.channel);
       const base = keyServerBase(ctx, koa);

@@ -4,7 +4,7 @@ export type Logger = pino.Logger;
 
 /**
  * Paths of values that must never reach a log line. Request logging strips query credentials
- * itself (see server/request-log.ts); these catch anything logged as an object.
+ * itself (see logging/redact-url.ts); these catch anything logged as an object.
  */
 const redactPaths = [
   'password',

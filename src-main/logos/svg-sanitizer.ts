@@ -1,4 +1,5 @@
 import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
+import { cssIsUnsafe } from './css-safety';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -18,16 +19,6 @@ const ALLOWED_NAMESPACED_ATTRIBUTES = new Set(['xlink:href', 'xml:space', 'xmlns
 const EMBEDDED_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$/;
 
 export class SvgRejectedError extends Error {}
-
-/** CSS that may fetch or run something: any url() but a local `#id`, @import, expressions, scripts. */
-function cssIsUnsafe(css: string): boolean {
-  const lowered = css.toLowerCase().replace(/\\/g, '');
-  if (/@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding/.test(lowered)) return true;
-  for (const match of lowered.matchAll(/url\s*\(\s*(['"]?)\s*([^'")]*)/g)) {
-    if (!match[2].startsWith('#')) return true;
-  }
-  return false;
-}
 
 function cleanAttributes(element: Element): void {
   for (const attribute of Array.from(element.attributes)) {

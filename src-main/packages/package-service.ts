@@ -3,7 +3,8 @@ import type { CasContext } from '../core/context';
 import { isoFromMs } from '../core/clock';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { statement } from '../db/statements';
-import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
+import { assertChannelsExist } from '../channels/channel-service';
+import { ConflictError, NotFoundError } from '../../src-shared/errors';
 import type { Package, packageCreateSchema, packageUpdateSchema } from '../../src-shared/schemas/packages';
 
 interface PackageRow {
@@ -12,19 +13,6 @@ interface PackageRow {
   description: string;
   created_at: number;
   updated_at: number;
-}
-
-function assertChannelsExist(ctx: CasContext, channels: readonly string[]): void {
-  if (channels.length === 0) return;
-  const found = new Set(
-    (
-      statement(ctx.db, 'SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(channels)) as Array<{
-        id: string;
-      }>
-    ).map((r) => r.id),
-  );
-  const missing = channels.find((c) => !found.has(c));
-  if (missing !== undefined) throw new ValidationError(`channels: unknown channel "${missing}"`, 'channels');
 }
 
 function replaceChannels(ctx: CasContext, packageId: string, channels: readonly string[]): void {

@@ -2,17 +2,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { ApiError } from '../../src-shared/errors';
 import type { Logger } from '../logging/logger';
-
-/** Query parameters that carry credentials; their values never reach a log line. */
-const SECRET_QUERY_KEYS = new Set(['token', 'auth', 'sig', 'md5', 'key', 'password', 'secret', 'ticket', 'api_key', 'qs']);
-
-export function redactedQuery(query: Record<string, unknown>): Record<string, unknown> | undefined {
-  const keys = Object.keys(query);
-  if (keys.length === 0) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = SECRET_QUERY_KEYS.has(key.toLowerCase()) ? '[redacted]' : query[key];
-  return out;
-}
+import { redactedPath, redactedQueryString } from '../logging/redact-url';
 
 function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
@@ -50,14 +40,14 @@ export function createKoaApp(listener: string, logger: Logger): Koa {
       } else {
         ctx.status = 500;
         ctx.body = { error: { code: 'internal', message: 'Internal error' } };
-        log.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+        log.error({ err: error, method: ctx.method, path: redactedPath(ctx.path) }, 'request failed');
       }
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = {
         method: ctx.method,
-        path: ctx.path,
-        query: redactedQuery(ctx.query),
+        path: redactedPath(ctx.path),
+        query: redactedQueryString(ctx.querystring),
         status: ctx.status,
         ms: Math.round(ms * 100) / 100,
         ip: ctx.ip,

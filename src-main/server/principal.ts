@@ -4,7 +4,8 @@ import type { Actor } from '../audit/audit-log';
 /** Who is calling: a signed-in operator or a script with an API key. */
 export type Principal =
   | { kind: 'session'; accountId: number; username: string; role: 'admin' | 'observer'; sessionHash: string }
-  | { kind: 'api-key'; keyId: number; name: string; scopes: readonly ApiKeyScope[] };
+  /** `channels`: the only channels a packager key may fetch keys for; null for every channel. */
+  | { kind: 'api-key'; keyId: number; name: string; scopes: readonly ApiKeyScope[]; channels: readonly string[] | null };
 
 /**
  * What a route needs: `public` anyone; `read` an operator (admin or observer) or an
@@ -24,6 +25,11 @@ export function allows(principal: Principal | null, access: Access): boolean {
   if (access === 'read') return scopes.includes('admin-read') || scopes.includes('admin-write');
   if (access === 'write') return scopes.includes('admin-write');
   return scopes.includes('packager');
+}
+
+/** Whether a principal allowed on a `packager` route may act for this channel. */
+export function mayPackageChannel(principal: Principal | null, channelId: string): boolean {
+  return principal?.kind === 'api-key' && (principal.channels === null || principal.channels.includes(channelId));
 }
 
 export function actorOf(principal: Principal | null): Actor {

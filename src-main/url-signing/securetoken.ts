@@ -24,31 +24,43 @@ export function signSecuretoken(input: Omit<SecuretokenInput, 'salt'> & { salt?:
   return formatSecuretoken({ hash: securetokenHash({ ...input, salt }), salt, end: input.end, start: input.start });
 }
 
+export interface SecuretokenPolicy {
+  /** What the CAS hashes for this channel: its id or its path. */
+  subject: string;
+  ip: string;
+  /** Current secret, then the previous one during the grace period. */
+  secrets: readonly string[];
+  nowSeconds: number;
+  /** Tolerated clock difference: how far in the future `start` may lie. */
+  skewSeconds: number;
+  /** The longest `end − start` the CAS issues (TTL plus the backdated skew). */
+  maxLifetimeSeconds: number;
+  /** Flussonic: the user id the token was issued for (part of the hash). */
+  userId?: string;
+}
+
 /**
- * Verifies a securetoken for any of `subjects` (e.g. channel id and channel path) and any of
- * `secrets` (current, then previous during the grace period). `skewSeconds` tolerates a start
- * time slightly in the future. Expiry is reported only for a token whose hash is right.
+ * Verifies a securetoken as the CAS issued it: the exact field shapes (see `parseSecuretoken`),
+ * the hash under any accepted secret, a lifetime no longer than the CAS gives, a start not in the
+ * future beyond the skew. Expiry is reported only for a token that is otherwise right.
  */
-export function verifySecuretoken(
-  token: string,
-  options: { subjects: readonly string[]; ip: string; secrets: readonly string[]; nowSeconds: number; skewSeconds: number; userId?: string },
-): SignatureCheck {
+export function verifySecuretoken(token: string, policy: SecuretokenPolicy): SignatureCheck {
   const parts = parseSecuretoken(token);
-  if (!parts || options.secrets.length === 0) return 'invalid';
+  if (!parts || policy.secrets.length === 0) return 'invalid';
   const presented = Buffer.from(parts.hash, 'hex');
   let matched = false;
-  for (const secret of options.secrets) {
-    for (const subject of options.subjects) {
-      const expected = Buffer.from(
-        securetokenHash({ subject, ip: options.ip, start: parts.start, end: parts.end, secret, salt: parts.salt, userId: options.userId }),
-        'hex',
-      );
-      // Every combination is computed and compared, so timing does not tell which one matched.
-      if (timingSafeEqual(presented, expected)) matched = true;
-    }
+  for (const secret of policy.secrets) {
+    const expected = Buffer.from(
+      securetokenHash({ subject: policy.subject, ip: policy.ip, start: parts.start, end: parts.end, secret, salt: parts.salt, userId: policy.userId }),
+      'hex',
+    );
+    // Every secret is compared, so timing does not tell which one matched.
+    if (timingSafeEqual(presented, expected)) matched = true;
   }
   if (!matched) return 'invalid';
-  if (parts.start > options.nowSeconds + options.skewSeconds) return 'invalid';
-  if (parts.end < options.nowSeconds) return 'expired';
+  const lifetime = parts.end - parts.start;
+  if (lifetime <= 0 || lifetime > policy.maxLifetimeSeconds) return 'invalid';
+  if (parts.start > policy.nowSeconds + policy.skewSeconds) return 'invalid';
+  if (parts.end < policy.nowSeconds) return 'expired';
   return 'valid';
 }

@@ -2,6 +2,7 @@ import type { CasContext } from '../core/context';
 import { ConflictError, NotFoundError } from '../../src-shared/errors';
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 import { secureLinkQuery } from '../../src-shared/protocol/nginx-secure-link';
+import { SECURETOKEN_USER_ID_PATTERN } from '../../src-shared/protocol/securetoken';
 import type { ViewerChannel, ViewerDirectory } from '../access/viewer-directory';
 import type { KeyTickets } from '../hls/key-tickets';
 import { acceptedSigningSecrets, currentSigningSecret } from './signing-secrets';
@@ -25,6 +26,20 @@ export interface StreamUrlOptions {
 /** The address text servers put into signatures: IPv4-mapped IPv6 as plain IPv4, canonical forms. */
 export function signingAddress(ip: string): string {
   return parseIpAddress(ip)?.toString() ?? ip;
+}
+
+/** What a channel's securetoken is hashed over; null for schemes that issue none. */
+function securetokenSubject(channel: Pick<ViewerChannel, 'id' | 'streamPath' | 'urlSigning'>): string | null {
+  switch (channel.urlSigning) {
+    case 'astra-id':
+    case 'flussonic':
+      return channel.id;
+    case 'astra-path':
+      return channel.streamPath;
+    case 'token':
+    case 'nginx-secure-link':
+      return null;
+  }
 }
 
 function joinUrl(base: string, path: string): string {
@@ -113,16 +128,26 @@ export class UrlSigner {
     return verifySecureLink(uriPath, signingAddress(ip), md5, expires, Math.floor(now / 1000), acceptedSigningSecrets(this.ctx.settings, 'secureLinkSecret', now));
   }
 
-  /** Checks a securetoken for a channel: over its id or its path (Astra), with the user id when given (Flussonic). */
-  verifyChannelToken(token: string, channel: Pick<ViewerChannel, 'id' | 'streamPath'>, ip: string, userId?: string): SignatureCheck {
+  /**
+   * Checks a securetoken exactly as `streamUrlFor` issues it for this channel's scheme: over the
+   * channel id (astra-id, flussonic) or path (astra-path), with the account as required user id
+   * for Flussonic. Channels of other schemes are never issued one.
+   */
+  verifyChannelToken(token: string, channel: Pick<ViewerChannel, 'id' | 'streamPath' | 'urlSigning'>, ip: string, userId?: string): SignatureCheck {
+    const subject = securetokenSubject(channel);
+    if (subject === null) return 'invalid';
+    const flussonic = channel.urlSigning === 'flussonic';
+    if (flussonic && (userId === undefined || !SECURETOKEN_USER_ID_PATTERN.test(userId))) return 'invalid';
     const now = this.ctx.clock.now();
+    const { signedUrlTtlSeconds, signedUrlSkewSeconds } = this.ctx.settings.get();
     return verifySecuretoken(token, {
-      subjects: [channel.id, channel.streamPath],
+      subject,
       ip: signingAddress(ip),
       secrets: acceptedSigningSecrets(this.ctx.settings, 'securetokenSecret', now),
       nowSeconds: Math.floor(now / 1000),
-      skewSeconds: this.ctx.settings.get().signedUrlSkewSeconds,
-      userId,
+      skewSeconds: signedUrlSkewSeconds,
+      maxLifetimeSeconds: signedUrlTtlSeconds + signedUrlSkewSeconds,
+      userId: flussonic ? userId : undefined,
     });
   }
 }

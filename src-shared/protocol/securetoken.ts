@@ -39,11 +39,19 @@ export function formatSecuretoken(parts: SecuretokenParts): string {
   return `${parts.hash}-${parts.salt}-${parts.end}-${parts.start}`;
 }
 
-const TOKEN_PATTERN = /^([0-9a-fA-F]{40})-([A-Za-z0-9]{1,64})-(\d{1,12})-(\d{1,12})$/;
+/**
+ * Exactly the shape the CAS issues: 40 lower-case hex digits, a salt of 8 lower-case hex digits
+ * (`bin2hex(random_bytes(4))`), end and start as 10-digit Unix seconds. The fields are hashed
+ * without separators, so fixed widths are what keep digits from moving between them.
+ */
+const TOKEN_PATTERN = /^([0-9a-f]{40})-([0-9a-f]{8})-([1-9]\d{9})-([1-9]\d{9})$/;
 
-/** Reads `hash-salt-end-start`; null for anything else (an account token, a typo). */
+/** Flussonic's user id as the CAS issues it: an account id in canonical decimal. */
+export const SECURETOKEN_USER_ID_PATTERN = /^[1-9]\d{0,15}$/;
+
+/** Reads `hash-salt-end-start` in the issued shape; null for anything else (an account token, a typo, a forgery). */
 export function parseSecuretoken(token: string): SecuretokenParts | null {
   const match = TOKEN_PATTERN.exec(token);
   if (!match) return null;
-  return { hash: match[1].toLowerCase(), salt: match[2], end: Number(match[3]), start: Number(match[4]) };
+  return { hash: match[1], salt: match[2], end: Number(match[3]), start: Number(match[4]) };
 }

@@ -118,3 +118,39 @@ describe('accounts CSV export', () => {
     expect(answer.body.items.map((a: { username: string }) => a.username)).toEqual(['expiring-soon']);
   });
 });
+
+describe('accounts CSV export against formula injection', () => {
+  const risky = [
+    { username: '-csvformula', comment: '=HYPERLINK("http://evil.example","open")', token: `-${'a'.repeat(40)}` },
+    { username: '@csvformula', comment: "'=already quoted once", token: `${'b'.repeat(40)}` },
+    { username: 'csvformula.tab', comment: '\tstarts with a tab', email: null },
+    { username: 'csvformula.cr', comment: '\rstarts with CR', email: null },
+    { username: 'csvformula.plus', comment: '+1+1', email: null },
+  ];
+
+  it('neutralises every cell a spreadsheet would run, usernames and tokens too, and imports back the same values', async () => {
+    const created: { id: number }[] = [];
+    for (const account of risky) {
+      const answer = await t.admin.post('/api/admin/accounts', account);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      created.push(answer.body);
+    }
+    const exported = String((await t.admin.get('/api/admin/accounts/export.csv?q=csvformula')).body);
+    const parsed = Papa.parse<Record<string, string>>(exported.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true });
+    expect(parsed.data).toHaveLength(risky.length);
+    for (const row of parsed.data) {
+      for (const [column, cell] of Object.entries(row)) expect(cell, `${column}: ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
+    }
+
+    for (const account of created) expect((await t.admin.delete(`/api/admin/accounts/${account.id}`)).status).toBeLessThan(300);
+    const imported = await t.admin.post('/api/admin/accounts/import', { csv: exported, dryRun: false });
+    expect(imported.body.rows.filter((r: { ok: boolean }) => !r.ok)).toEqual([]);
+    const listed = (await t.admin.get('/api/admin/accounts?q=csvformula&pageSize=100')).body.items as { username: string; comment: string; token?: string }[];
+    for (const account of risky) {
+      const back = listed.find((a) => a.username === account.username);
+      expect(back, account.username).toBeDefined();
+      expect(back!.comment).toBe(account.comment);
+      if (account.token) expect(back!.token).toBe(account.token);
+    }
+  });
+});

@@ -104,6 +104,48 @@ describe('logos', () => {
     expect(() => sanitizeSvg('<html xmlns="http://www.w3.org/1999/xhtml"/>')).toThrow(/not an SVG/);
   });
 
+  describe('CSS in SVG that hides a fetch or a script behind escapes or comments', () => {
+    const bypasses = [
+      'rect{fill:\\75rl(https://evil.example/a)}',
+      'rect{fill:\\000075rl(https://evil.example/a)}',
+      'rect{fill:\\75 rl(https://evil.example/a)}',
+      'rect{fill:\\55RL(https://evil.example/a)}',
+      'rect{fill:u\\rl(https://evil.example/a)}',
+      'rect{fill:url(\\68ttps://evil.example/a)}',
+      'rect{fill:url("\\68ttps://evil.example/a")}',
+      'rect{fill:url(\\"https://evil.example/a)}',
+      '\\@import "https://evil.example/a.css";',
+      '\\40 import "https://evil.example/a.css";',
+      '@\\69mport "https://evil.example/a.css";',
+      '@im/**/port "https://evil.example/a.css";',
+      'rect{width:expr/**/ession(alert(1))}',
+      'rect{width:\\65xpression(alert(1))}',
+      'rect{fill:ur/* a comment */l(https://evil.example/a)}',
+      'rect{content:"/*"; fill:url(https://evil.example/a); content:"*/"}',
+      'rect{fill:image-set("https://evil.example/a" 1x)}',
+      '@font-face{font-family:x;src:local(x)}',
+      'rect{behavior:url(#x)} rect{-moz-binding:none}',
+    ];
+
+    it.each(bypasses)('drops <style>%s</style>', (css) => {
+      const out = sanitizeSvg(`<svg xmlns="http://www.w3.org/2000/svg"><style>${css.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</style><rect width="1" height="1"/></svg>`);
+      expect(out).not.toContain('<style');
+      expect(out).toContain('<rect width="1" height="1"/>');
+    });
+
+    it.each(bypasses.filter((css) => css.startsWith('rect{')))('drops style="%s" from an element', (css) => {
+      const declarations = css.slice('rect{'.length, -1).replace(/"/g, '&quot;');
+      const out = sanitizeSvg(`<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" style="${declarations}"/></svg>`);
+      expect(out).not.toContain('style=');
+    });
+
+    it('keeps plain and escaped CSS that fetches nothing', () => {
+      const out = sanitizeSvg('<svg xmlns="http://www.w3.org/2000/svg"><style>.a{fill:url(#g)} /* brand */ .b{font-family:"A\\42 C"}</style></svg>');
+      expect(out).toContain('<style>');
+      expect(out).toContain('url(#g)');
+    });
+  });
+
   it('removes a logo and answers 404 for it afterwards', async () => {
     await makePackage(t, ['gone-ch']);
     await upload('gone-ch', PNG);

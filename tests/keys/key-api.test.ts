@@ -64,6 +64,33 @@ describe('packager keyinfo', () => {
     expect((await t.client.withToken(viewerToken).get('/api/v1/packager/news/keyinfo')).status).toBe(401);
   });
 
+  it('limits a key created for some channels to them (403 for any other), while unlimited keys keep every channel', async () => {
+    const limited = await t.admin.post('/api/admin/api-keys', { name: 'news encoder', scopes: ['packager'], channels: ['news'] });
+    expect(limited.status, JSON.stringify(limited.body)).toBe(201);
+    expect(limited.body.channels).toEqual(['news']);
+    const newsOnly = t.client.withToken(limited.body.key);
+    expect((await newsOnly.get('/api/v1/packager/news/keyinfo')).status).toBe(200);
+    const refused = await newsOnly.get('/api/v1/packager/movies/keyinfo');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.reason).toBe('channel_not_allowed');
+    expect((await newsOnly.get('/api/v1/packager/nope/keyinfo')).status).toBe(403);
+    expect((await packager.get('/api/v1/packager/movies/keyinfo')).status).toBe(200);
+    const listed = (await t.admin.get('/api/admin/api-keys')).body as Array<{ name: string; channels: string[] | null }>;
+    expect(listed.find((k) => k.name === 'encoder')!.channels).toBeNull();
+  });
+
+  it('refuses a channel limit naming an unknown channel, an empty list, or a key without the packager scope', async () => {
+    for (const body of [
+      { name: 'x', scopes: ['packager'], channels: ['nope'] },
+      { name: 'x', scopes: ['packager'], channels: [] },
+      { name: 'x', scopes: ['admin-read'], channels: ['news'] },
+    ]) {
+      const answer = await t.admin.post('/api/admin/api-keys', body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.error.field).toBe('channels');
+    }
+  });
+
   it('answers 404 for an unknown channel and 400 for a malformed one', async () => {
     expect((await packager.get('/api/v1/packager/nope/keyinfo')).status).toBe(404);
     const bad = await packager.get('/api/v1/packager/NOPE!/keyinfo');

@@ -1,16 +1,22 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Select, Table, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
 import { apiKeyCreateSchema, apiKeyScopes, type ApiKey, type ApiKeyCreated } from '../../../../src-shared/schemas/api-keys';
 import { api } from '../../api/client';
-import { queryKeys } from '../../api/queries';
+import { queryKeys, useChannels } from '../../api/queries';
 import { ErrorAlert, useErrorToast } from '../../components/feedback';
 import { showApiErrorAtField, showIssues, zodRule } from '../../forms/zod-rules';
 
-/** API keys for scripts and packagers: create (the key is shown once), list, revoke. */
+interface KeyForm {
+  name: string;
+  scopes: string[];
+  channels?: string[];
+}
+
+/** API keys for scripts and packagers: create (the key is shown once, packager keys optionally limited to channels), list, revoke. */
 export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -19,12 +25,15 @@ export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
   const keys = useQuery({ queryKey: queryKeys.apiKeys, queryFn: () => api.get<ApiKey[]>('/api/admin/api-keys') });
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const [form] = Form.useForm<{ name: string; scopes: string[] }>();
+  const channels = useChannels();
+  const [form] = Form.useForm<KeyForm>();
+  const scopes = Form.useWatch('scopes', form) ?? [];
 
-  const create = async (values: { name: string; scopes: string[] }) => {
-    const checked = apiKeyCreateSchema.safeParse(values);
+  const create = async (values: KeyForm) => {
+    // No channel chosen means every channel.
+    const checked = apiKeyCreateSchema.safeParse({ ...values, channels: values.channels?.length ? values.channels : null });
     if (!checked.success) {
-      showIssues(form, checked.error.issues, ['name', 'scopes']);
+      showIssues(form, checked.error.issues, ['name', 'scopes', 'channels']);
       return;
     }
     try {
@@ -33,7 +42,7 @@ export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
       setCreated(key);
       await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
     } catch (error) {
-      if (!showApiErrorAtField(form, error, ['name', 'scopes'])) toast(error);
+      if (!showApiErrorAtField(form, error, ['name', 'scopes', 'channels'])) toast(error);
     }
   };
 
@@ -70,6 +79,11 @@ export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
         columns={[
           { title: t('apiKeys.name'), dataIndex: 'name' },
           { title: t('apiKeys.scopes'), dataIndex: 'scopes', render: (scopes: string[]) => scopes.map((s) => <Tag key={s}>{s}</Tag>) },
+          {
+            title: t('apiKeys.channels'),
+            dataIndex: 'channels',
+            render: (ids: string[] | null) => (ids === null ? t('apiKeys.allChannels') : ids.map((id) => <Tag key={id}>{id}</Tag>)),
+          },
           { title: t('apiKeys.prefix'), dataIndex: 'prefix', render: (p: string) => <Typography.Text code>{p}…</Typography.Text> },
           { title: t('common.createdAt'), dataIndex: 'createdAt', render: (at: string, row) => `${dayjs(at).format('L LT')} (${row.createdBy})` },
           { title: t('apiKeys.lastUsed'), dataIndex: 'lastUsedAt', render: (at: string | null) => (at ? dayjs(at).format('L LT') : '—') },
@@ -99,6 +113,17 @@ export function ApiKeysCard({ readOnly }: { readOnly: boolean }) {
           <Form.Item name="scopes" label={t('apiKeys.scopes')} rules={[zodRule(apiKeyCreateSchema.shape.scopes)]}>
             <Checkbox.Group options={apiKeyScopes.map((s) => ({ value: s, label: `${s} — ${t(`apiKeys.scopeHelp.${s}`)}` }))} />
           </Form.Item>
+          {scopes.includes('packager') && (
+            <Form.Item name="channels" label={t('apiKeys.channels')} extra={t('apiKeys.channelsHelp')}>
+              <Select
+                mode="multiple"
+                allowClear
+                loading={channels.isPending}
+                options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))}
+                data-testid="api-key-channels"
+              />
+            </Form.Item>
+          )}
         </Form>
       </Modal>
       <Modal open={created !== null} title={t('apiKeys.createdTitle')} onOk={() => setCreated(null)} onCancel={() => setCreated(null)} cancelButtonProps={{ style: { display: 'none' } }}>
