@@ -5,6 +5,7 @@ import type { AccessService } from '../access/access-service';
 import type { ViewerCredential } from '../access/access-types';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
+import { canonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
 import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
 
@@ -78,16 +79,14 @@ export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, access
         koa.body = 'name and ip are required';
         return;
       }
-      const channel = access.directory.channel(name) ?? access.directory.channelForPath(`/${name}`);
       const bytes = fields.bytes !== undefined && /^\d{1,18}$/.test(fields.bytes) ? Number(fields.bytes) : undefined;
-      const decision = await decideForServer(access, credentialOf(fields), {
-        channelId: channel?.id ?? name,
-        ip,
-        userAgent: fields.user_agent || undefined,
-        sessionKey: fields.session_id || undefined,
-        bytes,
-        source: 'flussonic',
-      });
+      const request = { channelId: name, ip, userAgent: fields.user_agent || undefined, sessionKey: fields.session_id || undefined, bytes, source: 'flussonic' };
+      // The stream name is a CAS channel id or, for nested names (`tv/news`), a path; never read two ways.
+      const path = canonicalPath(`/${name}`);
+      const channel = path.ok ? (access.directory.channel(name) ?? access.directory.channelForPath(path.path)) : undefined;
+      const decision = path.ok
+        ? await decideForServer(access, credentialOf(fields), { ...request, channelId: channel?.id ?? name })
+        : access.refuse(request, 'non_canonical_path');
       if (decision.allow) {
         koa.status = 200;
         koa.set(REASON_HEADER, decision.rule);
