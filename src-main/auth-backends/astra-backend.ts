@@ -4,7 +4,7 @@ import type { AccessService } from '../access/access-service';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { canonicalPath, pathOfTarget } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
 
 /**
  * The CAS channel of an Astra request: Astra's stream id (`X-Channel-ID`) when it names a CAS
@@ -46,13 +46,7 @@ export function registerAstraBackend(api: ApiRouter, ctx: CasContext, access: Ac
         const ip = headerAddress(koa.get('x-real-ip'));
         const astraChannel = koa.get('x-channel-id').trim();
         const realPath = pathOfTarget(koa.get('x-real-path'));
-        koa.type = 'text/plain';
-        if (!ip || (!astraChannel && !realPath)) {
-          koa.status = 403;
-          koa.set(REASON_HEADER, 'bad_request');
-          koa.body = 'X-Real-IP and X-Channel-ID (or X-Real-Path) are required';
-          return;
-        }
+        if (!ip || (!astraChannel && !realPath)) return refusal('bad_request');
         const request = {
           channelId: astraChannel,
           ip,
@@ -65,19 +59,12 @@ export function registerAstraBackend(api: ApiRouter, ctx: CasContext, access: Ac
           typeof channel === 'string'
             ? await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), { ...request, channelId: channel })
             : access.refuse(request, channel.refused);
-        if (decision.allow) {
-          koa.status = 200;
-          koa.set('X-Session-Name', decision.account?.username ?? decision.rule);
-          koa.set(REASON_HEADER, decision.rule);
-          koa.body = 'OK';
-          return;
-        }
-        koa.status = 403;
-        koa.set(REASON_HEADER, decision.reason);
-        if (decision.account) koa.set('X-Session-Name', decision.account.username);
+        if (decision.allow) return { status: 200, headers: { 'X-Session-Name': decision.account?.username ?? decision.rule, [REASON_HEADER]: decision.rule }, body: 'OK' };
+        const headers: Record<string, string> = {};
+        if (decision.account) headers['X-Session-Name'] = decision.account.username;
         const promo = ctx.settings.get().denyRedirectUrl;
-        if (promo) koa.set('X-Location', promo);
-        koa.body = refusalBody(decision.reason);
+        if (promo) headers['X-Location'] = promo;
+        return refusal(decision.reason, headers);
       });
     },
   );

@@ -5,7 +5,7 @@ import { credentialFromQuery } from '../access/viewer-credentials';
 import { ValidationError } from '../../src-shared/errors';
 import { canonicalPath, pathOfTarget, type CanonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
 
 /**
  * The path nginx serves, when it is the path the viewer sent: `X-Original-URI` (`$request_uri`,
@@ -50,17 +50,10 @@ export function registerNginxBackend(api: ApiRouter, ctx: CasContext, access: Ac
         const decision = path
           ? await decideForServer(access, credentialFromQuery(query), { ...request, channelId: access.directory.channelForPath(path)?.id ?? '' })
           : access.refuse(request, 'non_canonical_path');
-        koa.type = 'text/plain';
-        if (decision.allow) {
-          koa.status = 200;
-          koa.set(REASON_HEADER, decision.rule);
-          if (decision.account) koa.set('X-CAS-Account', decision.account.username);
-          koa.body = 'OK';
-          return;
-        }
-        koa.status = decision.reason === 'no_credential' || decision.reason === 'bad_credential' ? 401 : 403;
-        koa.set(REASON_HEADER, decision.reason);
-        koa.body = refusalBody(decision.reason);
+        if (!decision.allow) return refusal(decision.reason, {}, decision.reason === 'no_credential' || decision.reason === 'bad_credential' ? 401 : 403);
+        const headers: Record<string, string> = { [REASON_HEADER]: decision.rule };
+        if (decision.account) headers['X-CAS-Account'] = decision.account.username;
+        return { status: 200, headers, body: 'OK' };
       });
     },
   );

@@ -6,7 +6,7 @@ import { randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { accountById } from '../accounts/account-queries';
 import { NotFoundError, UnauthorizedError } from '../../src-shared/errors';
-import { parseIpAddress } from '../../src-shared/net/ip-ranges';
+import { callerAddress } from '../access/caller-address';
 import type { Page } from '../../src-shared/schemas/common';
 import type { DeviceSession } from '../../src-shared/schemas/devices';
 import { deviceSessionByHash, insertDeviceSession, listDeviceSessionRows } from './device-queries';
@@ -60,7 +60,7 @@ export class DeviceSessions {
       throw new UnauthorizedError('The device session expired or was revoked; sign in again', 'session_invalid');
     }
     if (now - session.last_seen_at >= TOUCH_EVERY_MS) {
-      statement(db, 'UPDATE device_sessions SET last_seen_at = ?, ip = ? WHERE id = ?').run(now, parseIpAddress(koa.ip)?.toString() ?? koa.ip, session.id);
+      statement(db, 'UPDATE device_sessions SET last_seen_at = ?, ip = ? WHERE id = ?').run(now, callerAddress(koa), session.id);
     }
     return {
       sessionId: session.id,
