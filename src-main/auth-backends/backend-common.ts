@@ -11,7 +11,7 @@ export const REASON_HEADER = 'X-CAS-Reason';
  * viewers in when its backend is slow or gone, so an answer must come first, even under a flood of
  * password checks. Well below any streaming server's own backend timeout.
  */
-export const BACKEND_DEADLINE_MS = 2000;
+export const BACKEND_DEADLINE_MS = 5000;
 
 /** What a backend answers a streaming server (always text/plain). */
 export interface BackendAnswer {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { astra, createChannel, createViewer, patchSettings } from './access-helpers';
+import { BACKEND_DEADLINE_MS } from '../../src-main/auth-backends/backend-common';
 
 let t: TestCas;
 let viewer: any;
@@ -203,6 +204,21 @@ describe('one reading of the channel (Astra X-Channel-ID and X-Real-Path, Flusso
       expect(answer.headers.get('x-cas-reason'), name).toBe('non_canonical_path');
     }
   });
+});
+
+describe('an answer, always and in time', () => {
+  it('refuses (timeout) when a decision hangs, so Astra is never left without an answer', async () => {
+    const stalled = vi.spyOn(t.cas.services.access, 'decide').mockImplementation(() => new Promise(() => undefined));
+    try {
+      const started = Date.now();
+      const answer = await astra(t.client, `token=${viewer.token}`, { ip: '192.0.2.90', channel: 'news', session: '90' });
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('x-cas-reason')).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(BACKEND_DEADLINE_MS + 2000);
+    } finally {
+      stalled.mockRestore();
+    }
+  }, 15_000);
 });
 
 describe('who may ask', () => {
