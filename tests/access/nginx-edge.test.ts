@@ -1,10 +1,10 @@
 import { request } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { createChannel, createViewer, patchSettings } from './access-helpers';
-import { freePort, startNginx, type RunningNginx } from './real-nginx';
+import { documentedNginxServer, freePort, startNginx, type RunningNginx } from './real-nginx';
 
 /**
  * The edge and the CAS see the same request, and no header a viewer sets decides anything:
@@ -12,20 +12,6 @@ import { freePort, startNginx, type RunningNginx } from './real-nginx';
  * docs/streaming-servers.md documents (read from the page, as an operator would copy it) and
  * with the shorter config earlier versions of the page documented.
  */
-
-const DOC = readFileSync(join(__dirname, '..', '..', 'docs', 'streaming-servers.md'), 'utf8');
-
-/** The body of the documented `server { }` block holding `marker`, pointed at this test's CAS (listen/root are the harness's). */
-function documentedServer(marker: string, casAddress: string): string {
-  const block = [...DOC.matchAll(/```nginx\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(marker));
-  if (!block) throw new Error(`docs/streaming-servers.md has no nginx block with ${marker}`);
-  return block
-    .slice(block.indexOf('{') + 1, block.lastIndexOf('}'))
-    .split('\n')
-    .filter((line) => !/^\s*(listen|root)\s/.test(line))
-    .join('\n')
-    .replaceAll('CAS-HOST:8100', casAddress);
-}
 
 /** The config earlier versions of the docs gave: no X-Original-Path, nothing cleared. */
 function legacyServer(casAddress: string): string {
@@ -129,7 +115,7 @@ beforeAll(async () => {
   basic = await createViewer(t, { packages: ['basic'], maxConnections: 0 });
   premium = await createViewer(t, { packages: ['premium'], maxConnections: 0 });
   const cas = `127.0.0.1:${new URL(t.cas.apiUrl).port}`;
-  documented = await startNginx(() => documentedServer('location = /_cas_auth', cas), prepareWebRoot);
+  documented = await startNginx(() => documentedNginxServer('location = /_cas_auth', cas), prepareWebRoot);
   legacy = await startNginx(() => legacyServer(cas), prepareWebRoot);
 }, 60_000);
 
@@ -209,9 +195,9 @@ describe('the documented fail-closed shim between Astra and the CAS', () => {
     rawGet(shim.url, `/auth/astra?${query}`, { 'x-real-ip': '192.0.2.80', 'x-channel-id': 'free', 'x-real-path': '/tv/free/index.m3u8', 'x-session-id': '77' });
 
   it('passes the CAS answer through while the CAS runs, and answers 403 when it is gone', async () => {
-    const live = await startNginx(() => documentedServer('location /auth/astra', `127.0.0.1:${new URL(t.cas.apiUrl).port}`), () => undefined);
+    const live = await startNginx(() => documentedNginxServer('location /auth/astra', `127.0.0.1:${new URL(t.cas.apiUrl).port}`), () => undefined);
     const nothingListens = await freePort();
-    const gone = await startNginx(() => documentedServer('location /auth/astra', `127.0.0.1:${nothingListens}`), () => undefined);
+    const gone = await startNginx(() => documentedNginxServer('location /auth/astra', `127.0.0.1:${nothingListens}`), () => undefined);
     try {
       expect((await astraAsks(live, `token=${basic.token}`)).status).toBe(200);
       const refused = await astraAsks(live, 'token=not-a-token-not-a-token-not-a-token');

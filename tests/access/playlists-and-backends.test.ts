@@ -93,6 +93,16 @@ describe('nginx auth_request backend', () => {
     expect((await ask(`/tv/locked/index.m3u8?token=${viewer.token}`, '192.0.2.52', { 'x-channel-id': 'alpha' })).headers.get('x-cas-reason')).toBe('not_entitled');
   });
 
+  it('decides only when the raw path is canonical and equals the path nginx serves (X-Original-Path)', async () => {
+    const uri = `/tv/alpha/index.m3u8?token=${viewer.token}`;
+    expect((await ask(uri, undefined, { 'x-original-path': '/tv/alpha/index.m3u8' })).status).toBe(200);
+    const served = await ask(uri, undefined, { 'x-original-path': '/tv/locked/index.m3u8' });
+    expect(served.status).toBe(403);
+    expect(served.headers.get('x-cas-reason')).toBe('non_canonical_path');
+    const dotted = await ask(`/tv/alpha/../locked/index.m3u8?token=${viewer.token}`);
+    expect(dotted.headers.get('x-cas-reason')).toBe('non_canonical_path');
+  });
+
   it('rejects a subrequest without X-Original-URI with a 400 naming the header', async () => {
     const answer = await t.client.get('/auth/nginx', { 'x-real-ip': '192.0.2.50' });
     expect(answer.status).toBe(400);
