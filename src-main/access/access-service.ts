@@ -9,7 +9,7 @@ import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
 import type { Settings } from '../../src-shared/schemas/settings';
 import { UrlSigner } from '../url-signing/url-signer';
 import { KeyTickets } from '../hls/key-tickets';
-import type { AccessDecider, AccessDecision, RefusalReason, ViewerCredential, ViewerRequest } from './access-types';
+import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
 import { AccessLogWriter } from './access-log';
 import { CredentialFailures, VerifiedPasswords } from './credential-guards';
 import { anyRangeMatches, IpLists } from './ip-lists';
@@ -190,8 +190,19 @@ export class AccessService implements AccessDecider {
   }
 
   async decide(request: ViewerRequest): Promise<AccessDecision> {
+    return this.#logged(request, await this.#evaluate(request, null, false));
+  }
+
+  /**
+   * Refuses a request that cannot be decided as asked (an ambiguous path, a channel id that
+   * contradicts the path), logged like any decision.
+   */
+  refuse(request: Omit<ViewerRequest, 'credential'>, reason: RefusalReason): RefusedDecision {
+    return this.#logged(request, { allow: false, reason, account: null });
+  }
+
+  #logged<D extends AccessDecision>(request: Omit<ViewerRequest, 'credential'>, decision: D): D {
     this.counters.decisions++;
-    const decision = await this.#evaluate(request, null, false);
     this.log.push({
       at: this.ctx.clock.now(),
       result: decision.allow ? 'allow' : 'deny',

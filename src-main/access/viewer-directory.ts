@@ -3,6 +3,7 @@ import { statement } from '../db/statements';
 import type { ChannelRow } from '../channels/channel-service';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
 import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
+import type { CanonicalPath } from '../../src-shared/net/canonical-path';
 import type { Role } from '../../src-shared/schemas/accounts';
 import type { UrlSigningScheme } from '../../src-shared/schemas/access';
 
@@ -117,10 +118,14 @@ export class ViewerDirectory {
     return this.#channelTable().byId.get(id);
   }
 
-  /** The channel a stream URI belongs to: its exact stream path, else the nearest enclosing folder. */
-  channelForPath(path: string): ViewerChannel | undefined {
+  /**
+   * The channel a request path belongs to: its exact stream path, else the nearest enclosing
+   * folder. Only a canonical path can be asked (see canonical-path.ts): any other form may name
+   * another channel to the edge that serves it.
+   */
+  channelForPath(path: CanonicalPath): ViewerChannel | undefined {
     const table = this.#channelTable();
-    let probe = path.split('?')[0];
+    let probe: string = path;
     for (;;) {
       const id = table.byPath.get(probe);
       if (id !== undefined) return table.byId.get(id);

@@ -2,8 +2,25 @@ import type { CasContext } from '../core/context';
 import type { ApiRouter } from '../server/api-router';
 import type { AccessService } from '../access/access-service';
 import { credentialFromQuery } from '../access/viewer-credentials';
+import { canonicalPath, pathOfTarget } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
+
+/**
+ * The CAS channel of an Astra request: Astra's stream id (`X-Channel-ID`) when it names a CAS
+ * channel, else the channel of the request path (`X-Real-Path`, the path the viewer sent). The path
+ * must be canonical, and when both name a channel they must agree — so neither a path trick nor a
+ * stream id that contradicts the path can let a viewer in.
+ */
+function astraChannelOf(access: AccessService, astraChannel: string, realPath: string): string | { refused: 'non_canonical_path' | 'channel_mismatch' } {
+  if (!realPath) return astraChannel;
+  const named = access.directory.channel(astraChannel);
+  const path = canonicalPath(realPath);
+  if (!path.ok) return { refused: 'non_canonical_path' };
+  const byPath = access.directory.channelForPath(path.path);
+  if (named && byPath && named.id !== byPath.id) return { refused: 'channel_mismatch' };
+  return named?.id ?? byPath?.id ?? astraChannel;
+}
 
 /**
  * Astra's HTTP backend ("HTTP Request" authorization): Astra sends a GET with the viewer's
@@ -27,39 +44,27 @@ export function registerAstraBackend(api: ApiRouter, ctx: CasContext, access: Ac
       assertStreamingServer(koa, settings);
       await answerSafely(ctx, koa, 'astra', async () => {
         const ip = headerAddress(koa.get('x-real-ip'));
-        // Astra's channel id names the CAS channel; when it does not, the request path may (`/play/a001/index.m3u8`).
         const astraChannel = koa.get('x-channel-id').trim();
-        const realPath = koa.get('x-real-path').split('?')[0];
-        const channelId = access.directory.channel(astraChannel) || !realPath ? astraChannel : (access.directory.channelForPath(realPath)?.id ?? astraChannel);
-        const sessionKey = koa.get('x-session-id').trim() || undefined;
-        const userAgent = koa.get('x-real-ua') || undefined;
-        koa.type = 'text/plain';
-        if (!ip || !channelId) {
-          koa.status = 403;
-          koa.set(REASON_HEADER, 'bad_request');
-          koa.body = 'X-Real-IP and X-Channel-ID (or X-Real-Path) are required';
-          return;
-        }
-        const decision = await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), {
-          channelId,
+        const realPath = pathOfTarget(koa.get('x-real-path'));
+        if (!ip || (!astraChannel && !realPath)) return refusal('bad_request');
+        const request = {
+          channelId: astraChannel,
           ip,
-          userAgent,
-          sessionKey,
+          userAgent: koa.get('x-real-ua') || undefined,
+          sessionKey: koa.get('x-session-id').trim() || undefined,
           source: 'astra',
-        });
-        if (decision.allow) {
-          koa.status = 200;
-          koa.set('X-Session-Name', decision.account?.username ?? decision.rule);
-          koa.set(REASON_HEADER, decision.rule);
-          koa.body = 'OK';
-          return;
-        }
-        koa.status = 403;
-        koa.set(REASON_HEADER, decision.reason);
-        if (decision.account) koa.set('X-Session-Name', decision.account.username);
+        };
+        const channel = astraChannelOf(access, astraChannel, realPath);
+        const decision =
+          typeof channel === 'string'
+            ? await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), { ...request, channelId: channel })
+            : access.refuse(request, channel.refused);
+        if (decision.allow) return { status: 200, headers: { 'X-Session-Name': decision.account?.username ?? decision.rule, [REASON_HEADER]: decision.rule }, body: 'OK' };
+        const headers: Record<string, string> = {};
+        if (decision.account) headers['X-Session-Name'] = decision.account.username;
         const promo = ctx.settings.get().denyRedirectUrl;
-        if (promo) koa.set('X-Location', promo);
-        koa.body = refusalBody(decision.reason);
+        if (promo) headers['X-Location'] = promo;
+        return refusal(decision.reason, headers);
       });
     },
   );

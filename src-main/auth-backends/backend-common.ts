@@ -7,6 +7,25 @@ import type { AccessDecision, ViewerCredential, ViewerRequest } from '../access/
 export const REASON_HEADER = 'X-CAS-Reason';
 
 /**
+ * A backend that has not decided within this long refuses (`X-CAS-Reason: timeout`): Astra lets
+ * viewers in when its backend is slow or gone, so an answer must come first, even under a flood of
+ * password checks. Well below any streaming server's own backend timeout.
+ */
+export const BACKEND_DEADLINE_MS = 5000;
+
+/** What a backend answers a streaming server (always text/plain). */
+export interface BackendAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A refusal: 403 (or `status`), the reason in `X-CAS-Reason`, plus any backend-specific headers. */
+export function refusal(reason: string, headers: Record<string, string> = {}, status = 403): BackendAnswer {
+  return { status, headers: { ...headers, [REASON_HEADER]: reason }, body: `denied: ${reason}` };
+}
+
+/**
  * Decides for a streaming server: with the credential when there is one, else as the viewer's
  * live session on the channel (segment requests), else as "no credential".
  */
@@ -23,21 +42,26 @@ export async function decideForServer(
 }
 
 /**
- * Runs a backend decision so that the route always answers: an unexpected error is logged and
- * answered as a refusal (streaming servers treat any non-200 as "deny"; a hang would let viewers in).
+ * Runs a backend decision so that the route always answers, and in time: an unexpected error is
+ * logged and answered as a refusal, and so is a decision slower than `BACKEND_DEADLINE_MS`
+ * (streaming servers treat any non-200 as "deny"; a hang would let Astra's viewers in).
  */
-export async function answerSafely(ctx: CasContext, koa: Context, backend: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
+export async function answerSafely(ctx: CasContext, koa: Context, backend: string, decide: () => Promise<BackendAnswer>): Promise<void> {
+  const decided = decide().catch((error: unknown) => {
     ctx.logger.error({ err: error, backend }, 'auth backend failed; refusing');
-    koa.status = 403;
-    koa.set(REASON_HEADER, 'error');
-    koa.type = 'text/plain';
-    koa.body = 'error';
-  }
-}
-
-export function refusalBody(reason: string): string {
-  return `denied: ${reason}`;
+    return refusal('error');
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<BackendAnswer>((resolve) => {
+    timer = setTimeout(() => {
+      ctx.logger.warn({ backend, ms: BACKEND_DEADLINE_MS }, 'auth backend decision too slow; refusing');
+      resolve(refusal('timeout'));
+    }, BACKEND_DEADLINE_MS);
+  });
+  const answer = await Promise.race([decided, deadline]);
+  clearTimeout(timer);
+  koa.status = answer.status;
+  koa.type = 'text/plain';
+  for (const [name, value] of Object.entries(answer.headers)) koa.set(name, value);
+  koa.body = answer.body;
 }

@@ -5,8 +5,9 @@ import type { AccessService } from '../access/access-service';
 import type { ViewerCredential } from '../access/access-types';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
+import { canonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
 
 /** The request fields Flussonic documents for its auth backend (query string or JSON body). */
 export interface FlussonicAuthRequest {
@@ -68,40 +69,25 @@ export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, access
     await answerSafely(ctx, koa, 'flussonic', async () => {
       const fields = fieldsOf(koa);
       const authDuration = Math.max(10, Math.min(settings.flussonicAuthDurationSeconds, Math.floor(settings.sessionIdleSeconds / 2)));
-      koa.type = 'text/plain';
-      koa.set('X-AuthDuration', String(authDuration));
+      const headers: Record<string, string> = { 'X-AuthDuration': String(authDuration) };
       const ip = headerAddress(fields.ip);
       const name = (fields.name ?? '').trim();
-      if (!ip || !name) {
-        koa.status = 403;
-        koa.set(REASON_HEADER, 'bad_request');
-        koa.body = 'name and ip are required';
-        return;
-      }
-      const channel = access.directory.channel(name) ?? access.directory.channelForPath(`/${name}`);
+      if (!ip || !name) return refusal('bad_request', headers);
       const bytes = fields.bytes !== undefined && /^\d{1,18}$/.test(fields.bytes) ? Number(fields.bytes) : undefined;
-      const decision = await decideForServer(access, credentialOf(fields), {
-        channelId: channel?.id ?? name,
-        ip,
-        userAgent: fields.user_agent || undefined,
-        sessionKey: fields.session_id || undefined,
-        bytes,
-        source: 'flussonic',
-      });
-      if (decision.allow) {
-        koa.status = 200;
-        koa.set(REASON_HEADER, decision.rule);
-        if (decision.account) {
-          koa.set('X-UserId', String(decision.account.id));
-          if (decision.account.maxConnections > 0) koa.set('X-Max-Sessions', String(decision.account.maxConnections));
-        }
-        koa.body = 'OK';
-        return;
+      const request = { channelId: name, ip, userAgent: fields.user_agent || undefined, sessionKey: fields.session_id || undefined, bytes, source: 'flussonic' };
+      // The stream name is a CAS channel id or, for nested names (`tv/news`), a path; never read two ways.
+      const path = canonicalPath(`/${name}`);
+      const channel = path.ok ? (access.directory.channel(name) ?? access.directory.channelForPath(path.path)) : undefined;
+      const decision = path.ok
+        ? await decideForServer(access, credentialOf(fields), { ...request, channelId: channel?.id ?? name })
+        : access.refuse(request, 'non_canonical_path');
+      if (!decision.allow) return refusal(decision.reason, decision.account ? { ...headers, 'X-UserId': String(decision.account.id) } : headers);
+      headers[REASON_HEADER] = decision.rule;
+      if (decision.account) {
+        headers['X-UserId'] = String(decision.account.id);
+        if (decision.account.maxConnections > 0) headers['X-Max-Sessions'] = String(decision.account.maxConnections);
       }
-      koa.status = 403;
-      koa.set(REASON_HEADER, decision.reason);
-      if (decision.account) koa.set('X-UserId', String(decision.account.id));
-      koa.body = refusalBody(decision.reason);
+      return { status: 200, headers, body: 'OK' };
     });
   };
   const spec = {

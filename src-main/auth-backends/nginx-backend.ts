@@ -3,22 +3,27 @@ import type { ApiRouter } from '../server/api-router';
 import type { AccessService } from '../access/access-service';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { ValidationError } from '../../src-shared/errors';
+import { canonicalPath, pathOfTarget, type CanonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusalBody } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
 
-function decodedPath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
+/**
+ * The path nginx serves, when it is the path the viewer sent: `X-Original-URI` (`$request_uri`,
+ * raw) must be canonical and, when `X-Original-Path` (nginx's normalised `$uri`) is given, equal
+ * to it. A viewer can set `X-Original-Path` where the config does not, but only to be refused.
+ */
+function servedPath(originalUri: string, normalisedPath: string): CanonicalPath | null {
+  const verdict = canonicalPath(pathOfTarget(originalUri));
+  if (!verdict.ok) return null;
+  return normalisedPath === '' || normalisedPath === verdict.path ? verdict.path : null;
 }
 
 /**
- * nginx `auth_request`: nginx sends a subrequest with `X-Original-URI` (`$request_uri`) and
- * `X-Real-IP` (`$remote_addr`), optionally `X-Channel-ID`; the channel is otherwise found from
- * the URI (a channel's stream path or its folder). 2xx allows, 401 (no or wrong credential) and
- * 403 (everything else) deny; nginx turns any other status into a 500.
+ * nginx `auth_request`: nginx sends a subrequest with `X-Original-URI` (`$request_uri`),
+ * `X-Original-Path` (`$uri` of the viewer's request) and `X-Real-IP` (`$remote_addr`). The channel
+ * comes from the canonical path only (a channel's stream path or its folder) — never from a
+ * header, since nginx copies the viewer's own headers into the subrequest. 2xx allows, 401 (no or
+ * wrong credential) and 403 (everything else) deny; nginx turns any other status into a 500.
  */
 export function registerNginxBackend(api: ApiRouter, ctx: CasContext, access: AccessService): void {
   api.route(
@@ -39,26 +44,16 @@ export function registerNginxBackend(api: ApiRouter, ctx: CasContext, access: Ac
       if (!ip) throw new ValidationError('X-Real-IP: the viewer address is required', 'X-Real-IP');
       await answerSafely(ctx, koa, 'nginx', async () => {
         const queryAt = original.indexOf('?');
-        const path = decodedPath(queryAt === -1 ? original : original.slice(0, queryAt));
         const query = new URLSearchParams(queryAt === -1 ? '' : original.slice(queryAt + 1));
-        const channelId = koa.get('x-channel-id').trim() || access.directory.channelForPath(path)?.id || '';
-        const decision = await decideForServer(access, credentialFromQuery(query), {
-          channelId,
-          ip,
-          userAgent: koa.get('user-agent') || undefined,
-          source: 'nginx',
-        });
-        koa.type = 'text/plain';
-        if (decision.allow) {
-          koa.status = 200;
-          koa.set(REASON_HEADER, decision.rule);
-          if (decision.account) koa.set('X-CAS-Account', decision.account.username);
-          koa.body = 'OK';
-          return;
-        }
-        koa.status = decision.reason === 'no_credential' || decision.reason === 'bad_credential' ? 401 : 403;
-        koa.set(REASON_HEADER, decision.reason);
-        koa.body = refusalBody(decision.reason);
+        const request = { channelId: '', ip, userAgent: koa.get('user-agent') || undefined, source: 'nginx' };
+        const path = servedPath(original, koa.get('x-original-path'));
+        const decision = path
+          ? await decideForServer(access, credentialFromQuery(query), { ...request, channelId: access.directory.channelForPath(path)?.id ?? '' })
+          : access.refuse(request, 'non_canonical_path');
+        if (!decision.allow) return refusal(decision.reason, {}, decision.reason === 'no_credential' || decision.reason === 'bad_credential' ? 401 : 403);
+        const headers: Record<string, string> = { [REASON_HEADER]: decision.rule };
+        if (decision.account) headers['X-CAS-Account'] = decision.account.username;
+        return { status: 200, headers, body: 'OK' };
       });
     },
   );

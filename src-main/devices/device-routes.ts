@@ -4,6 +4,7 @@ import type { CasContext } from '../core/context';
 import type { ApiRouter } from '../server/api-router';
 import { actorOf } from '../server/principal';
 import { createRateLimit } from '../server/rate-limit';
+import { callerAddress } from '../access/caller-address';
 import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
 import { slugParamSchema, idParamSchema, pageOf } from '../../src-shared/schemas/common';
 import {
@@ -61,7 +62,7 @@ function allowCrossOrigin(api: ApiRouter): void {
 export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devices: DeviceServices): void {
   const tag = 'Devices';
   // Sign-ins per client IP and minute; a changed setting takes effect at once (a new limiter).
-  const limiterFor = (max: number) => createRateLimit({ namespace: 'device-auth', durationMs: 60_000, max });
+  const limiterFor = (max: number) => createRateLimit({ namespace: 'device-auth', durationMs: 60_000, max, id: callerAddress });
   let authLimit = limiterFor(ctx.settings.get().deviceAuthPerMinute);
   ctx.settings.onChange((settings, changed) => {
     if (changed.has('deviceAuthPerMinute')) {
@@ -83,7 +84,7 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         response: deviceAuthResponseSchema,
       },
       async (koa, { body }) => {
-        const signedIn = await devices.auth.signIn(body, koa.ip);
+        const signedIn = await devices.auth.signIn(body, callerAddress(koa));
         const now = ctx.clock.now();
         const streamInfo = devices.streamInfo.forDevice(
           { account: signedIn.viewer, deviceId: signedIn.deviceId, hwid: signedIn.hwid, ip: signedIn.ip },

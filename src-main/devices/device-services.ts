@@ -3,6 +3,7 @@ import type { CasContext } from '../core/context';
 import type { BackgroundTasks } from '../core/background';
 import type { AccessService } from '../access/access-service';
 import { parseDeviceSessionKey } from '../access/viewing-sessions';
+import { callerAddress } from '../access/caller-address';
 import type { ViewerAccount } from '../access/viewer-directory';
 import type { KeyService } from '../keys/key-service';
 import { ForbiddenError, UnauthorizedError } from '../../src-shared/errors';
@@ -11,7 +12,7 @@ import { EcmService } from '../ecm-emm/ecm-service';
 import { EmmService } from '../ecm-emm/emm-service';
 import { StreamInfoService } from '../stream-info/stream-info-service';
 import { LogoService } from '../logos/logo-service';
-import { DeviceAuthService, normalizedIp, refusalMessage } from './device-auth-service';
+import { DeviceAuthService, refusalMessage } from './device-auth-service';
 import { DeviceSessions, type DeviceCaller } from './device-sessions';
 import { deviceById, sweepDeviceSessions, sweepNonces } from './device-queries';
 
@@ -69,7 +70,7 @@ export class DeviceServices {
    */
   async authorize(koa: Context, source: string, channelId: string | null = null): Promise<AuthorizedDevice> {
     const caller = this.sessions.authenticate(koa);
-    const ip = normalizedIp(koa.ip);
+    const ip = callerAddress(koa);
     const verdict = await this.access.authenticateViewer({ kind: 'account', accountId: caller.accountId }, ip, source);
     if (!verdict.ok) throw new ForbiddenError(refusalMessage(verdict.reason), verdict.reason);
     const device = deviceById(this.ctx.db, caller.deviceId);

@@ -3,6 +3,7 @@ import type { CasContext } from '../core/context';
 import { statement } from '../db/statements';
 import type { ApiRouter } from '../server/api-router';
 import type { AccessService } from '../access/access-service';
+import { callerAddress } from '../access/caller-address';
 import type { UrlSigner } from '../url-signing/url-signer';
 import { ConflictError, NotFoundError } from '../../src-shared/errors';
 import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
@@ -113,7 +114,7 @@ export function registerHlsRoutes(
       const { text, url } = await readOriginPlaylist(origin, params.path, ctx.settings.get().hlsOriginTimeoutSeconds * 1000);
       if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('Playlist');
       const settings = ctx.settings.get();
-      const ip = koa.ip;
+      const ip = callerAddress(koa);
       const media = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds);
       const playlist = tickets.issue('p', params.channel, accountId, ip, settings.hlsPlaylistTicketHours * 3600);
       const channel = access.directory.channel(params.channel);

@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
 import { keyPathParamsSchema } from '../../src-shared/schemas/keys';
 import type { KeyService } from './key-service';
 import { presentedCredential } from './viewer-credentials';
+import { callerAddress } from '../access/caller-address';
 import { allowAnyOrigin, registerPreflight } from '../hls/cors';
 
 /**
@@ -25,7 +26,7 @@ export async function assertEntitled(
   const decision = await access.decide({
     credential: presented.credential,
     channelId,
-    ip: koa.ip,
+    ip: callerAddress(koa),
     userAgent: koa.get('user-agent') || undefined,
     source,
     checkOnly: true,

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { ViewerCredential } from '../access/access-types';
 import type { KeyTickets, TicketScope } from '../hls/key-tickets';
+import { callerAddress } from '../access/caller-address';
 
 /** The cookie the rewritten playlist sets for key requests (players that keep cookies but drop queries). */
 export const TICKET_COOKIE = 'cas_ticket';
@@ -45,7 +46,7 @@ export function presentedCredential(
   }
   const ticket = queryText(koa, 'ticket') ?? koa.cookies.get(TICKET_COOKIE);
   if (ticket) {
-    const claims = tickets.verify(ticket, channelId, koa.ip, scopes);
+    const claims = tickets.verify(ticket, channelId, callerAddress(koa), scopes);
     if (!claims) return { kind: 'bad-ticket' };
     return { kind: 'credential', credential: claims.accountId === null ? null : { kind: 'account', accountId: claims.accountId } };
   }

@@ -1,10 +1,9 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
 import type { ApiRouter } from '../server/api-router';
 import type { AccessService } from '../access/access-service';
 import type { ViewerAccount } from '../access/viewer-directory';
 import { credentialFromQuery } from '../access/viewer-credentials';
-import { callerAddress } from '../auth-backends/caller';
+import { callerAddress } from '../access/caller-address';
 import { createRateLimit } from '../server/rate-limit';
 import { type ApiError, ForbiddenError, RateLimitError, UnauthorizedError } from '../../src-shared/errors';
 import { formatM3u, type M3uEntry } from '../../src-shared/protocol/m3u-playlist';
@@ -43,8 +42,8 @@ export function playlistFor(access: AccessService, account: ViewerAccount, viewe
  * `GET /playlist.m3u8?token=…` or `?auth=login:password` on the client listener: an M3U8 of the
  * channels the account may watch, with tvg-id, tvg-name, tvg-logo and group-title (package).
  */
-export function registerPlaylistRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
-  api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: (koa) => callerAddress(koa, ctx.settings.get()) }));
+export function registerPlaylistRoutes(api: ApiRouter, access: AccessService): void {
+  api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: callerAddress }));
   api.route(
     {
       method: 'get',
@@ -55,7 +54,7 @@ export function registerPlaylistRoutes(api: ApiRouter, ctx: CasContext, access: 
       responseContentType: 'application/vnd.apple.mpegurl',
     },
     async (koa) => {
-      const ip = callerAddress(koa, ctx.settings.get());
+      const ip = callerAddress(koa);
       const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
       const result = await access.authenticateViewer(credential, ip, 'playlist');
       if (!result.ok) throw refusal(result.reason);

@@ -10,6 +10,7 @@ import { registerKeyClientRoutes } from '../keys/key-client-routes';
 import { registerDeviceClientRoutes } from '../devices/device-routes';
 import { registerStreamingAuthRoutes } from '../auth-backends/backend-routes';
 import { registerPlaylistRoutes } from '../playlists/playlist-routes';
+import { resolveCallerAddress } from '../access/caller-address';
 
 /**
  * The client listener (LAN): streaming servers, packagers, players and set-top boxes.
@@ -18,6 +19,7 @@ import { registerPlaylistRoutes } from '../playlists/playlist-routes';
  */
 export function createClientApp(ctx: CasContext, services: CasServices, openapi: OpenApiRegistry): Koa {
   const app = createKoaApp('client', ctx.logger);
+  app.use(resolveCallerAddress(() => ctx.settings.get()));
   app.use(async (koa, next) => {
     koa.set('X-Content-Type-Options', 'nosniff');
     // Web players (and the dashboard's preview player, on the admin origin) read playlists,
@@ -35,7 +37,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   registerKeyClientRoutes(api, ctx, services);
   registerDeviceClientRoutes(api, ctx, services.devices);
   registerStreamingAuthRoutes(api, ctx, services.access);
-  registerPlaylistRoutes(api, ctx, services.access);
+  registerPlaylistRoutes(api, services.access);
 
   app.use(api.router.routes());
   app.use(api.router.allowedMethods());

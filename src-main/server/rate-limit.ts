@@ -8,7 +8,7 @@ export interface RateLimitOptions {
   durationMs: number;
   /** Requests allowed per id and window. */
   max: number;
-  /** What is limited; `false` skips limiting. Defaults to the client IP. */
+  /** What is limited; `false` skips limiting. Defaults to the TCP peer; client routes pass `callerAddress`. */
   id?: (ctx: Context) => string | false;
 }
 

@@ -27,6 +27,8 @@ export const refusalReasonValues = [
   'session_ended',
   'suspended',
   'rate_limited',
+  'non_canonical_path',
+  'channel_mismatch',
 ] as const;
 export const refusalReasonSchema = z.enum(refusalReasonValues);
 

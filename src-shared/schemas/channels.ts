@@ -3,13 +3,20 @@ import { pageQuerySchema, slugSchema } from './common';
 import { channelWatermarkPatchSchema, channelWatermarkSchema } from './devices-watermarks';
 import { urlSigningSchemeSchema } from './access';
 import { httpUrlSchema } from './access-settings';
+import { canonicalPath } from '../net/canonical-path';
 
-/** Path on the streaming server, e.g. `/tv/travel-channel/index.m3u8`. */
+/**
+ * Path on the streaming server, e.g. `/tv/travel-channel/index.m3u8`: canonical (no
+ * percent-encoding, `;`, `//`, `.` or `..`), since requests for any other form are refused.
+ */
 export const streamPathSchema = z
   .string()
   .trim()
   .max(512, 'At most 512 characters')
-  .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'A URL path starting with "/"');
+  .superRefine((value, check) => {
+    const verdict = canonicalPath(value);
+    if (!verdict.ok) check.addIssue({ code: 'custom', message: `A canonical URL path starting with "/": ${verdict.problem}` });
+  });
 
 export const logoUrlSchema = z
   .string()

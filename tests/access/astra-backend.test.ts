@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { astra, createChannel, createViewer, patchSettings } from './access-helpers';
+import { BACKEND_DEADLINE_MS } from '../../src-main/auth-backends/backend-common';
 
 let t: TestCas;
 let viewer: any;
@@ -154,6 +155,70 @@ describe('IP allow and deny lists', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error.field).toBe('range');
   });
+});
+
+describe('one reading of the channel (Astra X-Channel-ID and X-Real-Path, Flussonic name)', () => {
+  const ask = (channel: string, path: string, token = viewer.token) =>
+    t.client.get(`/auth/astra?token=${token}`, { 'x-real-ip': '192.0.2.40', 'x-channel-id': channel, 'x-real-path': path, 'x-session-id': '40' });
+
+  it('allows when the stream id and the path name the same channel, or only one of them names one', async () => {
+    expect((await ask('news', '/tv/news/index.m3u8')).status).toBe(200);
+    expect((await ask('a001', '/tv/news/index.m3u8')).status).toBe(200);
+    expect((await ask('news', '/play/a001/index.m3u8')).status).toBe(200);
+  });
+
+  it('refuses a stream id that contradicts the path (channel_mismatch)', async () => {
+    for (const [channel, path] of [
+      ['news', '/tv/movies/index.m3u8'],
+      ['movies', '/tv/news/index.m3u8'],
+    ]) {
+      const answer = await ask(channel, path);
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('x-cas-reason')).toBe('channel_mismatch');
+    }
+  });
+
+  it('refuses a path that is not canonical, whatever the stream id (non_canonical_path), and logs it', async () => {
+    for (const [channel, path] of [
+      ['news', '/tv/news/../movies/index.m3u8'],
+      ['a001', '/tv/news/%2e%2e/movies/index.m3u8'],
+      ['a001', '/tv/news%2fseg.ts'],
+      ['news', '/tv//news/index.m3u8'],
+      ['news', '/tv/news/index.m3u8;jsessionid=1'],
+      ['a001', '/tv/news\\..\\movies/index.m3u8'],
+    ]) {
+      const answer = await ask(channel, path);
+      expect(answer.status, path).toBe(403);
+      expect(answer.headers.get('x-cas-reason'), path).toBe('non_canonical_path');
+    }
+    const log = await t.admin.get('/api/admin/access-log?reason=non_canonical_path');
+    expect(log.body.total).toBeGreaterThan(0);
+  });
+
+  it('refuses a Flussonic stream name that is not a canonical path', async () => {
+    const fields = `ip=192.0.2.41&token=${viewer.token}&session_id=f-41`;
+    expect((await t.client.get(`/auth/flussonic?name=news&${fields}`)).status).toBe(200);
+    for (const name of ['news/../movies', 'tv/news/%2e%2e/movies', 'tv//movies']) {
+      const answer = await t.client.get(`/auth/flussonic?name=${encodeURIComponent(name)}&${fields}`);
+      expect(answer.status, name).toBe(403);
+      expect(answer.headers.get('x-cas-reason'), name).toBe('non_canonical_path');
+    }
+  });
+});
+
+describe('an answer, always and in time', () => {
+  it('refuses (timeout) when a decision hangs, so Astra is never left without an answer', async () => {
+    const stalled = vi.spyOn(t.cas.services.access, 'decide').mockImplementation(() => new Promise(() => undefined));
+    try {
+      const started = Date.now();
+      const answer = await astra(t.client, `token=${viewer.token}`, { ip: '192.0.2.90', channel: 'news', session: '90' });
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('x-cas-reason')).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(BACKEND_DEADLINE_MS + 2000);
+    } finally {
+      stalled.mockRestore();
+    }
+  }, 15_000);
 });
 
 describe('who may ask', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { createChannel, createViewer, patchSettings } from './access-helpers';
-import { requireBinary, startNginx, type RunningNginx } from './real-nginx';
+import { documentedNginxServer, requireBinary, startNginx, type RunningNginx } from './real-nginx';
 
 const SECURE_LINK_SECRET = 'nginx-secure-link-test-secret';
 
@@ -38,22 +38,9 @@ beforeAll(async () => {
   viewer = await createViewer(t, { packages: ['basic'], maxConnections: 1 });
   player = await createViewer(t, { packages: ['basic'], maxConnections: 1 });
   const casPort = new URL(t.cas.apiUrl).port;
-  // The configuration documented in docs/streaming-servers.md, pointed at this test's CAS.
+  // The configuration documented in docs/streaming-servers.md, read from the page, pointed at this test's CAS.
   nginx = await startNginx(
-    () => `
-    location /tv/ {
-      auth_request /_cas_auth;
-      auth_request_set $cas_reason $upstream_http_x_cas_reason;
-      add_header X-CAS-Reason $cas_reason always;
-    }
-    location = /_cas_auth {
-      internal;
-      proxy_pass http://127.0.0.1:${casPort}/auth/nginx;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Original-URI $request_uri;
-      proxy_set_header X-Real-IP $remote_addr;
-    }
+    () => `${documentedNginxServer('location = /_cas_auth', `127.0.0.1:${casPort}`)}
     location /secure/ {
       secure_link $arg_md5,$arg_expires;
       secure_link_md5 "$secure_link_expires$uri$remote_addr ${SECURE_LINK_SECRET}";

@@ -92,7 +92,18 @@ describe('nginx auth_request backend', () => {
     const locked = await ask(`/tv/locked/index.m3u8?token=${viewer.token}`);
     expect(locked.status).toBe(403);
     expect(locked.headers.get('x-cas-reason')).toBe('not_entitled');
-    expect((await ask(`/tv/alpha/index.m3u8?token=${viewer.token}`, '192.0.2.52', { 'x-channel-id': 'locked' })).headers.get('x-cas-reason')).toBe('not_entitled');
+    // The channel comes from the path only: nginx copies the viewer's own X-Channel-ID into the subrequest.
+    expect((await ask(`/tv/locked/index.m3u8?token=${viewer.token}`, '192.0.2.52', { 'x-channel-id': 'alpha' })).headers.get('x-cas-reason')).toBe('not_entitled');
+  });
+
+  it('decides only when the raw path is canonical and equals the path nginx serves (X-Original-Path)', async () => {
+    const uri = `/tv/alpha/index.m3u8?token=${viewer.token}`;
+    expect((await ask(uri, undefined, { 'x-original-path': '/tv/alpha/index.m3u8' })).status).toBe(200);
+    const served = await ask(uri, undefined, { 'x-original-path': '/tv/locked/index.m3u8' });
+    expect(served.status).toBe(403);
+    expect(served.headers.get('x-cas-reason')).toBe('non_canonical_path');
+    const dotted = await ask(`/tv/alpha/../locked/index.m3u8?token=${viewer.token}`);
+    expect(dotted.headers.get('x-cas-reason')).toBe('non_canonical_path');
   });
 
   it('rejects a subrequest without X-Original-URI with a 400 naming the header', async () => {
@@ -107,7 +118,7 @@ describe('Flussonic auth backend', () => {
     const first = await t.client.get(
       `/auth/flussonic?name=alpha&ip=192.0.2.60&token=${viewer.token}&session_id=fs-1&request_type=new_session&request_number=1&proto=hls&user_agent=Lavf`,
     );
-    expect(first.status).toBe(200);
+    expect(first.status, first.headers.get('x-cas-reason') ?? '').toBe(200);
     expect(first.headers.get('x-userid')).toBe(String(viewer.id));
     expect(first.headers.get('x-max-sessions')).toBe('2');
     expect(Number(first.headers.get('x-authduration'))).toBeGreaterThan(0);

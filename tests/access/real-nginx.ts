@@ -4,6 +4,23 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const STREAMING_DOC = readFileSync(join(__dirname, '..', '..', 'docs', 'streaming-servers.md'), 'utf8');
+
+/**
+ * The body of the `server { }` block docs/streaming-servers.md documents (the nginx block holding
+ * `marker`), as an operator would copy it, pointed at `casAddress`; listen and root are the harness's.
+ */
+export function documentedNginxServer(marker: string, casAddress: string): string {
+  const block = [...STREAMING_DOC.matchAll(/```nginx\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(marker));
+  if (!block) throw new Error(`docs/streaming-servers.md has no nginx block with ${marker}`);
+  return block
+    .slice(block.indexOf('{') + 1, block.lastIndexOf('}'))
+    .split('\n')
+    .filter((line) => !/^\s*(listen|root)\s/.test(line))
+    .join('\n')
+    .replaceAll('CAS-HOST:8100', casAddress);
+}
+
 /** Fails (never skips) when a Debian peer is missing, naming the package to install. */
 export function requireBinary(path: string, debianPackage: string): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: install the Debian package with "apt-get install ${debianPackage}"`);

@@ -315,6 +315,8 @@ export const de: typeof en = {
     session_ended: 'Sitzung vom Betreiber beendet',
     suspended: 'Konto gesperrt',
     rate_limited: 'Zu viele Versuche',
+    non_canonical_path: 'Mehrdeutiger Anfragepfad',
+    channel_mismatch: 'Kanal-ID und Pfad widersprechen sich',
   },
   checks: {
     deny_list: 'Sperrliste',

@@ -313,6 +313,8 @@ export const en = {
     session_ended: 'Session ended by an operator',
     suspended: 'Account suspended',
     rate_limited: 'Too many attempts',
+    non_canonical_path: 'Ambiguous request path',
+    channel_mismatch: 'Channel id and path disagree',
   },
   checks: {
     deny_list: 'Deny list',

@@ -1,0 +1,62 @@
+import type { Context, Middleware } from 'koa';
+import type { Settings } from '../../src-shared/schemas/settings';
+import { parseIpAddress, parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
+import { anyRangeMatches } from './ip-lists';
+
+/** Caches the parsed form of a settings list (the settings object is replaced on every change). */
+const rangeCache = new WeakMap<readonly string[], IpRange[]>();
+export function settingRanges(list: readonly string[]): IpRange[] {
+  let parsed = rangeCache.get(list);
+  if (!parsed) rangeCache.set(list, (parsed = list.map(parseIpRange).filter((r): r is IpRange => r !== null)));
+  return parsed;
+}
+
+/** The TCP peer's address, IPv4-mapped IPv6 unwrapped. */
+function peerAddress(koa: Context): string {
+  const raw = koa.req.socket.remoteAddress ?? '';
+  return parseIpAddress(raw)?.toString() ?? raw;
+}
+
+/**
+ * Who sent a request: the socket peer, unless the peer is a configured trusted proxy; then
+ * X-Forwarded-For is read from the right, skipping trusted proxies, and the first other address
+ * is the caller. The leftmost entry (which the client writes itself) is never trusted as such.
+ */
+export function addressThroughProxies(koa: Context, trustedProxies: readonly string[]): string {
+  const peer = peerAddress(koa);
+  const trusted = settingRanges(trustedProxies);
+  if (trusted.length === 0 || !anyRangeMatches(parseIpAddress(peer), trusted)) return peer;
+  const hops = koa
+    .get('x-forwarded-for')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const address = parseIpAddress(hops[i]);
+    if (!address) return peer;
+    if (!anyRangeMatches(address, trusted)) return address.toString();
+  }
+  return peer;
+}
+
+const CALLER_ADDRESS = Symbol('callerAddress');
+type StateWithAddress = { [CALLER_ADDRESS]?: string };
+
+/**
+ * Client listener middleware: works out the caller's address once per request, so every client
+ * route (keys, /hls, playlists, devices, auth backends, rate limits, deny lists, ticket binding)
+ * sees the same viewer behind the same proxy.
+ */
+export function resolveCallerAddress(settings: () => Settings): Middleware {
+  return (koa, next) => {
+    (koa.state as StateWithAddress)[CALLER_ADDRESS] = addressThroughProxies(koa, settings().trustedProxies);
+    return next();
+  };
+}
+
+/** The caller's address (the viewer, on content routes) as `resolveCallerAddress` found it. */
+export function callerAddress(koa: Context): string {
+  const address = (koa.state as StateWithAddress)[CALLER_ADDRESS];
+  if (address === undefined) throw new Error('callerAddress: resolveCallerAddress is not installed on this listener');
+  return address;
+}
