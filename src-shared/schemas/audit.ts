@@ -21,3 +21,4 @@ export const auditListQuerySchema = pageQuerySchema.extend({
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),
 });
+export type AuditListQuery = z.input<typeof auditListQuerySchema>;
