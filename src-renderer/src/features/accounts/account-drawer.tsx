@@ -3,7 +3,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
-import type { AccountCreate, AccountDetail, AccountUpdate } from '../../../../src-shared/schemas/accounts';
+import type { AccountCreate, AccountDetail, AccountUpdate, Device } from '../../../../src-shared/schemas/accounts';
 import { api } from '../../shared/api/client';
 import { usePackages } from '../packages/package-queries';
 import { useServerStatus } from '../dashboard/status-queries';
@@ -128,7 +128,7 @@ export function AccountDrawer({ target, onClose }: Props) {
                         {
                           title: '',
                           key: 'unbind',
-                          render: (_: unknown, device: { id: number }) => (
+                          render: (_: unknown, device: Device) => (
                             <Popconfirm title={t('accounts.unbindConfirm')} onConfirm={() => void unbind(device.id)} okText={t('accounts.unbind')} cancelText={t('common.cancel')}>
                               <Button size="small" danger>
                                 {t('accounts.unbind')}
