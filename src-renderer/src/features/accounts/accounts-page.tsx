@@ -5,7 +5,7 @@ import { DeleteOutlined, DownloadOutlined, DownOutlined, EditOutlined, EyeOutlin
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
-import { accountSortFields, accountStatuses, roles, type Account, type AccountBulk, type AccountBulkResult, type AccountStatus, type Role } from '../../../../src-shared/schemas/accounts';
+import { accountStatuses, roles, type accountSortFields, type Account, type AccountBulk, type AccountBulkResult, type AccountStatus, type Role } from '../../../../src-shared/schemas/accounts';
 import { api, saveBlob } from '../../shared/api/client';
 import { usePackages } from '../packages/package-queries';
 import { accountsKey } from './account-queries';
