@@ -21,4 +21,3 @@ export const auditListQuerySchema = pageQuerySchema.extend({
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),
 });
-export type AuditListQuery = z.input<typeof auditListQuerySchema>;

@@ -7,6 +7,7 @@ import Hls from 'hls.js';
 import type { Account } from '../../../../src-shared/schemas/accounts';
 import type { Page } from '../../../../src-shared/schemas/common';
 import { api } from '../../shared/api/client';
+import { accountsKey } from '../accounts/account-queries';
 
 /** Where the CAS serves a channel's protected HLS for one viewer (the content-keys rewriter). */
 export function previewUrlOf(apiUrl: string, channelId: string, token: string): string {
@@ -31,7 +32,7 @@ export function PreviewPlayer({ channelId, apiUrl }: { channelId: string; apiUrl
   const [events, setEvents] = useState<string[]>([]);
   const hlsRef = useRef<Hls | null>(null);
   const accounts = useQuery({
-    queryKey: ['accounts', 'preview-search', search],
+    queryKey: [...accountsKey, 'preview-search', search],
     queryFn: () => api.get<Page<Account>>('/api/admin/accounts', { q: search || undefined, pageSize: 20, status: 'active' }),
   });
 

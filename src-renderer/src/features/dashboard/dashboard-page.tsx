@@ -10,6 +10,7 @@ import type { ChannelKeyStatus } from '../../../../src-shared/schemas/keys';
 import type { Page } from '../../../../src-shared/schemas/common';
 import { api } from '../../shared/api/client';
 import { useServerStatus } from './status-queries';
+import { accountsKey } from '../accounts/account-queries';
 import { ErrorAlert } from '../../shared/components/feedback';
 import { untilRotation, useKeyStatus } from '../keys/key-queries';
 
@@ -53,7 +54,7 @@ export function DashboardPage() {
     refetchInterval: REFRESH_MS,
   });
   const expiring = useQuery({
-    queryKey: ['accounts', 'expiring'],
+    queryKey: [...accountsKey, 'expiring'],
     queryFn: () => api.get<Page<Account>>('/api/admin/accounts', { expiresWithinDays: 7, sort: 'expiresAt', order: 'asc', pageSize: 10 }),
     refetchInterval: 60_000,
   });
