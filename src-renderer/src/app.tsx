@@ -5,25 +5,25 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, MemoryRouter, Navigate, Route, Routes } from 'react-router';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { lazy, type ReactNode } from 'react';
-import { ApiRequestError } from './api/client';
-import { AuthProvider, useAuth } from './auth/auth-context';
-import { ErrorBoundary } from './components/feedback';
-import { i18n } from './i18n/i18n';
-import { AppLayout } from './layout/app-layout';
-import { SetupPage } from './pages/setup-page';
-import { SignInPage } from './pages/sign-in-page';
+import { ApiRequestError } from './shared/api/client';
+import { AuthProvider, useAuth } from './features/auth/auth-context';
+import { ErrorBoundary } from './shared/components/feedback';
+import { i18n } from './shared/i18n/i18n';
+import { AppLayout } from './shared/layout/app-layout';
+import { SetupPage } from './features/auth/setup-page';
+import { SignInPage } from './features/auth/sign-in-page';
 
 export const ROUTER_BASENAME = '/admin';
 
 // Pages load on first visit (charts and the video player stay out of the sign-in bundle).
-const DashboardPage = lazy(() => import('./pages/dashboard-page').then((m) => ({ default: m.DashboardPage })));
-const AccountsPage = lazy(() => import('./pages/accounts/accounts-page').then((m) => ({ default: m.AccountsPage })));
-const PackagesPage = lazy(() => import('./pages/packages-page').then((m) => ({ default: m.PackagesPage })));
-const ChannelsPage = lazy(() => import('./pages/channels-page').then((m) => ({ default: m.ChannelsPage })));
-const KeysPage = lazy(() => import('./pages/keys-page').then((m) => ({ default: m.KeysPage })));
-const SessionsPage = lazy(() => import('./pages/sessions-page').then((m) => ({ default: m.SessionsPage })));
-const LogsPage = lazy(() => import('./pages/logs-page').then((m) => ({ default: m.LogsPage })));
-const SettingsPage = lazy(() => import('./pages/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
+const DashboardPage = lazy(() => import('./features/dashboard/dashboard-page').then((m) => ({ default: m.DashboardPage })));
+const AccountsPage = lazy(() => import('./features/accounts/accounts-page').then((m) => ({ default: m.AccountsPage })));
+const PackagesPage = lazy(() => import('./features/packages/packages-page').then((m) => ({ default: m.PackagesPage })));
+const ChannelsPage = lazy(() => import('./features/channels/channels-page').then((m) => ({ default: m.ChannelsPage })));
+const KeysPage = lazy(() => import('./features/keys/keys-page').then((m) => ({ default: m.KeysPage })));
+const SessionsPage = lazy(() => import('./features/sessions/sessions-page').then((m) => ({ default: m.SessionsPage })));
+const LogsPage = lazy(() => import('./features/logs/logs-page').then((m) => ({ default: m.LogsPage })));
+const SettingsPage = lazy(() => import('./features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

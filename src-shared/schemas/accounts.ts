@@ -164,3 +164,6 @@ export const accountBulkSchema = z.discriminatedUnion('action', [
   }),
 ]);
 export type AccountBulk = z.infer<typeof accountBulkSchema>;
+
+export const accountBulkResultSchema = z.object({ affected: z.number().int() });
+export type AccountBulkResult = z.infer<typeof accountBulkResultSchema>;

@@ -15,6 +15,11 @@ export const loginResponseSchema = z.object({
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
+/** `GET /api/admin/me`: the operator behind this session or API key. */
+export const currentOperatorSchema = sessionUserSchema.extend({ kind: z.enum(['session', 'api-key']) });
+export type CurrentOperator = z.infer<typeof currentOperatorSchema>;
+
 export const setupStatusSchema = z.object({ needsSetup: z.boolean() });
+export type SetupStatus = z.infer<typeof setupStatusSchema>;
 
 export const setupRequestSchema = z.object({ username: usernameSchema, password: passwordSchema }).strict();

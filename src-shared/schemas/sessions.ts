@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, pageQuerySchema, slugSchema } from './common';
+import { isoDateTimeSchema, pageOf, pageQuerySchema, slugSchema } from './common';
 
 /** A viewing session: one viewer (server session id, or IP + user agent) on one channel. */
 export const viewingSessionSchema = z.object({
@@ -64,3 +64,9 @@ export const accountStatsSchema = z.object({
 export type AccountStats = z.infer<typeof accountStatsSchema>;
 
 export const statsRangeSchema = z.object({ from: z.string(), to: z.string() });
+
+/** A page of statistics and the time range it covers. */
+export const channelStatsPageSchema = pageOf(channelStatsSchema).extend({ range: statsRangeSchema });
+export type ChannelStatsPage = z.infer<typeof channelStatsPageSchema>;
+export const accountStatsPageSchema = pageOf(accountStatsSchema).extend({ range: statsRangeSchema });
+export type AccountStatsPage = z.infer<typeof accountStatsPageSchema>;

@@ -2,9 +2,9 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { AccountForm } from '../../src-renderer/src/pages/accounts/account-form';
-import { ApiRequestError } from '../../src-renderer/src/api/client';
-import { setLanguage } from '../../src-renderer/src/i18n/i18n';
+import { AccountForm } from '../../src-renderer/src/features/accounts/account-form';
+import { ApiRequestError } from '../../src-renderer/src/shared/api/client';
+import { setLanguage } from '../../src-renderer/src/shared/i18n/i18n';
 import type { Package } from '../../src-shared/schemas/packages';
 import { installBrowserShims, renderWithProviders } from './harness';
 

@@ -2,8 +2,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { AccountsPage } from '../../src-renderer/src/pages/accounts/accounts-page';
-import { setLanguage } from '../../src-renderer/src/i18n/i18n';
+import { AccountsPage } from '../../src-renderer/src/features/accounts/accounts-page';
+import { setLanguage } from '../../src-renderer/src/shared/i18n/i18n';
 import type { Account } from '../../src-shared/schemas/accounts';
 import { fakeApi, installBrowserShims, renderWithProviders, type Call } from './harness';
 import { AuthTestProvider } from './auth-test-provider';

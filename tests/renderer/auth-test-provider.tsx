@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { AuthContext, type AuthState } from '../../src-renderer/src/auth/auth-context';
+import { AuthContext, type AuthState } from '../../src-renderer/src/features/auth/auth-context';
 
 /** A signed-in operator of the given role, without a sign-in round trip. */
 export function AuthTestProvider({ role, children }: { role: 'admin' | 'observer'; children: ReactNode }) {

@@ -2,8 +2,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { CsvImportModal } from '../../src-renderer/src/pages/accounts/csv-import-modal';
-import { setLanguage } from '../../src-renderer/src/i18n/i18n';
+import { CsvImportModal } from '../../src-renderer/src/features/accounts/csv-import-modal';
+import { setLanguage } from '../../src-renderer/src/shared/i18n/i18n';
 import type { AccountCsvImportResult } from '../../src-shared/schemas/account-csv';
 import { fakeApi, installBrowserShims, renderWithProviders } from './harness';
 

@@ -3,7 +3,7 @@ import { render } from '@testing-library/react';
 import { vi } from 'vitest';
 import { MemoryRouter } from 'react-router';
 import { Providers, createQueryClient } from '../../src-renderer/src/app';
-import { api } from '../../src-renderer/src/api/client';
+import { api } from '../../src-renderer/src/shared/api/client';
 
 /** What antd needs from a browser that jsdom lacks. */
 export function installBrowserShims(): void {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type z } from 'zod';
 import { settingsSchema } from '../../src-shared/schemas/settings';
-import { describeField, settingsGroups } from '../../src-renderer/src/pages/settings/settings-form';
-import { en } from '../../src-renderer/src/i18n/en';
-import { de } from '../../src-renderer/src/i18n/de';
-import { translateMessage } from '../../src-renderer/src/i18n/i18n';
+import { describeField, settingsGroups } from '../../src-renderer/src/features/settings/settings-form';
+import { en } from '../../src-renderer/src/shared/i18n/en';
+import { de } from '../../src-renderer/src/shared/i18n/de';
+import { translateMessage } from '../../src-renderer/src/shared/i18n/i18n';
 
 function leaves(value: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();

@@ -4,7 +4,7 @@ import { cleanup, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import dayjs from 'dayjs';
 import { DashboardApp } from '../../src-renderer/src/app';
-import { setLanguage } from '../../src-renderer/src/i18n/i18n';
+import { setLanguage } from '../../src-renderer/src/shared/i18n/i18n';
 import { fakeApi, installBrowserShims } from './harness';
 import { render } from '@testing-library/react';
 

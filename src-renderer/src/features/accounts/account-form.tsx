@@ -1,0 +1,204 @@
+import { useEffect } from 'react';
+import { Button, DatePicker, Form, Input, InputNumber, Select, Space, Switch } from 'antd';
+import { useTranslation } from 'react-i18next';
+import dayjs, { type Dayjs } from 'dayjs';
+import {
+  accountCreateSchema,
+  accountUpdateSchema,
+  roles,
+  type AccountCreate,
+  type AccountDetail,
+  type AccountUpdate,
+  type Role,
+} from '../../../../src-shared/schemas/accounts';
+import type { Package } from '../../../../src-shared/schemas/packages';
+import { emptyToNull, showApiErrorAtField, showIssues, zodRule } from '../../shared/forms/zod-rules';
+import { useErrorToast } from '../../shared/components/feedback';
+
+export interface AccountFormValues {
+  username: string;
+  password?: string;
+  role: Role;
+  packages: string[];
+  maxConnections: number;
+  maxDevices: number;
+  expiresAt: Dayjs | null;
+  allowedIps: string[];
+  email?: string | null;
+  comment?: string;
+  enabled: boolean;
+  token?: string;
+}
+
+const FIELDS = [
+  'username',
+  'password',
+  'role',
+  'packages',
+  'maxConnections',
+  'maxDevices',
+  'expiresAt',
+  'allowedIps',
+  'email',
+  'comment',
+  'enabled',
+  'token',
+] as const;
+
+const shape = accountCreateSchema.shape;
+const isoOf = (value: unknown) => (dayjs.isDayjs(value) ? value.toISOString() : value ?? null);
+
+/** Form values → the JSON the API takes (empty optional fields left out or null). */
+export function accountPayload(values: AccountFormValues, mode: 'create' | 'edit'): AccountCreate | AccountUpdate {
+  const payload: Record<string, unknown> = {
+    username: values.username?.trim(),
+    role: values.role,
+    packages: values.packages ?? [],
+    maxConnections: values.maxConnections,
+    maxDevices: values.maxDevices,
+    expiresAt: values.expiresAt ? values.expiresAt.toISOString() : null,
+    allowedIps: values.allowedIps ?? [],
+    email: emptyToNull(values.email?.trim()),
+    comment: values.comment ?? '',
+    enabled: values.enabled,
+  };
+  if (values.password) payload.password = values.password;
+  if (mode === 'create' && values.token?.trim()) payload.token = values.token.trim();
+  return payload;
+}
+
+export function formValuesOf(account: AccountDetail | null): AccountFormValues {
+  if (!account) {
+    return { username: '', role: 'user', packages: [], maxConnections: 1, maxDevices: 1, expiresAt: null, allowedIps: [], email: '', comment: '', enabled: true };
+  }
+  return {
+    username: account.username,
+    role: account.role,
+    packages: account.packages,
+    maxConnections: account.maxConnections,
+    maxDevices: account.maxDevices,
+    expiresAt: account.expiresAt ? dayjs(account.expiresAt) : null,
+    allowedIps: account.allowedIps,
+    email: account.email ?? '',
+    comment: account.comment,
+    enabled: account.enabled,
+  };
+}
+
+interface Props {
+  mode: 'create' | 'edit';
+  account: AccountDetail | null;
+  packages: Package[];
+  readOnly: boolean;
+  /** Sends the payload; a rejected promise with an API error is shown at its field. */
+  onSubmit: (payload: AccountCreate | AccountUpdate) => Promise<unknown>;
+  onCancel: () => void;
+}
+
+/** Create or edit an account, with the shared validation rules at every field. */
+export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<AccountFormValues>();
+  const toast = useErrorToast();
+  const role = Form.useWatch('role', form);
+
+  useEffect(() => {
+    form.resetFields();
+    form.setFieldsValue(formValuesOf(account));
+  }, [account, form]);
+
+  const finish = async (values: AccountFormValues) => {
+    const payload = accountPayload(values, mode);
+    const checked = (mode === 'create' ? accountCreateSchema : accountUpdateSchema).safeParse(payload);
+    if (!checked.success) {
+      const rest = showIssues(form, checked.error.issues, FIELDS);
+      if (rest.length) toast(new Error(rest[0]));
+      return;
+    }
+    if (mode === 'edit' && values.role !== 'user' && !account?.hasPassword && !values.password) {
+      form.setFields([{ name: 'password', errors: [t('accounts.passwordNeeded')] }]);
+      return;
+    }
+    try {
+      await onSubmit(payload);
+    } catch (error) {
+      if (!showApiErrorAtField(form, error, FIELDS)) toast(error);
+    }
+  };
+
+  return (
+    <Form<AccountFormValues>
+      form={form}
+      layout="vertical"
+      scrollToFirstError
+      onFinish={(values) => void finish(values)}
+      disabled={readOnly}
+      initialValues={formValuesOf(account)}
+      aria-label={t('accounts.form')}
+    >
+      <Form.Item name="username" label={t('accounts.username')} rules={[zodRule(shape.username)]}>
+        <Input autoComplete="off" />
+      </Form.Item>
+      <Form.Item
+        name="password"
+        label={mode === 'create' ? t('accounts.password') : t('accounts.newPassword')}
+        extra={role === 'user' ? t('accounts.passwordHintUser') : t('accounts.passwordHintOperator')}
+        rules={[zodRule(shape.password, (v) => (v === '' ? undefined : v))]}
+      >
+        <Input.Password autoComplete="new-password" />
+      </Form.Item>
+      <Space size="large" wrap align="start">
+        <Form.Item name="role" label={t('accounts.role')}>
+          <Select style={{ width: 160 }} options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+        </Form.Item>
+        <Form.Item name="enabled" label={t('accounts.enabled')} valuePropName="checked">
+          <Switch />
+        </Form.Item>
+      </Space>
+      <Form.Item name="packages" label={t('accounts.packages')} rules={[zodRule(shape.packages)]}>
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t('accounts.choosePackages')}
+          options={packages.map((p) => ({ value: p.id, label: p.name }))}
+          optionFilterProp="label"
+        />
+      </Form.Item>
+      <Space size="large" wrap align="start">
+        <Form.Item name="maxConnections" label={t('accounts.maxConnections')} extra={t('accounts.zeroUnlimited')} rules={[zodRule(shape.maxConnections)]}>
+          <InputNumber min={0} />
+        </Form.Item>
+        <Form.Item name="maxDevices" label={t('accounts.maxDevices')} extra={t('accounts.zeroUnlimited')} rules={[zodRule(shape.maxDevices)]}>
+          <InputNumber min={0} />
+        </Form.Item>
+        <Form.Item name="expiresAt" label={t('accounts.expiresAt')} extra={t('accounts.emptyNever')} rules={[zodRule(shape.expiresAt, isoOf)]}>
+          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+        </Form.Item>
+      </Space>
+      <Form.Item name="allowedIps" label={t('accounts.allowedIps')} extra={t('accounts.allowedIpsHint')} rules={[zodRule(shape.allowedIps)]}>
+        <Select mode="tags" tokenSeparators={[',', ' ', ';']} open={false} suffixIcon={null} placeholder="192.0.2.0/24" />
+      </Form.Item>
+      <Form.Item name="email" label={t('accounts.email')} rules={[zodRule(shape.email, emptyToNull)]}>
+        <Input type="email" autoComplete="off" />
+      </Form.Item>
+      <Form.Item name="comment" label={t('accounts.comment')} rules={[zodRule(shape.comment)]}>
+        <Input.TextArea rows={2} />
+      </Form.Item>
+      {mode === 'create' && (
+        <Form.Item name="token" label={t('accounts.token')} extra={t('accounts.tokenHint')} rules={[zodRule(shape.token, (v) => (v === '' || v == null ? undefined : v))]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+      )}
+      {!readOnly && (
+        <Space>
+          <Button type="primary" htmlType="submit">
+            {mode === 'create' ? t('common.create') : t('common.save')}
+          </Button>
+          <Button onClick={onCancel} htmlType="button">
+            {t('common.cancel')}
+          </Button>
+        </Space>
+      )}
+    </Form>
+  );
+}

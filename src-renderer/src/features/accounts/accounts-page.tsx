@@ -1,0 +1,335 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { App, Button, Card, Dropdown, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import type { TableProps } from 'antd';
+import { DeleteOutlined, DownloadOutlined, DownOutlined, EditOutlined, EyeOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import dayjs from 'dayjs';
+import { accountStatuses, roles, type accountSortFields, type Account, type AccountBulk, type AccountBulkResult, type AccountStatus, type Role } from '../../../../src-shared/schemas/accounts';
+import { api, saveBlob } from '../../shared/api/client';
+import { usePackages } from '../packages/package-queries';
+import { accountsKey } from './account-queries';
+import { usePagedList } from '../../shared/list/use-paged-list';
+import { useCanWrite } from '../auth/auth-context';
+import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
+import { AccountDrawer } from './account-drawer';
+import { CsvImportModal } from './csv-import-modal';
+
+type SortField = (typeof accountSortFields)[number];
+
+type AccountFilters = {
+  q?: string;
+  package?: string;
+  hwid?: string;
+  token?: string;
+  role?: Role;
+  status?: AccountStatus;
+  sort: SortField;
+  order: 'asc' | 'desc';
+};
+
+type TextFilters = { q: string; hwid: string; token: string };
+
+const statusColors: Record<AccountStatus, string> = { active: 'green', disabled: 'default', expired: 'red' };
+
+/** `fn`, called once its calls pause for `ms` (typing in a filter does not query per key). */
+function useDebouncedCallback<A>(fn: (arg: A) => void, ms = 300): (arg: A) => void {
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return (arg: A) => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => fn(arg), ms);
+  };
+}
+
+type BulkDialog = { action: 'extend' } | { action: 'addPackage' | 'removePackage' } | null;
+
+export function AccountsPage() {
+  const { t } = useTranslation();
+  const canWrite = useCanWrite();
+  const { message, modal } = App.useApp();
+  const toast = useErrorToast();
+  const queryClient = useQueryClient();
+  const packages = usePackages();
+  const list = usePagedList<Account, AccountFilters>({ queryKey: accountsKey, path: '/api/admin/accounts', filters: { sort: 'username', order: 'asc' } });
+  const { filters, setFilters } = list;
+  const [text, setText] = useState<TextFilters>({ q: '', hwid: '', token: '' });
+  const applyText = useDebouncedCallback((next: TextFilters) =>
+    setFilters({ q: next.q.trim() || undefined, hwid: next.hwid.trim() || undefined, token: next.token.trim() || undefined }),
+  );
+  const typeText = (patch: Partial<TextFilters>) => {
+    const next = { ...text, ...patch };
+    setText(next);
+    applyText(next);
+  };
+  const [selected, setSelected] = useState<number[]>([]);
+  const [drawer, setDrawer] = useState<number | 'new' | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [bulkDialog, setBulkDialog] = useState<BulkDialog>(null);
+  const [bulkDays, setBulkDays] = useState<number | null>(30);
+  const [bulkPackage, setBulkPackage] = useState<string | undefined>();
+  const packageName = useMemo(() => new Map((packages.data ?? []).map((p) => [p.id, p.name])), [packages.data]);
+
+  const runBulk = async (action: AccountBulk) => {
+    try {
+      const { affected } = await api.post<AccountBulkResult>('/api/admin/accounts/bulk', action);
+      void message.success(t('accounts.bulkDone', { count: affected }));
+      setSelected([]);
+      setBulkDialog(null);
+      await queryClient.invalidateQueries({ queryKey: accountsKey });
+    } catch (error) {
+      toast(error);
+    }
+  };
+
+  const remove = async (id: number) => {
+    try {
+      await api.delete(`/api/admin/accounts/${id}`);
+      void message.success(t('accounts.deleted'));
+      setSelected((ids) => ids.filter((x) => x !== id));
+      await queryClient.invalidateQueries({ queryKey: accountsKey });
+    } catch (error) {
+      toast(error);
+    }
+  };
+
+  const exportCsv = async () => {
+    try {
+      const { sort: _sort, order: _order, ...where } = filters;
+      const blob = await api.download('/api/admin/accounts/export.csv', where);
+      saveBlob(blob, `accounts-${dayjs().format('YYYY-MM-DD')}.csv`);
+    } catch (error) {
+      toast(error);
+    }
+  };
+
+  const columns: TableProps<Account>['columns'] = [
+    {
+      title: t('accounts.username'),
+      dataIndex: 'username',
+      key: 'username',
+      sorter: true,
+      sortOrder: filters.sort === 'username' ? (filters.order === 'asc' ? 'ascend' : 'descend') : null,
+      render: (name: string, row) => (
+        <Typography.Link onClick={() => setDrawer(row.id)} data-testid={`account-${name}`}>
+          {name}
+        </Typography.Link>
+      ),
+    },
+    { title: t('accounts.role'), dataIndex: 'role', width: 110, render: (role: Role) => t(`roles.${role}`) },
+    {
+      title: t('accounts.status'),
+      dataIndex: 'status',
+      width: 110,
+      render: (status: AccountStatus) => <Tag color={statusColors[status]}>{t(`accounts.statuses.${status}`)}</Tag>,
+    },
+    {
+      title: t('accounts.packages'),
+      dataIndex: 'packages',
+      render: (ids: string[]) => ids.map((id) => <Tag key={id}>{packageName.get(id) ?? id}</Tag>),
+    },
+    {
+      title: t('accounts.expiresAt'),
+      dataIndex: 'expiresAt',
+      key: 'expiresAt',
+      width: 150,
+      sorter: true,
+      sortOrder: filters.sort === 'expiresAt' ? (filters.order === 'asc' ? 'ascend' : 'descend') : null,
+      render: (value: string | null) => (value ? dayjs(value).format('L LT') : <Typography.Text type="secondary">{t('accounts.never')}</Typography.Text>),
+    },
+    { title: t('accounts.devicesShort'), dataIndex: 'deviceCount', width: 90, render: (n: number, row) => `${n}/${row.maxDevices || '∞'}` },
+    { title: t('accounts.tokenShort'), dataIndex: 'tokenPreview', width: 130, render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+    {
+      title: t('common.createdAt'),
+      dataIndex: 'createdAt',
+      key: 'createdAt',
+      width: 150,
+      sorter: true,
+      sortOrder: filters.sort === 'createdAt' ? (filters.order === 'asc' ? 'ascend' : 'descend') : null,
+      render: (value: string) => dayjs(value).format('L LT'),
+    },
+    {
+      title: '',
+      key: 'actions',
+      width: canWrite ? 96 : 56,
+      render: (_, row) => (
+        <Space size={4}>
+          <Button size="small" icon={canWrite ? <EditOutlined /> : <EyeOutlined />} aria-label={canWrite ? t('common.edit') : t('common.view')} onClick={() => setDrawer(row.id)} />
+          {canWrite && (
+            <Popconfirm
+              title={t('accounts.deleteConfirm', { name: row.username })}
+              okText={t('common.delete')}
+              okButtonProps={{ danger: true }}
+              cancelText={t('common.cancel')}
+              onConfirm={() => void remove(row.id)}
+            >
+              <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+            </Popconfirm>
+          )}
+        </Space>
+      ),
+    },
+  ];
+
+  /** A new order is a new question, like a filter: back to page 1. (Paging goes through `list.pagination`.) */
+  const onTableChange: TableProps<Account>['onChange'] = (_pagination, _filters, sorter, extra) => {
+    if (extra.action !== 'sort') return;
+    const single = Array.isArray(sorter) ? sorter[0] : sorter;
+    const field = (single?.columnKey as SortField | undefined) ?? 'username';
+    if (single?.order) setFilters({ sort: field, order: single.order === 'descend' ? 'desc' : 'asc' });
+    else setFilters({ sort: 'username', order: 'asc' });
+  };
+
+  const bulkItems = [
+    { key: 'enable', label: t('accounts.bulk.enable') },
+    { key: 'disable', label: t('accounts.bulk.disable') },
+    { key: 'extend', label: t('accounts.bulk.extend') },
+    { key: 'addPackage', label: t('accounts.bulk.addPackage') },
+    { key: 'removePackage', label: t('accounts.bulk.removePackage') },
+    { type: 'divider' as const },
+    { key: 'delete', label: t('accounts.bulk.delete'), danger: true },
+  ];
+  const onBulk = (key: string) => {
+    if (key === 'enable' || key === 'disable') void runBulk({ action: key, ids: selected });
+    else if (key === 'extend') setBulkDialog({ action: 'extend' });
+    else if (key === 'addPackage' || key === 'removePackage') setBulkDialog({ action: key });
+    else if (key === 'delete') {
+      modal.confirm({
+        title: t('accounts.bulkDeleteConfirm', { count: selected.length }),
+        okText: t('common.delete'),
+        okButtonProps: { danger: true },
+        cancelText: t('common.cancel'),
+        onOk: () => runBulk({ action: 'delete', ids: selected }),
+      });
+    }
+  };
+
+  return (
+    <Card
+      title={t('nav.accounts')}
+      extra={
+        <Space wrap>
+          <Button icon={<DownloadOutlined />} onClick={() => void exportCsv()}>
+            {t('csv.export')}
+          </Button>
+          {canWrite && (
+            <>
+              <Button icon={<UploadOutlined />} onClick={() => setImporting(true)}>
+                {t('csv.import')}
+              </Button>
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setDrawer('new')}>
+                {t('accounts.newAccount')}
+              </Button>
+            </>
+          )}
+        </Space>
+      }
+    >
+      <Space wrap className="filter-bar" aria-label={t('common.filters')}>
+        <Input.Search
+          allowClear
+          placeholder={t('accounts.searchPlaceholder')}
+          value={text.q}
+          onChange={(e) => typeText({ q: e.target.value })}
+          style={{ width: 240 }}
+          aria-label={t('accounts.searchPlaceholder')}
+        />
+        <Select
+          allowClear
+          placeholder={t('accounts.package')}
+          aria-label={t('accounts.package')}
+          showSearch={{ optionFilterProp: 'label' }}
+          style={{ width: 160 }}
+          value={filters.package}
+          onChange={(value) => setFilters({ package: value })}
+          options={(packages.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          data-testid="filter-package"
+        />
+        <Input allowClear placeholder="HWID" value={text.hwid} onChange={(e) => typeText({ hwid: e.target.value })} style={{ width: 150 }} aria-label="HWID" />
+        <Input
+          allowClear
+          placeholder={t('accounts.tokenShort')}
+          value={text.token}
+          onChange={(e) => typeText({ token: e.target.value })}
+          style={{ width: 150 }}
+          aria-label={t('accounts.tokenShort')}
+        />
+        <Select
+          allowClear
+          placeholder={t('accounts.role')}
+          aria-label={t('accounts.role')}
+          style={{ width: 130 }}
+          value={filters.role}
+          onChange={(value) => setFilters({ role: value })}
+          options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+          data-testid="filter-role"
+        />
+        <Select
+          allowClear
+          placeholder={t('accounts.status')}
+          aria-label={t('accounts.status')}
+          style={{ width: 130 }}
+          value={filters.status}
+          onChange={(value) => setFilters({ status: value })}
+          options={accountStatuses.map((s) => ({ value: s, label: t(`accounts.statuses.${s}`) }))}
+          data-testid="filter-status"
+        />
+        {canWrite && selected.length > 0 && (
+          <Dropdown menu={{ items: bulkItems, onClick: ({ key }) => onBulk(key) }}>
+            <Button data-testid="bulk-actions">
+              {t('accounts.bulkActions', { count: selected.length })} <DownOutlined />
+            </Button>
+          </Dropdown>
+        )}
+      </Space>
+      {list.query.isError && <ErrorAlert error={list.query.error} onRetry={() => void list.query.refetch()} />}
+      <Table<Account>
+        rowKey="id"
+        size="middle"
+        columns={columns}
+        dataSource={list.items}
+        loading={list.query.isFetching && !list.query.data}
+        onChange={onTableChange}
+        rowSelection={canWrite ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]), preserveSelectedRowKeys: true } : undefined}
+        pagination={{
+          ...list.pagination,
+          showSizeChanger: true,
+          pageSizeOptions: [20, 50, 100, 200],
+          showTotal: (total) => t('common.total', { count: total }),
+        }}
+        scroll={{ x: 1100 }}
+        data-testid="accounts-table"
+      />
+      <AccountDrawer target={drawer} onClose={() => setDrawer(null)} />
+      <CsvImportModal open={importing} onClose={() => setImporting(false)} />
+      <Modal
+        open={bulkDialog !== null}
+        title={bulkDialog ? t(`accounts.bulk.${bulkDialog.action}`) : ''}
+        onCancel={() => setBulkDialog(null)}
+        okText={t('common.apply')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ disabled: bulkDialog?.action === 'extend' ? !bulkDays : !bulkPackage }}
+        onOk={() => {
+          if (!bulkDialog) return;
+          if (bulkDialog.action === 'extend') void runBulk({ action: 'extend', ids: selected, days: bulkDays ?? 30 });
+          else if (bulkPackage) void runBulk({ action: bulkDialog.action, ids: selected, package: bulkPackage });
+        }}
+      >
+        {bulkDialog?.action === 'extend' ? (
+          <Space orientation="vertical">
+            <Typography.Text>{t('accounts.extendHint')}</Typography.Text>
+            <InputNumber min={1} max={3650} value={bulkDays} onChange={setBulkDays} addonAfter={t('common.days')} aria-label={t('common.days')} />
+          </Space>
+        ) : (
+          <Select
+            style={{ width: '100%' }}
+            placeholder={t('accounts.package')}
+            value={bulkPackage}
+            onChange={setBulkPackage}
+            options={(packages.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          />
+        )}
+      </Modal>
+    </Card>
+  );
+}

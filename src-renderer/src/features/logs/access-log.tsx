@@ -1,0 +1,71 @@
+import { DatePicker, Input, Select, Space, Table, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+import dayjs from 'dayjs';
+import { refusalReasonValues, type AccessLogEntry } from '../../../../src-shared/schemas/access';
+import { ErrorAlert } from '../../shared/components/feedback';
+import { CsvDownloadButton } from './csv-download-button';
+import { useChannels } from '../channels/channel-queries';
+import { usePagedList } from '../../shared/list/use-paged-list';
+
+type AccessLogFilters = { channel?: string; ip?: string; result?: 'allow' | 'deny'; reason?: string; account?: string; from?: string; to?: string };
+
+/** An account id as typed; anything but digits filters nothing. */
+const accountIdOf = (text: string): string | undefined => (/^\d+$/.test(text.trim()) ? text.trim() : undefined);
+
+/** Access decisions (allow / deny with reason), filtered and paged, downloadable as CSV. */
+export function AccessLog() {
+  const { t } = useTranslation();
+  const channels = useChannels();
+  const list = usePagedList<AccessLogEntry, AccessLogFilters>({ queryKey: ['access-log'], path: '/api/admin/access-log', filters: {}, refetchInterval: 10_000 });
+  const { filters, setFilters: set } = list;
+
+  return (
+    <>
+      <Space wrap className="filter-bar">
+        <Select allowClear placeholder={t('logs.result')} style={{ width: 120 }} value={filters.result} onChange={(v) => set({ result: v })} options={[{ value: 'allow', label: t('logs.allow') }, { value: 'deny', label: t('logs.deny') }]} />
+        <Select allowClear placeholder={t('logs.reason')} style={{ width: 170 }} value={filters.reason} onChange={(v) => set({ reason: v })} options={refusalReasonValues.map((r) => ({ value: r, label: t(`reasons.${r}`) }))} />
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          placeholder={t('logs.channel')}
+          style={{ width: 170 }}
+          value={filters.channel}
+          onChange={(v) => set({ channel: v })}
+          options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))}
+        />
+        <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} onChange={(e) => set({ ip: e.target.value.trim() || undefined })} />
+        <Input allowClear placeholder={t('logs.accountId')} aria-label={t('logs.accountId')} style={{ width: 120 }} onChange={(e) => set({ account: accountIdOf(e.target.value) })} />
+        <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={(range) => set({ from: range?.[0]?.toISOString(), to: range?.[1]?.toISOString() })} />
+        <CsvDownloadButton<AccessLogEntry>
+          path="/api/admin/access-log"
+          query={filters}
+          toRow={(e) => ({ at: e.at, result: e.result, reason: e.reason ?? '', rule: e.rule ?? '', account: e.username ?? '', channel: e.channelId ?? '', ip: e.ip, source: e.source, session: e.sessionId ?? '' })}
+          name="access"
+        />
+      </Space>
+      {list.query.isError && <ErrorAlert error={list.query.error} onRetry={() => void list.query.refetch()} />}
+      <Table<AccessLogEntry>
+        rowKey="id"
+        size="small"
+        dataSource={list.items}
+        loading={list.query.isPending}
+        data-testid="access-log-table"
+        pagination={{ ...list.pagination, showSizeChanger: true, showTotal: (n) => t('common.total', { count: n }) }}
+        columns={[
+          { title: t('common.time'), dataIndex: 'at', width: 170, render: (at: string) => dayjs(at).format('L LTS') },
+          {
+            title: t('logs.result'),
+            dataIndex: 'result',
+            width: 90,
+            render: (r: 'allow' | 'deny') => <Tag color={r === 'allow' ? 'green' : 'red'}>{t(`logs.${r}`)}</Tag>,
+          },
+          { title: t('logs.reason'), key: 'why', render: (_, e) => (e.reason ? t(`reasons.${e.reason}` as 'reasons.expired', { defaultValue: e.reason }) : (e.rule ?? '')) },
+          { title: t('logs.account'), dataIndex: 'username', render: (u: string | null) => u ?? '—' },
+          { title: t('logs.channel'), dataIndex: 'channelId', render: (c: string | null) => c ?? '—' },
+          { title: 'IP', dataIndex: 'ip' },
+          { title: t('logs.source'), dataIndex: 'source' },
+        ]}
+      />
+    </>
+  );
+}
