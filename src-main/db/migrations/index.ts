@@ -3,9 +3,11 @@ import { coreMigration } from './0010-core';
 import { accessMigration } from './0100-access';
 import { contentKeysMigration } from './0200-content-keys';
 import { devicesMigration } from './0300-devices';
+import { accessLogCountsMigration } from './0410-access-log-counts';
 
 /**
  * Every schema migration, in order. Numbering leaves room per capability:
- * 10–99 core, 100–199 access control, 200–299 content keys, 300–399 devices.
+ * 10–99 core, 100–199 access control, 200–299 content keys, 300–399 devices; later changes to
+ * any of them above the newest (a database only migrates upwards).
  */
-export const migrations: readonly Migration[] = [coreMigration, accessMigration, contentKeysMigration, devicesMigration];
+export const migrations: readonly Migration[] = [coreMigration, accessMigration, contentKeysMigration, devicesMigration, accessLogCountsMigration];
