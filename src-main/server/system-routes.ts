@@ -6,7 +6,23 @@ import type { OpenApiRegistry } from './openapi';
 import { statement } from '../db/statements';
 import { isoFromMs } from '../core/clock';
 
-export const healthSchema = z.object({ status: z.literal('ok'), version: z.string(), time: z.string() });
+/** A failing background write: the CAS still decides, but something is not being recorded. */
+export const alarmSchema = z.object({
+  name: z.string(),
+  failures: z.number().int(),
+  since: z.string(),
+  lastFailureAt: z.string(),
+  message: z.string(),
+});
+
+/** `degraded` while any alarm is raised (still 200: the listener answers and decisions work). */
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  time: z.string(),
+  /** Names and failure counts only: the messages are for operators (`/api/admin/status`). */
+  alarms: z.array(alarmSchema.omit({ message: true })),
+});
 
 export const statusSchema = z.object({
   version: z.string(),
@@ -17,7 +33,12 @@ export const statusSchema = z.object({
   dataDir: z.string(),
   databaseBytes: z.number(),
   counts: z.object({ accounts: z.number(), channels: z.number(), packages: z.number() }),
+  alarms: z.array(alarmSchema),
 });
+
+function alarmsOf(ctx: CasContext): Array<z.infer<typeof alarmSchema>> {
+  return ctx.alarms.list().map((a) => ({ ...a, since: isoFromMs(a.since), lastFailureAt: isoFromMs(a.lastFailureAt) }));
+}
 
 function fileSize(path: string): number {
   try {
@@ -29,10 +50,11 @@ function fileSize(path: string): number {
 
 export function registerHealthRoute(api: ApiRouter, ctx: CasContext): void {
   api.route(
-    { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable', tag: 'System', access: 'public', response: healthSchema },
+    { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable; failing background writes as alarms', tag: 'System', access: 'public', response: healthSchema },
     () => {
       statement(ctx.db, 'SELECT 1').get();
-      return { status: 'ok' as const, version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()) };
+      const alarms = alarmsOf(ctx).map(({ message: _message, ...alarm }) => alarm);
+      return { status: alarms.length > 0 ? ('degraded' as const) : ('ok' as const), version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()), alarms };
     },
   );
 }
@@ -62,6 +84,7 @@ export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: O
             channels: count('channels'),
             packages: count('packages'),
           },
+          alarms: alarmsOf(ctx),
         };
       },
     );

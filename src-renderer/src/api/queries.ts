@@ -15,6 +15,8 @@ export interface ServerStatus {
   dataDir: string;
   databaseBytes: number;
   counts: { accounts: number; channels: number; packages: number };
+  /** Failing background writes (full disk, I/O errors): decisions go on, records do not. */
+  alarms: Array<{ name: string; failures: number; since: string; lastFailureAt: string; message: string }>;
 }
 
 export const queryKeys = {

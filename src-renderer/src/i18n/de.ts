@@ -60,6 +60,7 @@ export const de: typeof en = {
     create: 'Administrator anlegen',
   },
   dashboard: {
+    alarm: 'Schreiben im Hintergrund schlägt fehl: {{name}} ({{failures}} Fehler seit {{since}}). Zugriffsentscheidungen laufen weiter; Aufzeichnungen können verloren gehen.',
     viewersNow: 'Zuschauer jetzt',
     accountsWatching: 'Aktive Konten',
     authorizations24h: 'Freigaben (24 h)',
@@ -330,6 +331,7 @@ export const de: typeof en = {
     connection_limit: 'Verbindungslimit',
   },
   logs: {
+    count: 'Anzahl',
     audit: 'Änderungsprotokoll',
     access: 'Zugriffsprotokoll',
     action: 'Aktion',

@@ -58,6 +58,7 @@ export const en = {
     create: 'Create administrator',
   },
   dashboard: {
+    alarm: 'Background write failing: {{name}} ({{failures}} failures since {{since}}). Access decisions go on; records may be lost.',
     viewersNow: 'Viewers now',
     accountsWatching: 'Accounts watching',
     authorizations24h: 'Authorizations (24 h)',
@@ -328,6 +329,7 @@ export const en = {
     connection_limit: 'Connection limit',
   },
   logs: {
+    count: 'Times',
     audit: 'Audit log',
     access: 'Access log',
     action: 'Action',
