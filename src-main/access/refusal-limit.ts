@@ -23,7 +23,10 @@ export function limitViewerRefusals(ctx: CasContext, access: AccessService): Mid
   return async (koa, next) => {
     const settings = ctx.settings.get();
     const ip = callerAddress(koa, settings);
-    if (koa.path.startsWith('/auth/') && isStreamingServer(ip, settings)) return next();
+    if (koa.path.startsWith('/auth/') && isStreamingServer(ip, settings)) {
+      await next();
+      return;
+    }
     if (access.throttled({ ip, channelId: null, source: 'http' })) {
       koa.set('Retry-After', '60');
       throw new RateLimitError('Too many refused requests from this address; try again in a minute');
