@@ -210,11 +210,13 @@ export class AccessService implements AccessDecider {
   /**
    * A refusal without any check for a viewer address (IPv6: its /64) that reached
    * `viewerRefusalsPerMinute` unauthenticated refusals this minute, or null. It costs a map
-   * lookup: no database read, no password check, one aggregated access-log row a minute.
+   * lookup: no database read, no password check, one aggregated access-log row a minute per
+   * address (IPv6: per /64, which the row names).
    */
   throttled(request: { ip: string; channelId: string | null; source: string }): (AccessDecision & { allow: false }) | null {
     const now = this.ctx.clock.now();
-    if (!this.refusals.blocked(refusalSubject(request.ip), now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
+    const subject = refusalSubject(request.ip);
+    if (!this.refusals.blocked(subject, now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
     this.log.push({
       at: now,
       result: 'deny',
@@ -223,7 +225,8 @@ export class AccessService implements AccessDecider {
       accountId: null,
       username: null,
       channelId: request.channelId || null,
-      ip: request.ip.slice(0, 64),
+      // The /64 for IPv6, so addresses rotating within it still share one row a minute.
+      ip: subject,
       source: request.source,
       sessionId: null,
     });
