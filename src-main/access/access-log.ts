@@ -17,36 +17,61 @@ export interface AccessLogRecord {
   sessionId: number | null;
 }
 
-/** Above this many buffered decisions a flush is scheduled at once; above MAX they are dropped (and counted). */
-const EARLY_FLUSH = 20_000;
-const MAX_BUFFERED = 200_000;
+const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+/** Above this many buffered rows a flush is scheduled at once, open minute included. */
+const EARLY_FLUSH = 20_000;
+/** Above this many buffered rows the oldest are dropped (and counted); a failing disk cannot grow memory. */
+const MAX_BUFFERED = 200_000;
+
+/** One access-log row waiting to be written: identical decisions of one minute, counted. */
+export interface PendingAccessRow extends AccessLogRecord {
+  count: number;
+  key: string;
+}
+
+/** Decisions that share every field and the minute share one row (a flood of refusals is one row a minute). */
+function rowKey(r: AccessLogRecord): string {
+  return `${Math.floor(r.at / MINUTE_MS)}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}\u0000${r.accountId ?? ''}\u0000${r.channelId ?? ''}\u0000${r.ip}\u0000${r.source}\u0000${r.sessionId ?? ''}`;
+}
 
 /**
- * The access log, written in batches: decisions are buffered in memory and flushed in one
- * transaction (with the hourly roll-up the dashboard reads), never one INSERT per request.
+ * The access log, written in batches: decisions are aggregated in memory (one row per identical
+ * decision and minute, with a count) and flushed in one transaction with the hourly roll-up the
+ * dashboard reads, never one INSERT per request. The buffer is bounded: past `maxBuffered` rows
+ * the oldest are dropped and counted, so a database that cannot be written never grows memory.
  */
 export class AccessLogWriter {
-  #buffer: AccessLogRecord[] = [];
+  #rows = new Map<string, PendingAccessRow>();
   #dropped = 0;
   #scheduled = false;
 
   constructor(
     private readonly db: Db,
     private readonly onEarlyFlush: () => void,
+    private readonly maxBuffered = MAX_BUFFERED,
   ) {}
 
+  /** Decisions lost because the buffer was full (the database could not keep up or failed). */
   get dropped(): number {
     return this.#dropped;
   }
 
+  /** Buffered rows (each may count many decisions). */
+  get pending(): number {
+    return this.#rows.size;
+  }
+
   push(record: AccessLogRecord): void {
-    if (this.#buffer.length >= MAX_BUFFERED) {
-      this.#dropped++;
+    const key = rowKey(record);
+    const row = this.#rows.get(key);
+    if (row) {
+      row.count++;
       return;
     }
-    this.#buffer.push(record);
-    if (this.#buffer.length >= EARLY_FLUSH && !this.#scheduled) {
+    if (this.#rows.size >= this.maxBuffered) this.#dropOldest();
+    this.#rows.set(key, { ...record, count: 1, key });
+    if (this.#rows.size >= EARLY_FLUSH && !this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
@@ -55,31 +80,46 @@ export class AccessLogWriter {
     }
   }
 
-  get pending(): number {
-    return this.#buffer.length;
+  /**
+   * Removes up to `limit` rows, oldest first, for `write`. With `now`, only rows of minutes that
+   * have ended (so a row keeps counting while its minute lasts), unless the buffer is large.
+   */
+  take(limit: number, now?: number): PendingAccessRow[] {
+    const openMinute = now === undefined || this.#rows.size >= EARLY_FLUSH ? Number.POSITIVE_INFINITY : Math.floor(now / MINUTE_MS);
+    const batch: PendingAccessRow[] = [];
+    for (const row of this.#rows.values()) {
+      if (batch.length >= limit || Math.floor(row.at / MINUTE_MS) >= openMinute) break;
+      batch.push(row);
+    }
+    for (const row of batch) this.#rows.delete(row.key);
+    return batch;
   }
 
-  /** Writes the buffer (at most `limit` rows, oldest first); call inside a transaction. */
-  flush(limit = Number.POSITIVE_INFINITY): number {
-    if (this.#buffer.length === 0) return 0;
-    let batch: AccessLogRecord[];
-    if (this.#buffer.length <= limit) {
-      batch = this.#buffer;
-      this.#buffer = [];
-    } else {
-      batch = this.#buffer.slice(0, limit);
-      this.#buffer = this.#buffer.slice(limit);
+  /** Returns a batch whose write failed to the front of the buffer (still bounded). */
+  putBack(batch: readonly PendingAccessRow[]): void {
+    const newer = this.#rows;
+    this.#rows = new Map(batch.map((row) => [row.key, row]));
+    for (const [key, row] of newer) {
+      const older = this.#rows.get(key);
+      if (older) older.count += row.count;
+      else this.#rows.set(key, row);
     }
+    while (this.#rows.size > this.maxBuffered) this.#dropOldest();
+  }
+
+  /** Writes a batch from `take` and its hourly counts; call inside a transaction. */
+  write(batch: readonly PendingAccessRow[]): number {
+    if (batch.length === 0) return 0;
     const insert = statement(
       this.db,
-      `INSERT INTO access_log (at, result, reason, rule, account_id, username, channel_id, ip, source, session_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO access_log (at, result, reason, rule, account_id, username, channel_id, ip, source, session_id, count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const hourly = new Map<string, number>();
     for (const r of batch) {
-      insert.run(r.at, r.result, r.reason, r.rule, r.accountId, r.username, r.channelId, r.ip, r.source, r.sessionId);
+      insert.run(r.at, r.result, r.reason, r.rule, r.accountId, r.username, r.channelId, r.ip, r.source, r.sessionId, r.count);
       const key = `${Math.floor(r.at / HOUR_MS) * HOUR_MS}\u0000${r.channelId ?? ''}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}`;
-      hourly.set(key, (hourly.get(key) ?? 0) + 1);
+      hourly.set(key, (hourly.get(key) ?? 0) + r.count);
     }
     const rollup = statement(
       this.db,
@@ -91,6 +131,30 @@ export class AccessLogWriter {
       rollup.run(Number(hour), channel, result, reason, n);
     }
     return batch.length;
+  }
+
+  #dropOldest(): void {
+    const oldest = this.#rows.values().next();
+    if (oldest.done) return;
+    this.#rows.delete(oldest.value.key);
+    this.#dropped += oldest.value.count;
+  }
+}
+
+/**
+ * Keeps the newest `maxRows` rows: deletes older ones in chunks, yielding between them so the
+ * writer lock is never held long. Row ids only grow, so "older" is an id range (no count(*)).
+ */
+export async function capAccessLog(db: Db, maxRows: number): Promise<number> {
+  const newest = (statement(db, 'SELECT max(id) AS id FROM access_log').get() as { id: number | null }).id;
+  if (newest === null || newest <= maxRows) return 0;
+  let deleted = 0;
+  for (;;) {
+    if (!db.open) return deleted;
+    const changes = statement(db, 'DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE id <= ? ORDER BY id LIMIT 5000)').run(newest - maxRows).changes;
+    deleted += changes;
+    if (changes < 5000) return deleted;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -116,6 +180,7 @@ interface AccessLogRow {
   ip: string;
   source: string;
   session_id: number | null;
+  count: number;
 }
 
 function whereOf(filter: AccessLogFilter): WhereClause {
@@ -146,6 +211,7 @@ export function listAccessLog(db: Db, filter: AccessLogFilter, page: number, pag
       ip: row.ip,
       source: row.source,
       sessionId: row.session_id,
+      count: row.count,
     })),
   };
 }

@@ -10,8 +10,9 @@ import type { Settings } from '../../src-shared/schemas/settings';
 import { UrlSigner } from '../url-signing/url-signer';
 import { KeyTickets } from '../hls/key-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
-import { AccessLogWriter } from './access-log';
-import { CredentialFailures, VerifiedPasswords } from './credential-guards';
+import { AccessLogWriter, capAccessLog, type PendingAccessRow } from './access-log';
+import { CredentialFailures, PasswordCheckQueue, VerifiedPasswords } from './credential-guards';
+import { RefusalThrottle, refusalSubject } from './refusal-throttle';
 import { anyRangeMatches, IpLists } from './ip-lists';
 import { SharingDetector, sharingSubject } from './sharing';
 import { ViewerDirectory, type ViewerAccount, type ViewerChannel } from './viewer-directory';
@@ -21,6 +22,8 @@ type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /** Rows per background flush transaction (a few milliseconds of writing). */
 const FLUSH_SLICE = 500;
+/** The alarm raised while buffered access history cannot be written (full disk, I/O error). */
+const WRITE_ALARM = 'access-log-write';
 
 /** Records the checks of one evaluation, for the explanation API (absent on the hot path). */
 type Trace = AccessStep[] | null;
@@ -73,11 +76,14 @@ export class AccessService implements AccessDecider {
   readonly urlSigner: UrlSigner;
   /** Issues and verifies the tickets the CAS writes into URLs instead of any credential. */
   readonly tickets: KeyTickets;
+  /** Refusals of unauthenticated viewers per address (see `throttled`). */
+  readonly refusals = new RefusalThrottle();
   /** Counters for tests, benchmarks and diagnostics. */
-  readonly counters = { decisions: 0, passwordHashChecks: 0 };
+  readonly counters = { decisions: 0, passwordHashChecks: 0, passwordChecksRefused: 0 };
   readonly #passwords = new VerifiedPasswords();
   #flushing = false;
   readonly #failures = new CredentialFailures();
+  readonly #passwordChecks = new PasswordCheckQueue();
 
   constructor(
     private readonly ctx: CasContext,
@@ -101,18 +107,38 @@ export class AccessService implements AccessDecider {
       background.every('access-flush', 1000, () => this.flushInSlices());
       background.every('access-session-sweep', 5000, () => this.sweep());
       background.every('access-retention', 3_600_000, () => this.pruneHistory(), { runNow: false });
+      background.every('access-log-cap', 60_000, () => capAccessLog(ctx.db, ctx.settings.get().accessLogMaxRows), { runNow: true });
       background.onShutdown('access-flush', () => this.flush());
     }
   }
 
-  /** Writes every buffered session change, peak and access-log row now, in one transaction (readers call this first). */
+  /**
+   * Writes every buffered session change, peak and access-log row now, in one transaction
+   * (readers call this first). When the write fails the alarm is raised and readers carry on.
+   */
   flush(): void {
     if (!this.ctx.db.open) return;
+    this.#writeSlice(this.log.take(Number.POSITIVE_INFINITY), { force: true, relaxed: false });
+  }
+
+  /**
+   * One transaction of session changes and access-log rows. A failure (SQLITE_FULL, IOERR) never
+   * reaches the caller: the rows go back to the bounded buffer and the write alarm is raised
+   * (logged once per interval, shown on `/healthz`); the next success clears it. -1 on failure.
+   */
+  #writeSlice(batch: PendingAccessRow[], options: { force: boolean; relaxed: boolean }): number {
     const now = this.ctx.clock.now();
-    this.ctx.db.transaction(() => {
-      this.sessions.flush(now, { force: true });
-      this.log.flush();
-    })();
+    const write = () =>
+      this.ctx.db.transaction(() => this.sessions.flush(now, { limit: options.force ? undefined : FLUSH_SLICE, force: options.force }) + this.log.write(batch))();
+    try {
+      const written = options.relaxed ? this.#relaxedCommit(write) : write();
+      this.ctx.alarms.clear(WRITE_ALARM);
+      return written;
+    } catch (error) {
+      this.log.putBack(batch);
+      this.ctx.alarms.raise(WRITE_ALARM, error, `${this.log.pending} access-log rows waiting, ${this.log.dropped} decisions dropped`);
+      return -1;
+    }
   }
 
   /**
@@ -126,10 +152,9 @@ export class AccessService implements AccessDecider {
       // Only what is pending now: under steady load new rows wait for the next tick (one commit a second).
       let budget = this.log.pending + this.sessions.pendingWrites;
       while (this.ctx.db.open && budget > 0) {
-        const now = this.ctx.clock.now();
-        const written = this.#relaxedCommit(() =>
-          this.ctx.db.transaction(() => this.sessions.flush(now, { limit: FLUSH_SLICE }) + this.log.flush(FLUSH_SLICE))(),
-        );
+        // Rows of the current minute keep counting until it ends.
+        const written = this.#writeSlice(this.log.take(FLUSH_SLICE, this.ctx.clock.now()), { force: false, relaxed: true });
+        if (written <= 0) break;
         budget -= Math.max(written, FLUSH_SLICE);
         if (budget > 0) await new Promise((resolve) => setImmediate(resolve));
       }
@@ -163,6 +188,7 @@ export class AccessService implements AccessDecider {
     this.sessions.sweepIdle(now, settings.sessionIdleSeconds * 1000);
     this.#failures.sweep(now, settings.viewerAuthFailureWindowMinutes * 60_000);
     this.#passwords.sweep(now);
+    this.refusals.sweep(now);
     this.sharing.sweep(now);
   }
 
@@ -216,6 +242,37 @@ export class AccessService implements AccessDecider {
       sessionId: decision.allow ? (decision.sessionId ?? null) : null,
     });
     return decision;
+  }
+
+  /**
+   * A refusal without any check for a viewer address (IPv6: its /64) that reached
+   * `viewerRefusalsPerMinute` unauthenticated refusals this minute, or null. It costs a map
+   * lookup: no database read, no password check, one aggregated access-log row a minute per
+   * address (IPv6: per /64, which the row names).
+   */
+  throttled(request: { ip: string; channelId: string | null; source: string }): (AccessDecision & { allow: false }) | null {
+    const now = this.ctx.clock.now();
+    const subject = refusalSubject(request.ip);
+    if (!this.refusals.blocked(subject, now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
+    this.log.push({
+      at: now,
+      result: 'deny',
+      reason: 'rate_limited',
+      rule: null,
+      accountId: null,
+      username: null,
+      channelId: request.channelId || null,
+      // The /64 for IPv6, so addresses rotating within it still share one row a minute.
+      ip: subject,
+      source: request.source,
+      sessionId: null,
+    });
+    return { allow: false, reason: 'rate_limited', account: null };
+  }
+
+  /** Counts a refusal of an unauthenticated viewer against its address (see `throttled`). */
+  countRefusal(ip: string): void {
+    this.refusals.record(refusalSubject(ip), this.ctx.clock.now());
   }
 
   /**
@@ -430,12 +487,9 @@ export class AccessService implements AccessDecider {
   ): Promise<CredentialOutcome> {
     const windowMs = settings.viewerAuthFailureWindowMinutes * 60_000;
     const max = settings.viewerAuthMaxFailures;
-    const ipKey = `ip:${ip}`;
-    const fail = (account: ViewerAccount | null, detail: string, userKey?: string): CredentialOutcome => {
-      if (!explaining) {
-        this.#failures.record(ipKey, now, windowMs);
-        if (userKey) this.#failures.record(userKey, now, windowMs);
-      }
+    const ipKey = `ip:${refusalSubject(ip)}`;
+    const fail = (account: ViewerAccount | null, detail: string): CredentialOutcome => {
+      if (!explaining) this.#failures.record(ipKey, now, windowMs);
       step(trace, 'credential', 'fail', detail);
       return { ok: false, reason: 'bad_credential', account };
     };
@@ -466,10 +520,34 @@ export class AccessService implements AccessDecider {
           step(trace, 'rate_limit', 'fail', `Too many wrong credentials from ${ip} or for ${credential.username}`);
           return { ok: false, reason: 'rate_limited', account: null };
         }
+        // Counted as a failure before scrypt runs (and forgiven if right), so concurrent guesses
+        // cannot all pass the check above; the queue bounds how many checks run at once.
+        const counted = !explaining;
+        if (counted) {
+          this.#failures.record(ipKey, now, windowMs);
+          this.#failures.record(userKey, now, windowMs);
+        }
+        const forgive = () => {
+          if (!counted) return;
+          this.#failures.forgive(ipKey);
+          this.#failures.forgive(userKey);
+        };
         // Unknown users and accounts without a password pay a full scrypt as well.
-        this.counters.passwordHashChecks++;
-        const ok = await verifyPassword(credential.password, account?.passwordHash ?? null);
-        if (!ok || !account?.passwordHash) return fail(null, 'Wrong username or password', userKey);
+        const ok = await this.#passwordChecks.run(() => {
+          this.counters.passwordHashChecks++;
+          return verifyPassword(credential.password, account?.passwordHash ?? null);
+        });
+        if (ok === null) {
+          forgive();
+          this.counters.passwordChecksRefused++;
+          step(trace, 'rate_limit', 'fail', 'Too many password checks at once; try again shortly');
+          return { ok: false, reason: 'rate_limited', account: null };
+        }
+        if (!ok || !account?.passwordHash) {
+          step(trace, 'credential', 'fail', 'Wrong username or password');
+          return { ok: false, reason: 'bad_credential', account: null };
+        }
+        forgive();
         this.#passwords.remember(account.id, account.passwordHash, credential.password, this.ctx.clock.now(), settings.passwordCacheSeconds * 1000);
         step(trace, 'credential', 'pass', `Password of ${account.username}`);
         return { ok: true, account };

@@ -123,7 +123,13 @@ export class AdminSessions {
     if (!row || row.expires_at <= now || row.enabled !== 1 || row.role === 'user') return null;
     if (row.account_expires_at !== null && row.account_expires_at <= now) return null;
     if (now - row.last_seen_at > TOUCH_INTERVAL_MS) {
-      statement(db, 'UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?').run(now, hash);
+      // Best effort: a full disk must not lock the operator out of the dashboard that shows it.
+      try {
+        statement(db, 'UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?').run(now, hash);
+        this.ctx.alarms.clear('admin-session-touch');
+      } catch (error) {
+        this.ctx.alarms.raise('admin-session-touch', error);
+      }
     }
     return { kind: 'session', accountId: row.account_id, username: row.username, role: row.role, sessionHash: hash };
   }

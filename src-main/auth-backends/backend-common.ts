@@ -27,7 +27,9 @@ export function refusal(reason: string, headers: Record<string, string> = {}, st
 
 /**
  * Decides for a streaming server: with the credential when there is one, else as the viewer's
- * live session on the channel (segment requests), else as "no credential".
+ * live session on the channel (segment requests), else as "no credential". Refusals without an
+ * account count against the viewer address the server reports (never the server's own), and an
+ * address over its limit is refused `rate_limited` before any check.
  */
 export async function decideForServer(
   access: AccessService,
@@ -38,7 +40,11 @@ export async function decideForServer(
     const continued = await access.continueSession(request);
     if (continued) return continued;
   }
-  return access.decide({ ...request, credential });
+  const throttled = access.throttled(request);
+  if (throttled) return throttled;
+  const decision = await access.decide({ ...request, credential });
+  if (!decision.allow && decision.account === null) access.countRefusal(request.ip);
+  return decision;
 }
 
 /**

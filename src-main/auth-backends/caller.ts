@@ -5,13 +5,18 @@ import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 import { anyRangeMatches } from '../access/ip-lists';
 import { callerAddress, settingRanges } from '../access/caller-address';
 
+/** Whether an address is one of the registered streaming servers. */
+export function isStreamingServer(address: string, settings: Settings): boolean {
+  return anyRangeMatches(parseIpAddress(address), settingRanges(settings.streamingServers)) !== undefined;
+}
+
 /**
  * Only registered streaming servers may ask the auth backends (and so speak for a viewer's IP):
  * anyone else gets 403, so nobody can ask "may IP x watch?" on a viewer's behalf.
  */
 export function assertStreamingServer(koa: Context, settings: Settings): string {
   const caller = callerAddress(koa);
-  if (!anyRangeMatches(parseIpAddress(caller), settingRanges(settings.streamingServers))) {
+  if (!isStreamingServer(caller, settings)) {
     throw new ForbiddenError('Only registered streaming servers may ask the auth backends', 'not_streaming_server');
   }
   return caller;

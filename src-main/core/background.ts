@@ -1,15 +1,20 @@
 import type { Logger } from '../logging/logger';
+import type { Alarms } from './alarms';
 
 /**
- * Periodic jobs of the running CAS (key rotation, session sweeps, cleanup). A failing run is
- * logged and retried at the next tick; a run never overlaps the previous one of the same job.
+ * Periodic jobs of the running CAS (key rotation, session sweeps, cleanup). A failing run raises
+ * the job's alarm (counted, logged once per interval, shown on `/healthz`) and is retried at the
+ * next tick; the next success clears it. A run never overlaps the previous one of the same job.
  */
 export class BackgroundTasks {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #shutdownHooks: Array<{ name: string; hook: () => void }> = [];
   #stopped = false;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly alarms: Alarms,
+  ) {}
 
   every(name: string, intervalMs: number, job: () => unknown, options: { runNow?: boolean } = {}): void {
     let running = false;
@@ -18,8 +23,9 @@ export class BackgroundTasks {
       running = true;
       try {
         await job();
+        this.alarms.clear(name);
       } catch (error) {
-        this.logger.error({ err: error, job: name }, 'background job failed');
+        this.alarms.raise(name, error);
       } finally {
         running = false;
       }

@@ -12,6 +12,7 @@ import { OpenApiRegistry } from '../server/openapi';
 import { createAdminApp } from '../server/admin-app';
 import { createClientApp } from '../server/client-app';
 import { systemActor } from '../audit/audit-log';
+import { Alarms } from './alarms';
 import { BackgroundTasks } from './background';
 import { systemClock, type Clock } from './clock';
 import type { CasContext } from './context';
@@ -71,6 +72,7 @@ export async function openStore(
       settings: new SettingsStore(db, vault, clock),
       events: new CasEvents(),
       runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null },
+      alarms: new Alarms(logger, clock),
     };
     return { ctx, db };
   } catch (error) {
@@ -85,7 +87,7 @@ export async function openStore(
  */
 export async function startCas(options: CasOptions): Promise<RunningCas> {
   const { ctx, db } = await openStore(options.dataDir, options);
-  const background = new BackgroundTasks(ctx.logger);
+  const background = new BackgroundTasks(ctx.logger, ctx.alarms);
   const services = createServices(ctx, background);
   const listeners: HttpListener[] = [];
   const shutdown = async () => {

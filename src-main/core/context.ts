@@ -2,6 +2,7 @@ import type { Db } from '../db/connection';
 import type { Vault } from '../crypto/vault';
 import type { Logger } from '../logging/logger';
 import type { SettingsStore } from '../settings/settings-store';
+import type { Alarms } from './alarms';
 import type { Clock } from './clock';
 import type { CasEvents } from './events';
 
@@ -24,4 +25,6 @@ export interface CasContext {
   settings: SettingsStore;
   events: CasEvents;
   runtime: RuntimeInfo;
+  /** Failing background writes, shown on `/healthz` and the dashboard. */
+  alarms: Alarms;
 }

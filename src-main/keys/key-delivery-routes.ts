@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { ApiRouter } from '../server/api-router';
 import type { AccessDecider } from '../access/access-types';
 import type { KeyTickets, TicketScope } from '../hls/key-tickets';
-import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
+import { ForbiddenError, NotFoundError, RateLimitError } from '../../src-shared/errors';
 import { keyPathParamsSchema } from '../../src-shared/schemas/keys';
 import type { KeyService } from './key-service';
 import { presentedCredential } from './viewer-credentials';
@@ -31,6 +31,7 @@ export async function assertEntitled(
     source,
     checkOnly: true,
   });
+  if (!decision.allow && decision.reason === 'rate_limited') throw new RateLimitError('Too many wrong credentials; try again later');
   if (!decision.allow) throw new ForbiddenError('Not entitled to this channel', decision.reason);
   return { accountId: decision.account?.id ?? null };
 }

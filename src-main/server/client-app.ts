@@ -11,6 +11,7 @@ import { registerDeviceClientRoutes } from '../devices/device-routes';
 import { registerStreamingAuthRoutes } from '../auth-backends/backend-routes';
 import { registerPlaylistRoutes } from '../playlists/playlist-routes';
 import { resolveCallerAddress } from '../access/caller-address';
+import { limitViewerRefusals } from '../access/refusal-limit';
 
 /**
  * The client listener (LAN): streaming servers, packagers, players and set-top boxes.
@@ -28,6 +29,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') koa.set('Access-Control-Allow-Origin', '*');
     await next();
   });
+  app.use(limitViewerRefusals(ctx, services.access));
 
   const api = new ApiRouter('client', openapi, (koa) => {
     const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));

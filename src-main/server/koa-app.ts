@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import { ApiError } from '../../src-shared/errors';
 import type { Logger } from '../logging/logger';
 import { redactedPath, redactedQueryString } from '../logging/redact-url';
+import { RequestLog } from './request-log';
 
 function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
@@ -11,13 +12,14 @@ function statusOf(error: unknown): number | undefined {
 
 /**
  * A Koa app with what every listener shares: one error shape (typed errors → their status,
- * client faults from Koa's own parsers → 4xx, anything else → a bare logged 500), one log line
- * per request with credentials stripped, and a JSON body parser with a size limit.
+ * client faults from Koa's own parsers → 4xx, anything else → a bare logged 500), request logging
+ * off the hot path (see RequestLog) with credentials stripped, and a JSON body parser with a size limit.
  */
 export function createKoaApp(listener: string, logger: Logger): Koa {
   const app = new Koa();
   app.proxy = false;
   const log = logger.child({ listener });
+  const requests = new RequestLog(log);
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -44,16 +46,14 @@ export function createKoaApp(listener: string, logger: Logger): Koa {
       }
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = {
+      requests.record(ctx.status, ms, () => ({
         method: ctx.method,
         path: redactedPath(ctx.path),
         query: redactedQueryString(ctx.querystring),
         status: ctx.status,
         ms: Math.round(ms * 100) / 100,
         ip: ctx.ip,
-      };
-      if (ctx.status >= 500) log.error(line, 'request');
-      else log.info(line, 'request');
+      }));
     }
   });
 

@@ -5,19 +5,11 @@ import type { ApiRouter } from './api-router';
 import type { OpenApiRegistry } from './openapi';
 import { statement } from '../db/statements';
 import { isoFromMs } from '../core/clock';
+import { alarmSchema, healthSchema, serverStatusSchema } from '../../src-shared/schemas/system';
 
-export const healthSchema = z.object({ status: z.literal('ok'), version: z.string(), time: z.string() });
-
-export const statusSchema = z.object({
-  version: z.string(),
-  startedAt: z.string(),
-  uptimeSeconds: z.number(),
-  adminUrl: z.string().nullable(),
-  apiUrl: z.string().nullable(),
-  dataDir: z.string(),
-  databaseBytes: z.number(),
-  counts: z.object({ accounts: z.number(), channels: z.number(), packages: z.number() }),
-});
+function alarmsOf(ctx: CasContext): Array<z.infer<typeof alarmSchema>> {
+  return ctx.alarms.list().map((a) => ({ ...a, since: isoFromMs(a.since), lastFailureAt: isoFromMs(a.lastFailureAt) }));
+}
 
 function fileSize(path: string): number {
   try {
@@ -29,10 +21,11 @@ function fileSize(path: string): number {
 
 export function registerHealthRoute(api: ApiRouter, ctx: CasContext): void {
   api.route(
-    { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable', tag: 'System', access: 'public', response: healthSchema },
+    { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable; failing background writes as alarms', tag: 'System', access: 'public', response: healthSchema },
     () => {
       statement(ctx.db, 'SELECT 1').get();
-      return { status: 'ok' as const, version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()) };
+      const alarms = alarmsOf(ctx).map(({ message: _message, ...alarm }) => alarm);
+      return { status: alarms.length > 0 ? ('degraded' as const) : ('ok' as const), version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()), alarms };
     },
   );
 }
@@ -45,7 +38,7 @@ export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: O
       () => openapi.document({ title: 'IPTV CAS Studio', version: ctx.runtime.version }),
     )
     .route(
-      { method: 'get', path: '/api/admin/status', summary: 'Server status for the dashboard', tag: 'System', access: 'read', response: statusSchema },
+      { method: 'get', path: '/api/admin/status', summary: 'Server status for the dashboard', tag: 'System', access: 'read', response: serverStatusSchema },
       () => {
         const { runtime, clock, db } = ctx;
         const count = (table: string) => (statement(db, `SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -62,6 +55,7 @@ export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: O
             channels: count('channels'),
             packages: count('packages'),
           },
+          alarms: alarmsOf(ctx),
         };
       },
     );

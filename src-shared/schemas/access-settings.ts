@@ -33,6 +33,8 @@ export const accessSettingsShape = {
   /** Wrong credentials from one viewer address (or for one username) before it is refused for a while. */
   viewerAuthMaxFailures: z.number().int().min(1).max(10_000).default(10),
   viewerAuthFailureWindowMinutes: z.number().int().min(1).max(1440).default(5),
+  /** Refusals of an unauthenticated viewer address (IPv6: its /64) per minute before it is answered 429 without any check. */
+  viewerRefusalsPerMinute: z.number().int().min(1).max(1_000_000).default(120),
   /** Lifetime of a signed stream URL (Astra/Flussonic securetoken, nginx secure_link). */
   signedUrlTtlSeconds: seconds(60, 7 * 86_400, 10_800),
   /** Start time of a securetoken is backdated by this much for servers with skewed clocks. */
@@ -53,6 +55,8 @@ export const accessSettingsShape = {
   /** Suspend a flagged account (its viewers are refused with `suspended` until an operator lifts it). */
   sharingSuspend: z.boolean().default(false),
   accessLogRetentionDays: z.number().int().min(1).max(3650).default(30),
+  /** The access log keeps at most this many rows (oldest go first), whatever their age. */
+  accessLogMaxRows: z.number().int().min(1000).max(100_000_000).default(2_000_000),
   sessionHistoryDays: z.number().int().min(1).max(3650).default(90),
 };
 

@@ -123,6 +123,8 @@ export const accessLogEntrySchema = z.object({
   /** Which door: `astra`, `nginx`, `flussonic`, `playlist`, ... */
   source: z.string(),
   sessionId: z.number().int().nullable(),
+  /** Identical decisions within the minute starting at `at` share one row. */
+  count: z.number().int(),
 });
 export type AccessLogEntry = z.infer<typeof accessLogEntrySchema>;
 

@@ -178,7 +178,7 @@ beforeAll(async () => {
   keyDir = join(work, 'keys');
   mkdirSync(originDir, { recursive: true });
   nginx = await startNginx(join(work, 'www'), join(work, 'nginx'));
-  t = await startTestCas({ clock: new WallClock(), logger: createLogger({ level: 'info', destination: logCapture() }) });
+  t = await startTestCas({ clock: new WallClock(), logger: createLogger({ level: 'debug', destination: logCapture() }) });
   const channel = await t.admin.post('/api/admin/channels', {
     id: 'live',
     name: 'Live',

@@ -4,10 +4,18 @@ import { accessMigration } from './0100-access';
 import { contentKeysMigration } from './0200-content-keys';
 import { devicesMigration } from './0300-devices';
 import { apiKeyChannelsMigration } from './0410-api-key-channels';
+import { accessLogCountsMigration } from './0420-access-log-counts';
 
 /**
  * Every schema migration, in order. Numbering leaves room per capability:
- * 10–99 core, 100–199 access control, 200–299 content keys, 300–399 devices; changes to an
- * earlier capability's tables after that come from 400 on (a database only runs versions above its own).
+ * 10–99 core, 100–199 access control, 200–299 content keys, 300–399 devices; later changes to
+ * any of them come above the newest (a database only migrates upwards).
  */
-export const migrations: readonly Migration[] = [coreMigration, accessMigration, contentKeysMigration, devicesMigration, apiKeyChannelsMigration];
+export const migrations: readonly Migration[] = [
+  coreMigration,
+  accessMigration,
+  contentKeysMigration,
+  devicesMigration,
+  apiKeyChannelsMigration,
+  accessLogCountsMigration,
+];

@@ -1,4 +1,4 @@
-import { Card, Col, Descriptions, Row, Statistic, Table, Tag, Tooltip as AntTooltip, Typography } from 'antd';
+import { Alert, Card, Col, Descriptions, Row, Statistic, Table, Tag, Tooltip as AntTooltip, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -65,6 +65,17 @@ export function DashboardPage() {
   return (
     <div className="dashboard">
       {summary.isError && <ErrorAlert error={summary.error} onRetry={() => void summary.refetch()} />}
+      {status.data?.alarms.map((alarm) => (
+        <Alert
+          key={alarm.name}
+          type="error"
+          showIcon
+          data-testid="alarm"
+          style={{ marginBottom: 16 }}
+          message={t('dashboard.alarm', { name: alarm.name, failures: alarm.failures, since: dayjs(alarm.since).format('L LTS') })}
+          description={alarm.message}
+        />
+      ))}
       <Row gutter={[16, 16]}>
         <Col xs={12} md={6}>
           <Card>

@@ -39,7 +39,7 @@ export function AccessLog() {
         <CsvDownloadButton<AccessLogEntry>
           path="/api/admin/access-log"
           query={filters}
-          toRow={(e) => ({ at: e.at, result: e.result, reason: e.reason ?? '', rule: e.rule ?? '', account: e.username ?? '', channel: e.channelId ?? '', ip: e.ip, source: e.source, session: e.sessionId ?? '' })}
+          toRow={(e) => ({ at: e.at, result: e.result, reason: e.reason ?? '', rule: e.rule ?? '', account: e.username ?? '', channel: e.channelId ?? '', ip: e.ip, source: e.source, session: e.sessionId ?? '', count: e.count })}
           name="access"
         />
       </Space>
@@ -64,6 +64,7 @@ export function AccessLog() {
           { title: t('logs.channel'), dataIndex: 'channelId', render: (c: string | null) => c ?? '—' },
           { title: 'IP', dataIndex: 'ip' },
           { title: t('logs.source'), dataIndex: 'source' },
+          { title: t('logs.count'), dataIndex: 'count', width: 80, align: 'right' },
         ]}
       />
     </>

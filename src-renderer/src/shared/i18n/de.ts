@@ -60,6 +60,7 @@ export const de: typeof en = {
     create: 'Administrator anlegen',
   },
   dashboard: {
+    alarm: 'Schreiben im Hintergrund schlägt fehl: {{name}} ({{failures}} Fehler seit {{since}}). Zugriffsentscheidungen laufen weiter; Aufzeichnungen können verloren gehen.',
     viewersNow: 'Zuschauer jetzt',
     accountsWatching: 'Aktive Konten',
     authorizations24h: 'Freigaben (24 h)',
@@ -332,6 +333,7 @@ export const de: typeof en = {
     connection_limit: 'Verbindungslimit',
   },
   logs: {
+    count: 'Anzahl',
     audit: 'Änderungsprotokoll',
     access: 'Zugriffsprotokoll',
     action: 'Aktion',
@@ -377,6 +379,7 @@ export const de: typeof en = {
     passwordCacheSeconds: 'Geprüfte Passwörter merken (s)',
     viewerAuthMaxFailures: 'Fehlversuche von Zuschauern bis zur Ablehnung',
     viewerAuthFailureWindowMinutes: 'Zeitfenster für Fehlversuche (min)',
+    viewerRefusalsPerMinute: 'Ablehnungen pro Zuschauer-Adresse und Minute bis 429',
     signedUrlTtlSeconds: 'Gültigkeit signierter URLs (s)',
     signedUrlSkewSeconds: 'Toleranz für Uhrabweichung (s)',
     signingSecretGraceMinutes: 'Altes Geheimnis gilt noch (min)',
@@ -388,6 +391,7 @@ export const de: typeof en = {
     sharingByNetwork: 'Netze statt Adressen zählen',
     sharingSuspend: 'Auffällige Konten sperren',
     accessLogRetentionDays: 'Zugriffsprotokoll aufbewahren (Tage)',
+    accessLogMaxRows: 'Zugriffsprotokoll: höchstens so viele Zeilen',
     sessionHistoryDays: 'Sitzungsverlauf aufbewahren (Tage)',
     keyEpochDays: 'Paketschlüssel-Epoche (Tage)',
     controlWordRetentionHours: 'Kontrollwörter aufbewahren (Stunden)',

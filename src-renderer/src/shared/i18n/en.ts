@@ -58,6 +58,7 @@ export const en = {
     create: 'Create administrator',
   },
   dashboard: {
+    alarm: 'Background write failing: {{name}} ({{failures}} failures since {{since}}). Access decisions go on; records may be lost.',
     viewersNow: 'Viewers now',
     accountsWatching: 'Accounts watching',
     authorizations24h: 'Authorizations (24 h)',
@@ -330,6 +331,7 @@ export const en = {
     connection_limit: 'Connection limit',
   },
   logs: {
+    count: 'Times',
     audit: 'Audit log',
     access: 'Access log',
     action: 'Action',
@@ -375,6 +377,7 @@ export const en = {
     passwordCacheSeconds: 'Remember verified passwords (s)',
     viewerAuthMaxFailures: 'Failed viewer checks before refusal',
     viewerAuthFailureWindowMinutes: 'Viewer failure window (min)',
+    viewerRefusalsPerMinute: 'Refusals per viewer address and minute before 429',
     signedUrlTtlSeconds: 'Signed URL lifetime (s)',
     signedUrlSkewSeconds: 'Clock skew allowance (s)',
     signingSecretGraceMinutes: 'Old secret accepted for (min)',
@@ -386,6 +389,7 @@ export const en = {
     sharingByNetwork: 'Count networks, not addresses',
     sharingSuspend: 'Suspend flagged accounts',
     accessLogRetentionDays: 'Keep access log (days)',
+    accessLogMaxRows: 'Access log: most rows kept',
     sessionHistoryDays: 'Keep session history (days)',
     keyEpochDays: 'Package key epoch (days)',
     controlWordRetentionHours: 'Keep control words (hours)',
