@@ -4,6 +4,7 @@ import { statement } from '../db/statements';
 import type { ApiRouter } from '../server/api-router';
 import type { AccessService } from '../access/access-service';
 import { callerAddress } from '../access/caller-address';
+import { canonicalPath } from '../../src-shared/net/canonical-path';
 import type { UrlSigner } from '../url-signing/url-signer';
 import { ConflictError, NotFoundError } from '../../src-shared/errors';
 import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
@@ -28,6 +29,8 @@ interface RewriteContext {
   playlistTicket: string;
   mediaTicket: string;
   signEdge: (url: URL) => string;
+  /** The channel whose stream path holds a URL path (nested origins: another channel's files). */
+  ownerOfPath: (path: string) => string | undefined;
 }
 
 /**
@@ -54,6 +57,9 @@ function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind): string {
   const channelPath = `/hls/${rc.channelId}/`;
   if (kind === 'playlist') return `${channelPath}${inside}?ticket=${rc.playlistTicket}`;
   if (originKind(rc.origin) === 'folder') return `${channelPath}${inside}?ticket=${rc.mediaTicket}`;
+  // Below this origin but inside another channel's stream folder (nested origins): not ours to sign.
+  const owner = rc.ownerOfPath(resolved.pathname);
+  if (owner !== undefined && owner !== rc.channelId) return uri;
   return rc.signEdge(resolved);
 }
 
@@ -126,6 +132,10 @@ export function registerHlsRoutes(
         playlistTicket: playlist.ticket,
         mediaTicket: media.ticket,
         signEdge: (segmentUrl) => (channel ? signSegmentUrl(urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
+        ownerOfPath: (path) => {
+          const verdict = canonicalPath(path);
+          return verdict.ok ? access.directory.channelForPath(verdict.path)?.id : undefined;
+        },
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {
         path: `/keys/${params.channel}/`,

@@ -1,13 +1,12 @@
 import { statSync } from 'node:fs';
-import { z } from 'zod';
 import type { CasContext } from '../core/context';
 import type { ApiRouter } from './api-router';
 import type { OpenApiRegistry } from './openapi';
 import { statement } from '../db/statements';
 import { isoFromMs } from '../core/clock';
-import { alarmSchema, healthSchema, serverStatusSchema } from '../../src-shared/schemas/system';
+import { healthSchema, serverStatusSchema, type Alarm } from '../../src-shared/schemas/system';
 
-function alarmsOf(ctx: CasContext): Array<z.infer<typeof alarmSchema>> {
+function alarmsOf(ctx: CasContext): Alarm[] {
   return ctx.alarms.list().map((a) => ({ ...a, since: isoFromMs(a.since), lastFailureAt: isoFromMs(a.lastFailureAt) }));
 }
 

@@ -46,6 +46,8 @@ data:video/mp2t;base64,AAAA
 function serveOrigin(path: string, res: ServerResponse): void {
   if (path === '/live/news/index.m3u8' || path === '/live/premium/index.m3u8') {
     res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(newsPlaylist());
+  } else if (path === '/live/news/nested.m3u8') {
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end('#EXTM3U\n#EXTINF:2.0,\nseg0.ts\n#EXTINF:2.0,\nvip/seg0.ts\n');
   } else if (path === '/live/news/away.m3u8') {
     res.writeHead(302, { location: `${originUrl}/live/premium/index.m3u8` }).end();
   } else if (path === '/live/news/other-host.m3u8') {
@@ -214,6 +216,15 @@ describe('the rewritten playlist signs only URIs below the channel origin', () =
     expect(lines).toContain('data:video/mp2t;base64,AAAA');
     expect(lines).toContain('#EXT-X-KEY:METHOD=AES-128,URI="http://cas.example/keys/premium/1"');
     expect(lines.filter((l) => l.includes('md5=') || l.includes('ticket='))).toHaveLength(2);
+  });
+
+  it("leaves unsigned what lies below its origin but in another channel's stream folder", async () => {
+    await createChannel(t, { id: 'vip', name: 'VIP', packages: ['premium'], streamPath: '/live/news/vip/index.m3u8', urlSigning: 'nginx-secure-link' });
+    const answer = await t.client.get(`/hls/news/nested.m3u8?token=${viewer.token}`);
+    expect(answer.status).toBe(200);
+    const uris = (answer.body as string).split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(uris[0]).toMatch(new RegExp(`^${originUrl}/live/news/seg0\\.ts\\?md5=`));
+    expect(uris[1]).toBe('vip/seg0.ts');
   });
 });
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
       callback();
     },
   });
-  t = await startTestCas({ logger: createLogger({ level: 'info', destination: capture }) });
+  t = await startTestCas({ logger: createLogger({ level: "debug", destination: capture }) });
   const viewer = await createViewer(t, { password: PASSWORD, packages: [] });
   token = viewer.token as string;
 });
