@@ -8,6 +8,15 @@ import globals from 'globals';
 const bareBuiltins = ['fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'stream', 'events', 'url', 'util', 'zlib'];
 const builtinPaths = (message) => bareBuiltins.map((name) => ({ name, message }));
 
+// src-main, bottom to top: the base floors (db, crypto, kernel, http), the domains, then app/ (the
+// composition root), which only cli/ and electron/ import.
+const baseFolders = ['db', 'crypto', 'kernel', 'http'];
+const domainFolders = ['access', 'accounts', 'admin-auth', 'api-keys', 'audit', 'auth-backends', 'channels', 'devices', 'hls', 'keys', 'logos', 'packages', 'playlists', 'settings', 'watermarks'];
+const noElectron = { group: ['electron'], message: 'Only src-main/electron may import electron.' };
+const noRenderer = { group: ['**/src-renderer/**'], message: 'The CAS does not import the renderer.' };
+const noApp = { regex: '^(\\.\\./)+app/', message: 'app/ is the composition root: only cli/ and electron/ import it.' };
+const noDomain = { regex: `^(\\.\\./)+(${domainFolders.join('|')})/`, message: 'db/, crypto/, kernel/ and http/ sit below the domains and import none of them.' };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-artifacts/**', 'bin/**', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
@@ -41,13 +50,17 @@ export default tseslint.config(
   },
   {
     files: ['src-main/**/*.ts'],
-    ignores: ['src-main/electron/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['electron'], message: 'Only src-main/electron may import electron.' }, { group: ['**/src-renderer/**'], message: 'The CAS does not import the renderer.' }] },
-      ],
-    },
+    ignores: ['src-main/electron/**', 'src-main/cli/**', 'src-main/app/**', ...baseFolders.map((f) => `src-main/${f}/**`)],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer, noApp] }] },
+  },
+  {
+    // The floors below the domains: they import each other and src-shared, never a domain or the app.
+    files: baseFolders.map((f) => `src-main/${f}/**/*.ts`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer, noApp, noDomain] }] },
+  },
+  {
+    files: ['src-main/cli/**/*.ts', 'src-main/app/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer] }] },
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],

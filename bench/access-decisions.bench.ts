@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, Agent } from 'node:http';
-import { openStore, startCas } from '../src-main/core/cas';
-import { silentLogger } from '../src-main/logging/logger';
+import { openStore, startCas } from '../src-main/app/cas';
+import { silentLogger } from '../src-main/kernel/logger';
 import { sha256Hex } from '../src-main/crypto/tokens';
 import { hashPassword } from '../src-main/crypto/passwords';
-import { tokenAad } from '../src-main/accounts/account-service';
+import { tokenAad } from '../src-main/crypto/sealing-aad';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
 const CHANNELS = 50;

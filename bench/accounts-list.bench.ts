@@ -12,7 +12,7 @@ import { migrations } from '../src-main/db/migrations';
 import { listAccountRows, type AccountFilter } from '../src-main/accounts/account-queries';
 import { Vault } from '../src-main/crypto/vault';
 import { sha256Hex } from '../src-main/crypto/tokens';
-import { tokenAad } from '../src-main/accounts/account-service';
+import { tokenAad } from '../src-main/crypto/sealing-aad';
 
 const COUNT = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'cas-bench-'));

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCas } from '../src-main/core/cas';
-import { silentLogger } from '../src-main/logging/logger';
-import { systemActor } from '../src-main/audit/audit-log';
+import { startCas } from '../src-main/app/cas';
+import { silentLogger } from '../src-main/kernel/logger';
+import { systemActor } from '../src-main/kernel/actor';
 import { generateDeviceKeyPair, signedAuthRequest } from '../src-shared/client';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 300);

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
-import { startCas } from '../src-main/core/cas';
-import { silentLogger } from '../src-main/logging/logger';
-import { systemActor } from '../src-main/audit/audit-log';
+import { startCas } from '../src-main/app/cas';
+import { silentLogger } from '../src-main/kernel/logger';
+import { systemActor } from '../src-main/kernel/actor';
 
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 1000);
 const REQUESTS = Number(process.env.BENCH_KEY_REQUESTS ?? 5000);

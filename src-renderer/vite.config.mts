@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 
 /**
  * The dashboard, built into `dist/renderer` and served by the CAS at `/admin` (see
- * src-main/server/dashboard-static.ts). Paths are relative to the package root, where npm runs.
+ * src-main/app/dashboard-static.ts). Paths are relative to the package root, where npm runs.
  * Everything is bundled: no remote assets, no inline scripts (the CSP forbids both).
  */
 export default defineConfig({

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
 import { pageOfRows, WhereClause } from '../db/where-clause';
-import { isoFromMs } from '../core/clock';
+import { isoFromMs } from '../kernel/clock';
 import type { AccessLogEntry } from '../../src-shared/schemas/access';
 
 export interface AccessLogRecord {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
-import { isoFromMs } from '../core/clock';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
+import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { statement } from '../db/statements';
 import { NotFoundError, ValidationError } from '../../src-shared/errors';

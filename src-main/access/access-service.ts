@@ -1,14 +1,14 @@
 import type ipaddr from 'ipaddr.js';
-import type { CasContext } from '../core/context';
-import type { BackgroundTasks } from '../core/background';
+import type { CasContext } from '../kernel/context';
+import type { BackgroundTasks } from '../kernel/background';
 import { verifyPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
 import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
 import type { Settings } from '../../src-shared/schemas/settings';
-import { UrlSigner } from '../url-signing/url-signer';
-import { KeyTickets } from '../hls/key-tickets';
+import { UrlSigner } from './url-signing/url-signer';
+import { KeyTickets } from './viewer-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
 import { AccessLogWriter, capAccessLog, type PendingAccessRow } from './access-log';
 import { CredentialFailures, PasswordCheckQueue, VerifiedPasswords } from './credential-guards';

@@ -11,6 +11,11 @@ export function settingRanges(list: readonly string[]): IpRange[] {
   return parsed;
 }
 
+/** Whether an address is one of the registered streaming servers (who may speak for a viewer's address). */
+export function isStreamingServer(address: string, settings: Settings): boolean {
+  return anyRangeMatches(parseIpAddress(address), settingRanges(settings.streamingServers)) !== undefined;
+}
+
 /** The TCP peer's address, IPv4-mapped IPv6 unwrapped. */
 function peerAddress(koa: Context): string {
   const raw = koa.req.socket.remoteAddress ?? '';

@@ -1,6 +1,7 @@
-import type { CasContext } from '../core/context';
-import { isoFromMs } from '../core/clock';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import { formatIpRange, ipInRange, parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';

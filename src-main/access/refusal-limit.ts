@@ -1,7 +1,6 @@
 import type { Middleware } from 'koa';
-import type { CasContext } from '../core/context';
-import { isStreamingServer } from '../auth-backends/caller';
-import { callerAddress } from './caller-address';
+import type { CasContext } from '../kernel/context';
+import { callerAddress, isStreamingServer } from './caller-address';
 import { ApiError, RateLimitError } from '../../src-shared/errors';
 import type { AccessService } from './access-service';
 

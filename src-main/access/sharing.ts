@@ -1,6 +1,7 @@
-import type { CasContext } from '../core/context';
-import { isoFromMs, isoOrNull } from '../core/clock';
-import { recordAudit, systemActor, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs, isoOrNull } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { systemActor, type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';

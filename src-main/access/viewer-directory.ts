@@ -1,4 +1,4 @@
-import type { CasContext } from '../core/context';
+import type { CasContext } from '../kernel/context';
 import { statement } from '../db/statements';
 import type { ChannelRow } from '../channels/channel-service';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
 import { pageOfRows, WhereClause } from '../db/where-clause';
-import { isoFromMs, isoOrNull } from '../core/clock';
+import { isoFromMs, isoOrNull } from '../kernel/clock';
 import type { AccountStats, ChannelStats, ViewingSession } from '../../src-shared/schemas/sessions';
 
 const HOUR_MS = 3_600_000;

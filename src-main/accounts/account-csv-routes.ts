@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf, type Principal } from '../server/principal';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf, type Principal } from '../http/principal';
 import {
   accountCsvExportQuerySchema,
   accountCsvImportResultSchema,

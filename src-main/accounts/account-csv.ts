@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
-import type { CasContext } from '../core/context';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
 import { ValidationError } from '../../src-shared/errors';

@@ -1,6 +1,7 @@
-import type { CasContext } from '../core/context';
-import { isoFromMs, isoOrNull } from '../core/clock';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs, isoOrNull } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
 import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
@@ -29,12 +30,9 @@ import {
   type AccountFilter,
   type AccountRow,
 } from './account-queries';
+import { tokenAad } from '../crypto/sealing-aad';
 
 const DAY_MS = 86_400_000;
-
-export function tokenAad(tokenHash: string): string {
-  return `accounts.token:${tokenHash}`;
-}
 
 /** The account's token in clear (it is stored sealed under the master key). */
 export function tokenOf(ctx: CasContext, row: Pick<AccountRow, 'token_hash' | 'token_sealed'>): string {

@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { createRateLimit } from '../server/rate-limit';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { createRateLimit } from '../http/rate-limit';
 import { ConflictError, ForbiddenError } from '../../src-shared/errors';
 import {
   loginRequestSchema,
@@ -13,7 +13,7 @@ import {
 } from '../../src-shared/schemas/admin-auth';
 import { AccountService } from '../accounts/account-service';
 import type { AdminSessions } from './admin-sessions';
-import { systemActor } from '../audit/audit-log';
+import { systemActor } from '../kernel/actor';
 
 function isLoopback(ip: string): boolean {
   return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip.startsWith('127.');

@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
-import { isoFromMs } from '../core/clock';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { verifyPassword } from '../crypto/passwords';
 import { randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { ApiError, UnauthorizedError } from '../../src-shared/errors';
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
-import type { Principal } from '../server/principal';
+import type { Principal } from '../http/principal';
 import { accountByUsername, type AccountRow } from '../accounts/account-queries';
 import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
 

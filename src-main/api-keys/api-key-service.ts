@@ -1,13 +1,14 @@
 import type { z } from 'zod';
-import type { CasContext } from '../core/context';
-import { isoFromMs, isoOrNull } from '../core/clock';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs, isoOrNull } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
 import { assertChannelsExist } from '../channels/channel-service';
 import type { ApiKey, ApiKeyCreated, ApiKeyScope, apiKeyCreateSchema } from '../../src-shared/schemas/api-keys';
-import type { Principal } from '../server/principal';
+import type { Principal } from '../http/principal';
 
 /** Every API key starts with this, so a bearer credential says what it is. */
 export const API_KEY_PREFIX = 'cask_';

@@ -1,16 +1,9 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
 import { pageOfRows, WhereClause } from '../db/where-clause';
+import type { Actor } from '../kernel/actor';
 import type { AuditEntry } from '../../src-shared/schemas/audit';
-import { isoFromMs } from '../core/clock';
-
-/** Who did something: an admin session, an API key, or the CAS itself. */
-export interface Actor {
-  id: number | null;
-  name: string;
-}
-
-export const systemActor: Actor = { id: null, name: 'system' };
+import { isoFromMs } from '../kernel/clock';
 
 export interface AuditRecord {
   action: string;

@@ -1,5 +1,5 @@
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
 import { auditEntrySchema, auditListQuerySchema } from '../../src-shared/schemas/audit';
 import { pageOf } from '../../src-shared/schemas/common';
 import { listAudit } from './audit-log';

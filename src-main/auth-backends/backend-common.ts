@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
+import type { CasContext } from '../kernel/context';
 import type { AccessService } from '../access/access-service';
 import type { AccessDecision, ViewerCredential, ViewerRequest } from '../access/access-types';
 

@@ -1,8 +1,8 @@
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import { serverTimeSchema } from '../../src-shared/schemas/access';
-import { isoFromMs } from '../core/clock';
+import { isoFromMs } from '../kernel/clock';
 import { registerAstraBackend } from './astra-backend';
 import { registerFlussonicBackend } from './flussonic-backend';
 import { registerNginxBackend } from './nginx-backend';

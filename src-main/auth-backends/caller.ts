@@ -2,13 +2,7 @@ import type { Context } from 'koa';
 import type { Settings } from '../../src-shared/schemas/settings';
 import { ForbiddenError } from '../../src-shared/errors';
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
-import { anyRangeMatches } from '../access/ip-lists';
-import { callerAddress, settingRanges } from '../access/caller-address';
-
-/** Whether an address is one of the registered streaming servers. */
-export function isStreamingServer(address: string, settings: Settings): boolean {
-  return anyRangeMatches(parseIpAddress(address), settingRanges(settings.streamingServers)) !== undefined;
-}
+import { callerAddress, isStreamingServer } from '../access/caller-address';
 
 /**
  * Only registered streaming servers may ask the auth backends (and so speak for a viewer's IP):

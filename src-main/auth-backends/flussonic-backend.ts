@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import type { ViewerCredential } from '../access/access-types';
 import { credentialFromQuery } from '../access/viewer-credentials';

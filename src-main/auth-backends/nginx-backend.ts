@@ -1,5 +1,5 @@
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { ValidationError } from '../../src-shared/errors';

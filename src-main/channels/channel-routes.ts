@@ -1,6 +1,6 @@
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
 import { pageOf, slugParamSchema } from '../../src-shared/schemas/common';
 import {
   channelCreateSchema,

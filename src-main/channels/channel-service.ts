@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { CasContext } from '../core/context';
-import { isoFromMs } from '../core/clock';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import {
@@ -12,7 +13,7 @@ import {
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
-import { saveChannelAccessFields, type ChannelAccessColumns } from '../access/channel-access-fields';
+import { saveChannelAccessFields, type ChannelAccessColumns } from './channel-access-fields';
 import { saveChannelWatermark, watermarkOfRow, type ChannelWatermarkColumns } from '../watermarks/watermark-service';
 
 export interface ChannelRow extends ChannelWatermarkColumns, ChannelAccessColumns {

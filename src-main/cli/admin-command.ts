@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openStore } from '../core/cas';
+import { openStore } from '../app/cas';
 import { AccountService } from '../accounts/account-service';
 import { accountCreateSchema } from '../../src-shared/schemas/accounts';
 import { ApiError } from '../../src-shared/errors';
-import { systemActor } from '../audit/audit-log';
-import { silentLogger } from '../logging/logger';
+import { systemActor } from '../kernel/actor';
+import { silentLogger } from '../kernel/logger';
 import { readStdin } from './options';
 
 export function registerAdminCommand(program: Command): void {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { appVersion } from '../core/version';
+import { appVersion } from '../kernel/version';
 import { registerServeCommand } from './serve-command';
 import { registerAdminCommand } from './admin-command';
 import { registerKeyInfoCommand } from './keyinfo-command';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { openStore } from '../core/cas';
+import { openStore } from '../app/cas';
 import { defaultMasterKeyProvider } from '../crypto/master-key';
 import { rekeyDatabase } from '../crypto/rekey';
-import { silentLogger } from '../logging/logger';
+import { silentLogger } from '../kernel/logger';
 
 export function registerRekeyCommand(program: Command): void {
   program

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { startCas, DEFAULT_ADMIN_PORT, DEFAULT_API_PORT } from '../core/cas';
-import { createLogger } from '../logging/logger';
-import { PortInUseError } from '../server/http-server';
+import { startCas, DEFAULT_ADMIN_PORT, DEFAULT_API_PORT } from '../app/cas';
+import { createLogger } from '../kernel/logger';
+import { PortInUseError } from '../http/http-server';
 import { parsePort } from './options';
 
 export function registerServeCommand(program: Command): void {

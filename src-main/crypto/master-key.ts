@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PRIVATE_FILE_MODE, writePrivateFileSync } from './private-files';
+import { PRIVATE_FILE_MODE, writePrivateFileSync } from '../db/private-files';
 
 /**
  * Where the CAS gets its 32-byte master key. Headless it is a file; the desktop shell supplies

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { Db } from '../db/connection';
-import { writePrivateFileSync } from './private-files';
+import { writePrivateFileSync } from '../db/private-files';
 import { FileMasterKeyProvider, generateMasterKey, type MasterKeyProvider } from './master-key';
 import { resealInTransaction, verifySealed, type ResealReport } from './sealed-columns';
 import { Vault } from './vault';

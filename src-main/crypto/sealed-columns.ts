@@ -1,8 +1,6 @@
 import type { Db } from '../db/connection';
 import type { Vault } from './vault';
-import { tokenAad } from '../accounts/account-service';
-import { controlWordAad, packageKeyAad } from '../keys/key-queries';
-import { signingSeedAad } from '../ecm-emm/signing-key';
+import { controlWordAad, packageKeyAad, secretAad, signingSeedAad, tokenAad } from './sealing-aad';
 
 /**
  * Every column of the database that holds a value sealed under the master key, with how to
@@ -23,8 +21,8 @@ export interface SealedColumn {
 
 export const sealedColumns: readonly SealedColumn[] = [
   { table: 'accounts', keyColumns: ['id', 'token_hash'], column: 'token_sealed', aad: (r) => tokenAad(String(r.token_hash)) },
-  { table: 'secrets', keyColumns: ['name'], column: 'current_sealed', aad: (r) => `secrets.current:${String(r.name)}` },
-  { table: 'secrets', keyColumns: ['name'], column: 'previous_sealed', aad: (r) => `secrets.previous:${String(r.name)}` },
+  { table: 'secrets', keyColumns: ['name'], column: 'current_sealed', aad: (r) => secretAad('current', String(r.name)) },
+  { table: 'secrets', keyColumns: ['name'], column: 'previous_sealed', aad: (r) => secretAad('previous', String(r.name)) },
   {
     table: 'control_words',
     keyColumns: ['channel_id', 'period_seconds', 'period', 'generation'],

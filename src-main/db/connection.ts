@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { ensurePrivateFiles } from '../crypto/private-files';
+import { ensurePrivateFiles } from './private-files';
 
 export type Db = Database.Database;
 

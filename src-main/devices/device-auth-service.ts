@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CasContext } from '../core/context';
-import { isoOrNull } from '../core/clock';
+import type { CasContext } from '../kernel/context';
+import { isoOrNull } from '../kernel/clock';
 import { accountByUsername, type AccountRow } from '../accounts/account-queries';
 import type { AccessService, DeviceAdmission } from '../access/access-service';
 import type { RefusalReason } from '../access/access-types';

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
-import { createRateLimit } from '../server/rate-limit';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
+import { createRateLimit } from '../http/rate-limit';
 import { callerAddress } from '../access/caller-address';
 import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
 import { slugParamSchema, idParamSchema, pageOf } from '../../src-shared/schemas/common';

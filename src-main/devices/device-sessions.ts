@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
-import { isoFromMs } from '../core/clock';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { randomToken, sha256Hex } from '../crypto/tokens';
 import { statement } from '../db/statements';
 import { accountById } from '../accounts/account-queries';

@@ -1,7 +1,7 @@
-import { openStore, startCas, type CasOptions, type RunningCas } from '../core/cas';
+import { openStore, startCas, type CasOptions, type RunningCas } from '../app/cas';
 import type { MasterKeyProvider } from '../crypto/master-key';
-import type { Logger } from '../logging/logger';
-import { PortInUseError } from '../server/http-server';
+import type { Logger } from '../kernel/logger';
+import { PortInUseError } from '../http/http-server';
 
 /** The listener settings the desktop app starts the CAS with. */
 export interface DesktopListenerSettings {

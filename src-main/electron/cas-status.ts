@@ -1,4 +1,4 @@
-import type { RunningCas } from '../core/cas';
+import type { RunningCas } from '../app/cas';
 
 /** What the tray says about the embedded CAS. */
 export interface CasStatus {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type * as ElectronModule from 'electron';
 import type { BrowserWindow, Tray } from 'electron';
-import type { RunningCas } from '../core/cas';
-import type { Logger } from '../logging/logger';
-import { PortInUseError } from '../server/http-server';
+import type { RunningCas } from '../app/cas';
+import type { Logger } from '../kernel/logger';
+import { PortInUseError } from '../http/http-server';
 import type { DesktopAppInfo } from '../../src-shared/desktop-bridge';
 import { aboutDetail, appMenuTemplate } from './app-menu';
 import { casStatusOf } from './cas-status';

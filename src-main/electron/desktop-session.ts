@@ -1,4 +1,4 @@
-import type { RunningCas } from '../core/cas';
+import type { RunningCas } from '../app/cas';
 import { statement } from '../db/statements';
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
 

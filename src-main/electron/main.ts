@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as electron from 'electron';
 import pino from 'pino';
-import { createLogger } from '../logging/logger';
+import { createLogger } from '../kernel/logger';
 import { runDesktopApp } from './desktop-app';
 
 /**

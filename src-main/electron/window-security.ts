@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
-import { dashboardCsp } from '../server/dashboard-static';
+import { dashboardCsp } from '../app/dashboard-static';
 
 /**
  * The security settings of every window and session of the desktop app (after Electron's

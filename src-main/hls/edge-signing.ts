@@ -1,5 +1,5 @@
 import type { ViewerChannel } from '../access/viewer-directory';
-import type { UrlSigner } from '../url-signing/url-signer';
+import type { UrlSigner } from '../access/url-signing/url-signer';
 
 export interface SegmentViewer {
   ip: string;
@@ -16,7 +16,7 @@ function decodedPath(url: URL): string | null {
 
 /**
  * Signs a segment URL on an HTTP origin (the edge) for one viewer with the channel's scheme,
- * using the one URL signer of the CAS (src-main/url-signing): nginx secure_link over the
+ * using the one URL signer of the CAS (src-main/access/url-signing): nginx secure_link over the
  * segment's own path, Astra/Flussonic securetoken, or a stream ticket (never the account token).
  */
 export function signSegmentUrl(signer: UrlSigner, channel: ViewerChannel, url: URL, viewer: SegmentViewer): string {

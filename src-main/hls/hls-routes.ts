@@ -1,21 +1,21 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
+import type { CasContext } from '../kernel/context';
 import { statement } from '../db/statements';
-import type { ApiRouter } from '../server/api-router';
+import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import { callerAddress } from '../access/caller-address';
 import { canonicalPath } from '../../src-shared/net/canonical-path';
-import type { UrlSigner } from '../url-signing/url-signer';
+import type { UrlSigner } from '../access/url-signing/url-signer';
 import { ConflictError, NotFoundError } from '../../src-shared/errors';
 import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
-import { assertEntitled } from '../keys/key-delivery-routes';
-import { TICKET_COOKIE } from '../keys/viewer-credentials';
+import { assertEntitled } from './key-delivery-routes';
+import { TICKET_COOKIE } from './presented-credential';
 import { signSegmentUrl } from './edge-signing';
 import { httpOriginBase, openOriginMedia, originKind, readOriginPlaylist } from './hls-origin';
 import { isBelowOrigin } from './origin-fetch';
-import type { KeyTickets } from './key-tickets';
+import type { KeyTickets } from '../access/viewer-tickets';
 import { rewritePlaylist, type HlsUriKind } from './playlist-rewriter';
-import { allowAnyOrigin, registerPreflight } from './cors';
+import { allowAnyOrigin, registerPreflight } from '../http/cors';
 
 const PLAYLIST_PATTERN = /\.m3u8?$/i;
 /** `/keys/<channel>/<period>` in an origin playlist (written there by the packager through keyinfo). */

@@ -38,15 +38,6 @@ export interface RotationRow {
   actor: string;
 }
 
-/** The row identity a control word is sealed with: copied into another row, it no longer opens. */
-export function controlWordAad(channelId: string, periodSeconds: number, period: number, generation: number): string {
-  return `control_words.key:${channelId}:${periodSeconds}:${period}:${generation}`;
-}
-
-export function packageKeyAad(packageId: string, epoch: number): string {
-  return `package_keys.key:${packageId}:${epoch}`;
-}
-
 /** The newest generation of one period, or undefined when the period has no key yet. */
 export function latestControlWord(db: Db, channelId: string, periodSeconds: number, period: number): ControlWordRow | undefined {
   return statement(

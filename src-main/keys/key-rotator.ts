@@ -1,6 +1,6 @@
-import type { BackgroundTasks } from '../core/background';
-import type { Logger } from '../logging/logger';
-import type { CasContext } from '../core/context';
+import type { BackgroundTasks } from '../kernel/background';
+import type { Logger } from '../kernel/logger';
+import type { CasContext } from '../kernel/context';
 import { KeyService } from './key-service';
 
 /** How often the rotator looks: well under the shortest crypto period (2 s). */

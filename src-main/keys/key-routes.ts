@@ -1,5 +1,5 @@
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
 import { pageOf } from '../../src-shared/schemas/common';
 import {
   packagerChannelParamsSchema,

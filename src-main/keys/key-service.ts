@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { CasContext } from '../core/context';
-import { isoFromMs, isoOrNull } from '../core/clock';
-import { recordAudit, systemActor, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs, isoOrNull } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { systemActor, type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
@@ -14,7 +15,6 @@ import type {
   RotationKind,
 } from '../../src-shared/schemas/keys';
 import {
-  controlWordAad,
   controlWordCounts,
   controlWordRow,
   controlWordUnderAnyLength,
@@ -29,7 +29,6 @@ import {
   lastRotationPerChannel,
   latestControlWord,
   listRotations,
-  packageKeyAad,
   packageKeyAt,
   packageKeyCounts,
   packageKeyRow,
@@ -41,6 +40,7 @@ import {
   type RotationFilter,
   type RotationRow,
 } from './key-queries';
+import { controlWordAad, packageKeyAad } from '../crypto/sealing-aad';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { isoFromMs } from '../core/clock';
-import { mayPackageChannel } from '../server/principal';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { isoFromMs } from '../kernel/clock';
+import { mayPackageChannel } from '../http/principal';
 import { ForbiddenError } from '../../src-shared/errors';
 import { packagerChannelParamsSchema, packagerKeyInfoSchema, type PackagerPeriodKey } from '../../src-shared/schemas/keys';
 import type { ControlWord, KeyService } from './key-service';

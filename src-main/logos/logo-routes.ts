@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
 import { slugParamSchema } from '../../src-shared/schemas/common';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../src-shared/errors';
 import type { LogoService } from './logo-service';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { CasContext } from '../core/context';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { NotFoundError, ValidationError } from '../../src-shared/errors';
 import { acceptLogo, LogoRejectedError, type LogoType } from './logo-content';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
 import { slugParamSchema } from '../../src-shared/schemas/common';
 import {
   packageCreateSchema,

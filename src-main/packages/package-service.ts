@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { CasContext } from '../core/context';
-import { isoFromMs } from '../core/clock';
-import { recordAudit, type Actor } from '../audit/audit-log';
+import type { CasContext } from '../kernel/context';
+import { isoFromMs } from '../kernel/clock';
+import { recordAudit } from '../audit/audit-log';
+import { type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { assertChannelsExist } from '../channels/channel-service';
 import { ConflictError, NotFoundError } from '../../src-shared/errors';

@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import type { ApiRouter } from '../server/api-router';
+import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import type { ViewerAccount } from '../access/viewer-directory';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { callerAddress } from '../access/caller-address';
-import { createRateLimit } from '../server/rate-limit';
+import { createRateLimit } from '../http/rate-limit';
 import { type ApiError, ForbiddenError, RateLimitError, UnauthorizedError } from '../../src-shared/errors';
 import { formatM3u, type M3uEntry } from '../../src-shared/protocol/m3u-playlist';
 

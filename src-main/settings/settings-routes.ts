@@ -1,6 +1,6 @@
-import type { CasContext } from '../core/context';
-import type { ApiRouter } from '../server/api-router';
-import { actorOf } from '../server/principal';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import { actorOf } from '../http/principal';
 import { recordAudit } from '../audit/audit-log';
 import { settingsPatchSchema, settingsSecretNames, settingsViewSchema } from '../../src-shared/schemas/settings';
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { astra, createChannel, createViewer, patchSettings } from './access-helpers';
-import { createLogger } from '../../src-main/logging/logger';
+import { createLogger } from '../../src-main/kernel/logger';
 import { AccessLogWriter, capAccessLog } from '../../src-main/access/access-log';
 import { RefusalThrottle, refusalSubject } from '../../src-main/access/refusal-throttle';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySecuretoken, type SecuretokenPolicy } from '../../src-main/url-signing/securetoken';
+import { verifySecuretoken, type SecuretokenPolicy } from '../../src-main/access/url-signing/securetoken';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { astra, createChannel, createViewer, patchSettings } from './access-helpers';
 

@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src-main/core/cas';
-import { silentLogger } from '../../src-main/logging/logger';
+import { openStore } from '../../src-main/app/cas';
+import { silentLogger } from '../../src-main/kernel/logger';
 
 let dir: string;
 let umask: number;

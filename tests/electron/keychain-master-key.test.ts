@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCas } from '../../src-main/core/cas';
-import { silentLogger } from '../../src-main/logging/logger';
+import { startCas } from '../../src-main/app/cas';
+import { silentLogger } from '../../src-main/kernel/logger';
 import { desktopPaths } from '../../src-main/electron/desktop-paths';
 import { KeychainMasterKeyProvider, UnlockCancelledError, type PassphrasePrompt } from '../../src-main/electron/keychain-master-key';
 import { unwrapKeyWithPassphrase, wrapKeyWithPassphrase, wrappedKeyFileSchema, WrongPassphraseError } from '../../src-main/electron/passphrase-key-wrap';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCas, type CasOptions, type RunningCas } from '../../src-main/core/cas';
-import { silentLogger } from '../../src-main/logging/logger';
-import type { Clock } from '../../src-main/core/clock';
+import { startCas, type CasOptions, type RunningCas } from '../../src-main/app/cas';
+import { silentLogger } from '../../src-main/kernel/logger';
+import type { Clock } from '../../src-main/kernel/clock';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 

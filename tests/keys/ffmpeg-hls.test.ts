@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, TestClock, type TestCas } from '../helpers/test-cas';
-import { createLogger } from '../../src-main/logging/logger';
+import { createLogger } from '../../src-main/kernel/logger';
 
 /**
  * End to end with the real ffmpeg from Debian: ffmpeg packages a generated stream into AES-128

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CasContext } from '../../src-main/core/context';
-import { dashboardCsp, dashboardStatic } from '../../src-main/server/dashboard-static';
+import type { CasContext } from '../../src-main/kernel/context';
+import { dashboardCsp, dashboardStatic } from '../../src-main/app/dashboard-static';
 
 let root: string;
 let base: string;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src-main/logging/logger';
-import { redactedPath, redactedQueryString } from '../../src-main/logging/redact-url';
+import { createLogger } from '../../src-main/kernel/logger';
+import { redactedPath, redactedQueryString } from '../../src-main/http/redact-url';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { createViewer } from '../access/access-helpers';
 

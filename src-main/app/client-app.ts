@@ -1,0 +1,47 @@
+import type Koa from 'koa';
+import type { CasContext } from '../kernel/context';
+import type { CasServices } from './services';
+import { ApiRouter } from '../http/api-router';
+import { createKoaApp } from '../http/koa-app';
+import type { OpenApiRegistry } from '../http/openapi';
+import { registerHealthRoute } from './system-routes';
+import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
+import { registerKeyClientRoutes } from '../hls/key-client-routes';
+import { registerDeviceClientRoutes } from '../devices/device-routes';
+import { registerStreamingAuthRoutes } from '../auth-backends/backend-routes';
+import { registerPlaylistRoutes } from '../playlists/playlist-routes';
+import { resolveCallerAddress } from '../access/caller-address';
+import { limitViewerRefusals } from '../access/refusal-limit';
+
+/**
+ * The client listener (LAN): streaming servers, packagers, players and set-top boxes.
+ * Its router authenticates API keys (packagers); viewer and device routes check their own
+ * credentials, since each protocol carries them its own way.
+ */
+export function createClientApp(ctx: CasContext, services: CasServices, openapi: OpenApiRegistry): Koa {
+  const app = createKoaApp('client', ctx.logger);
+  app.use(resolveCallerAddress(() => ctx.settings.get()));
+  app.use(async (koa, next) => {
+    koa.set('X-Content-Type-Options', 'nosniff');
+    // Web players (and the dashboard's preview player, on the admin origin) read playlists,
+    // segments, keys and logos cross-origin. The credential is in the URL, never a cookie, so
+    // any origin may read what that URL already grants.
+    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') koa.set('Access-Control-Allow-Origin', '*');
+    await next();
+  });
+  app.use(limitViewerRefusals(ctx, services.access));
+
+  const api = new ApiRouter('client', openapi, (koa) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));
+    return match && match[1].startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]) : null;
+  });
+  registerHealthRoute(api, ctx);
+  registerKeyClientRoutes(api, ctx, services.keys, services.access);
+  registerDeviceClientRoutes(api, ctx, services.devices);
+  registerStreamingAuthRoutes(api, ctx, services.access);
+  registerPlaylistRoutes(api, services.access);
+
+  app.use(api.router.routes());
+  app.use(api.router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,61 @@
+import { statSync } from 'node:fs';
+import type { CasContext } from '../kernel/context';
+import type { ApiRouter } from '../http/api-router';
+import type { OpenApiRegistry } from '../http/openapi';
+import { statement } from '../db/statements';
+import { isoFromMs } from '../kernel/clock';
+import { healthSchema, serverStatusSchema, type Alarm } from '../../src-shared/schemas/system';
+
+function alarmsOf(ctx: CasContext): Alarm[] {
+  return ctx.alarms.list().map((a) => ({ ...a, since: isoFromMs(a.since), lastFailureAt: isoFromMs(a.lastFailureAt) }));
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function registerHealthRoute(api: ApiRouter, ctx: CasContext): void {
+  api.route(
+    { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable; failing background writes as alarms', tag: 'System', access: 'public', response: healthSchema },
+    () => {
+      statement(ctx.db, 'SELECT 1').get();
+      const alarms = alarmsOf(ctx).map(({ message: _message, ...alarm }) => alarm);
+      return { status: alarms.length > 0 ? ('degraded' as const) : ('ok' as const), version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()), alarms };
+    },
+  );
+}
+
+export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: OpenApiRegistry): void {
+  registerHealthRoute(api, ctx);
+  api
+    .route(
+      { method: 'get', path: '/api/openapi.json', summary: 'This API, as an OpenAPI 3.1 document', tag: 'System', access: 'public' },
+      () => openapi.document({ title: 'IPTV CAS Studio', version: ctx.runtime.version }),
+    )
+    .route(
+      { method: 'get', path: '/api/admin/status', summary: 'Server status for the dashboard', tag: 'System', access: 'read', response: serverStatusSchema },
+      () => {
+        const { runtime, clock, db } = ctx;
+        const count = (table: string) => (statement(db, `SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+        return {
+          version: runtime.version,
+          startedAt: isoFromMs(runtime.startedAt),
+          uptimeSeconds: Math.round((clock.now() - runtime.startedAt) / 1000),
+          adminUrl: runtime.adminUrl,
+          apiUrl: runtime.apiUrl,
+          dataDir: runtime.dataDir,
+          databaseBytes: fileSize(runtime.databaseFile) + fileSize(`${runtime.databaseFile}-wal`),
+          counts: {
+            accounts: (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n,
+            channels: count('channels'),
+            packages: count('packages'),
+          },
+          alarms: alarmsOf(ctx),
+        };
+      },
+    );
+}

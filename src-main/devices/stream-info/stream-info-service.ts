@@ -1,0 +1,87 @@
+import type { CasContext } from '../../kernel/context';
+import type { AccessService } from '../../access/access-service';
+import type { ViewerAccount, ViewerChannel } from '../../access/viewer-directory';
+import { keyIdOf, type KeyService } from '../../keys/key-service';
+import { latestControlWord } from '../../keys/key-queries';
+import { ConflictError } from '../../../src-shared/errors';
+import {
+  DEVICE_EMM_PATH,
+  deviceEcmPath,
+  type StreamChannel,
+  type StreamInfo,
+} from '../../../src-shared/protocol/device-auth';
+import { channelRowById } from '../../channels/channel-service';
+import { watermarkFor, watermarkOfRow } from '../../watermarks/watermark-service';
+
+/** The device a stream-info answer is made for. */
+export interface StreamViewerDevice {
+  account: ViewerAccount;
+  deviceId: number;
+  hwid: string;
+  /** The device's address (stream URLs are signed for it). */
+  ip: string;
+}
+
+function absolute(origin: string, pathOrUrl: string): string {
+  return /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${origin.replace(/\/+$/, '')}${pathOrUrl}`;
+}
+
+/**
+ * What a signed-in device needs to play: each channel it is entitled to (per the access
+ * decision's rules), with its logo, the stream URL signed for this device with the channel's
+ * scheme, the HLS key URL, where its ECM is, and the watermark rendered for this viewer.
+ */
+export class StreamInfoService {
+  constructor(
+    private readonly ctx: CasContext,
+    private readonly access: AccessService,
+    private readonly keys: KeyService,
+  ) {}
+
+  forDevice(device: StreamViewerDevice, origin: string): StreamInfo {
+    const now = this.ctx.clock.now();
+    const defaults = this.ctx.settings.get().defaultWatermark;
+    const date = new Date(now).toISOString().slice(0, 10);
+    const channels: StreamChannel[] = [];
+    for (const channel of this.access.directory.channels()) {
+      if (!this.access.entitled(device.account, channel)) continue;
+      const row = channelRowById(this.ctx, channel.id);
+      if (!row) continue;
+      const period = this.keys.currentPeriod(channel.id, now);
+      // The newest generation's key id, read without opening the key (gen 0 until one exists).
+      const latest = latestControlWord(this.ctx.db, channel.id, period.periodSeconds, period.period);
+      const keyId = keyIdOf(period.period, latest?.generation ?? 0);
+      channels.push({
+        id: channel.id,
+        name: channel.name,
+        number: channel.number,
+        logo: channel.logo ? absolute(origin, channel.logo) : null,
+        streamUrl: this.#streamUrl(channel, device),
+        keyUrl: absolute(origin, `/keys/${encodeURIComponent(channel.id)}/${keyId}`),
+        ecmUrl: absolute(origin, deviceEcmPath(channel.id)),
+        cryptoPeriodSeconds: period.periodSeconds,
+        packages: channel.packages.filter((p) => device.account.packages.has(p)),
+        watermark: watermarkFor(defaults, watermarkOfRow(row), {
+          username: device.account.username,
+          hwid: device.hwid,
+          account: String(device.account.id),
+          device: String(device.deviceId),
+          channel: channel.id,
+          ip: device.ip,
+          date,
+        }),
+      });
+    }
+    return { generatedAt: Math.floor(now / 1000), emmUrl: absolute(origin, DEVICE_EMM_PATH), channels };
+  }
+
+  #streamUrl(channel: ViewerChannel, device: StreamViewerDevice): string | null {
+    try {
+      return this.access.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id });
+    } catch (error) {
+      // No stream base URL configured for this channel (nor a default): nothing to sign.
+      if (error instanceof ConflictError) return null;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import { ApiError } from '../../src-shared/errors';
+import type { Logger } from '../kernel/logger';
+import { redactedPath, redactedQueryString } from './redact-url';
+import { RequestLog } from './request-log';
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * A Koa app with what every listener shares: one error shape (typed errors → their status,
+ * client faults from Koa's own parsers → 4xx, anything else → a bare logged 500), request logging
+ * off the hot path (see RequestLog) with credentials stripped, and a JSON body parser with a size limit.
+ */
+export function createKoaApp(listener: string, logger: Logger): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  const log = logger.child({ listener });
+  const requests = new RequestLog(log);
+
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        ctx.body = { error: { code: 'not_found', message: `No route for ${ctx.method} ${ctx.path}` } };
+      }
+    } catch (error) {
+      const status = statusOf(error);
+      if (error instanceof ApiError) {
+        ctx.status = error.status;
+        ctx.body = error.toBody();
+      } else if (status !== undefined && status >= 400 && status < 500) {
+        ctx.status = status;
+        const message = (error as { expose?: boolean; message?: string }).expose ? String((error as Error).message) : 'Bad request';
+        const code = status === 413 ? 'too_large' : status === 429 ? 'rate_limited' : 'bad_request';
+        ctx.body = { error: { code, message } };
+      } else {
+        ctx.status = 500;
+        ctx.body = { error: { code: 'internal', message: 'Internal error' } };
+        log.error({ err: error, method: ctx.method, path: redactedPath(ctx.path) }, 'request failed');
+      }
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      requests.record(ctx.status, ms, () => ({
+        method: ctx.method,
+        path: redactedPath(ctx.path),
+        query: redactedQueryString(ctx.querystring),
+        status: ctx.status,
+        ms: Math.round(ms * 100) / 100,
+        ip: ctx.ip,
+      }));
+    }
+  });
+
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '1mb',
+      // Keep the raw body for routes that check an HMAC over it.
+      encoding: 'utf-8',
+    }),
+  );
+
+  app.on('error', () => {
+    // Errors are answered and logged by the middleware above; Koa's default handler would print them again.
+  });
+  return app;
+}

@@ -1,0 +1,30 @@
+import type { Db } from '../db/connection';
+import type { Vault } from '../crypto/vault';
+import type { Logger } from './logger';
+import type { SettingsStore } from './settings-store';
+import type { Alarms } from './alarms';
+import type { Clock } from './clock';
+import type { CasEvents } from './events';
+
+/** Facts about the running CAS shown on the dashboard and in `/healthz`. */
+export interface RuntimeInfo {
+  version: string;
+  startedAt: number;
+  dataDir: string;
+  databaseFile: string;
+  adminUrl: string | null;
+  apiUrl: string | null;
+}
+
+/** What every domain module gets: the store, the master-key vault, time, logs and settings. */
+export interface CasContext {
+  db: Db;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  settings: SettingsStore;
+  events: CasEvents;
+  runtime: RuntimeInfo;
+  /** Failing background writes, shown on `/healthz` and the dashboard. */
+  alarms: Alarms;
+}
