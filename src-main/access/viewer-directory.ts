@@ -1,6 +1,6 @@
 import type { CasContext } from '../kernel/context';
-import { statement } from '../db/statements';
-import type { ChannelRow } from '../channels/channel-service';
+import { allChannelRows, packagesByChannel } from '../channels/channel-queries';
+import { allPackageRows } from '../packages/package-queries';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
 import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import type { CanonicalPath } from '../../src-shared/net/canonical-path';
@@ -156,21 +156,8 @@ export class ViewerDirectory {
 
   #channelTable(): ChannelTable {
     if (this.#channels) return this.#channels;
-    const rows = statement(
-      this.ctx.db,
-      `SELECT id, name, number, logo, stream_path, enabled, url_signing, stream_base_url FROM channels
-       ORDER BY number IS NULL, number, id`,
-    ).all() as Array<Pick<ChannelRow, 'id' | 'name' | 'number' | 'logo' | 'stream_path' | 'enabled' | 'url_signing' | 'stream_base_url'>>;
-    const links = statement(this.ctx.db, 'SELECT channel_id, package_id FROM channel_packages ORDER BY package_id').all() as Array<{
-      channel_id: string;
-      package_id: string;
-    }>;
-    const packagesOf = new Map<string, string[]>();
-    for (const link of links) {
-      const list = packagesOf.get(link.channel_id) ?? [];
-      list.push(link.package_id);
-      packagesOf.set(link.channel_id, list);
-    }
+    const rows = allChannelRows(this.ctx.db);
+    const packagesOf = packagesByChannel(this.ctx.db);
     const byId = new Map<string, ViewerChannel>();
     const byPath = new Map<string, string>();
     const ordered: ViewerChannel[] = [];
@@ -195,9 +182,7 @@ export class ViewerDirectory {
       const folder = folderOf(channel.streamPath);
       if (folder && folder !== '/' && !byPath.has(folder)) byPath.set(folder, channel.id);
     }
-    const packageNames = new Map(
-      (statement(this.ctx.db, 'SELECT id, name FROM packages').all() as Array<{ id: string; name: string }>).map((p) => [p.id, p.name]),
-    );
+    const packageNames = new Map(allPackageRows(this.ctx.db).map((p) => [p.id, p.name]));
     this.#channels = { byId, byPath, ordered, packageNames };
     return this.#channels;
   }

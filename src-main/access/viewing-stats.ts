@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { channelNames } from '../channels/channel-queries';
 import { pageOfRows, WhereClause } from '../db/where-clause';
 import { isoFromMs, isoOrNull } from '../kernel/clock';
 import type { AccountStats, ChannelStats, ViewingSession } from '../../src-shared/schemas/sessions';
@@ -123,11 +124,9 @@ export function channelStats(db: Db, range: StatsRange, page: number, pageSize: 
     watch_ms: number;
   }>;
   const peak = peaks(db, 'channel', range);
-  const names = new Map(
-    (statement(db, 'SELECT id, name FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(rows.map((r) => r.channel_id))) as Array<{
-      id: string;
-      name: string;
-    }>).map((r) => [r.id, r.name]),
+  const names = channelNames(
+    db,
+    rows.map((r) => r.channel_id),
   );
   return {
     total,

@@ -1,7 +1,10 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { usernamesOf } from '../accounts/account-queries';
 
-export interface DeviceKeyRow {
+/** The owner of the `devices`, `device_sessions` and `device_nonces` tables: every statement on them is here. */
+
+export interface DeviceRow {
   id: number;
   account_id: number;
   hwid: string;
@@ -24,12 +27,31 @@ export interface DeviceSessionRow {
   ip: string | null;
 }
 
-export function deviceOf(db: Db, accountId: number, hwid: string): DeviceKeyRow | undefined {
-  return statement(db, 'SELECT * FROM devices WHERE account_id = ? AND hwid = ?').get(accountId, hwid) as DeviceKeyRow | undefined;
+export function deviceOf(db: Db, accountId: number, hwid: string): DeviceRow | undefined {
+  return statement(db, 'SELECT * FROM devices WHERE account_id = ? AND hwid = ?').get(accountId, hwid) as DeviceRow | undefined;
 }
 
-export function deviceById(db: Db, id: number): DeviceKeyRow | undefined {
-  return statement(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceKeyRow | undefined;
+export function deviceById(db: Db, id: number): DeviceRow | undefined {
+  return statement(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+}
+
+export function devicesOfAccount(db: Db, accountId: number): DeviceRow[] {
+  return statement(db, 'SELECT * FROM devices WHERE account_id = ? ORDER BY first_seen_at').all(accountId) as DeviceRow[];
+}
+
+/** Per account of `accountIds` that has devices, how many. */
+export function deviceCountsOf(db: Db, accountIds: readonly number[]): Map<number, number> {
+  if (accountIds.length === 0) return new Map();
+  const rows = statement(
+    db,
+    `SELECT account_id, count(*) AS n FROM devices
+     WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id`,
+  ).all(JSON.stringify(accountIds)) as Array<{ account_id: number; n: number }>;
+  return new Map(rows.map((r) => [r.account_id, r.n]));
+}
+
+export function deleteDevice(db: Db, id: number): void {
+  statement(db, 'DELETE FROM devices WHERE id = ?').run(id);
 }
 
 export function deviceCount(db: Db, accountId: number): number {
@@ -85,6 +107,21 @@ export function deviceSessionByHash(db: Db, tokenHash: string): DeviceSessionRow
   return statement(db, 'SELECT * FROM device_sessions WHERE token_hash = ?').get(tokenHash) as DeviceSessionRow | undefined;
 }
 
+export function deviceSessionById(db: Db, id: number): DeviceSessionRow | undefined {
+  return statement(db, 'SELECT * FROM device_sessions WHERE id = ?').get(id) as DeviceSessionRow | undefined;
+}
+
+export function deleteDeviceSession(db: Db, id: number): void {
+  statement(db, 'DELETE FROM device_sessions WHERE id = ?').run(id);
+}
+
+/** Ends the bearer sessions of an account, or of one of its devices; returns how many. */
+export function deleteSessionsOfAccount(db: Db, accountId: number, deviceId?: number): number {
+  return deviceId === undefined
+    ? statement(db, 'DELETE FROM device_sessions WHERE account_id = ?').run(accountId).changes
+    : statement(db, 'DELETE FROM device_sessions WHERE account_id = ? AND device_id = ?').run(accountId, deviceId).changes;
+}
+
 export function touchDeviceSession(db: Db, id: number, now: number): void {
   statement(db, 'UPDATE device_sessions SET last_seen_at = ? WHERE id = ?').run(now, id);
 }
@@ -125,12 +162,17 @@ export function listDeviceSessionRows(
     params.push(filter.deviceId);
   }
   const where = `WHERE ${clauses.join(' AND ')}`;
-  const rows = statement(
+  const sessions = statement(
     db,
-    `SELECT s.*, a.username AS username, d.hwid AS hwid FROM device_sessions s
-     JOIN accounts a ON a.id = s.account_id JOIN devices d ON d.id = s.device_id
+    `SELECT s.*, d.hwid AS hwid FROM device_sessions s JOIN devices d ON d.id = s.device_id
      ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
-  ).all(...params, pageSize, (page - 1) * pageSize) as DeviceSessionListRow[];
+  ).all(...params, pageSize, (page - 1) * pageSize) as Array<Omit<DeviceSessionListRow, 'username'>>;
+  // A session ends with its account (foreign key), so every account here exists.
+  const usernames = usernamesOf(
+    db,
+    sessions.map((s) => s.account_id),
+  );
+  const rows = sessions.map((s) => ({ ...s, username: usernames.get(s.account_id) ?? '' }));
   const total = (statement(db, `SELECT count(*) AS n FROM device_sessions s ${where}`).get(...params) as { n: number }).n;
   return { rows, total };
 }

@@ -4,15 +4,17 @@ import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { randomToken, sha256Hex } from '../crypto/tokens';
-import { statement } from '../db/statements';
 import { accountById } from '../accounts/account-queries';
 import { NotFoundError, UnauthorizedError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
 import type { DeviceSession } from '../../src-shared/schemas/devices';
 import {
   deleteConnectionSessions,
+  deleteDeviceSession,
+  deleteSessionsOfAccount,
   deleteSessionsOfAccounts,
   deviceSessionByHash,
+  deviceSessionById,
   insertDeviceSession,
   listDeviceSessionRows,
   touchDeviceSession,
@@ -111,11 +113,9 @@ export class DeviceSessions {
   revoke(id: number, actor: Actor): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      const row = statement(db, 'SELECT account_id, device_id FROM device_sessions WHERE id = ?').get(id) as
-        | { account_id: number; device_id: number }
-        | undefined;
+      const row = deviceSessionById(db, id);
       if (!row) throw new NotFoundError('Device session');
-      statement(db, 'DELETE FROM device_sessions WHERE id = ?').run(id);
+      deleteDeviceSession(db, id);
       recordAudit(db, clock.now(), actor, {
         action: 'device.session.revoke',
         targetType: 'account',
@@ -130,10 +130,7 @@ export class DeviceSessions {
     const { db, clock } = this.ctx;
     return db.transaction(() => {
       if (!accountById(db, accountId)) throw new NotFoundError('Account');
-      const changes =
-        deviceId === undefined
-          ? statement(db, 'DELETE FROM device_sessions WHERE account_id = ?').run(accountId).changes
-          : statement(db, 'DELETE FROM device_sessions WHERE account_id = ? AND device_id = ?').run(accountId, deviceId).changes;
+      const changes = deleteSessionsOfAccount(db, accountId, deviceId);
       recordAudit(db, clock.now(), actor, {
         action: 'device.session.revoke-all',
         targetType: 'account',

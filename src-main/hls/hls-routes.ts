@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
-import { statement } from '../db/statements';
+import { channelRowById } from '../channels/channel-queries';
 import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import { callerAddress } from '../access/caller-address';
@@ -71,7 +71,7 @@ function insideOrigin(rc: RewriteContext, url: URL): string | null {
 }
 
 function channelOrigin(ctx: CasContext, channelId: string): string {
-  const row = statement(ctx.db, 'SELECT hls_origin FROM channels WHERE id = ?').get(channelId) as { hls_origin: string | null } | undefined;
+  const row = channelRowById(ctx.db, channelId);
   if (!row) throw new NotFoundError(`Channel "${channelId}"`);
   if (!row.hls_origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
   return row.hls_origin;

@@ -3,7 +3,8 @@ import type { CasContext } from '../kernel/context';
 import { isoFromMs, isoOrNull } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { systemActor, type Actor } from '../kernel/actor';
-import { statement } from '../db/statements';
+import { allChannelRows } from '../channels/channel-queries';
+import { allPackageIds, allPackageRows, packageRowById } from '../packages/package-queries';
 import { NotFoundError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
 import type {
@@ -227,9 +228,7 @@ export class KeyService {
     const channels = [...this.#channelMap().values()].filter(
       (c) => this.#ensuredPeriods.get(c.id) !== `${c.periodSeconds}:${this.#periodOf(c, now).period + 1}`,
     );
-    const packages = (statement(this.ctx.db, 'SELECT id FROM packages').all() as Array<{ id: string }>)
-      .map((p) => p.id)
-      .filter((id) => (this.#ensuredEpochs.get(id) ?? 0) <= now);
+    const packages = allPackageIds(this.ctx.db).filter((id) => (this.#ensuredEpochs.get(id) ?? 0) <= now);
     if (channels.length === 0 && packages.length === 0) return [];
     const rotations = this.ctx.db.transaction(() => {
       const ids: number[] = [...this.#ensurePeriodsInTx(channels, now, 'scheduled', systemActor)];
@@ -284,7 +283,7 @@ export class KeyService {
     } else {
       const packages = target.package
         ? [this.#packageId(target.package)]
-        : (statement(db, 'SELECT id FROM packages ORDER BY id').all() as Array<{ id: string }>).map((p) => p.id);
+        : allPackageIds(db);
       ids = db.transaction(() => {
         const made: number[] = [];
         for (const packageId of packages) {
@@ -315,10 +314,7 @@ export class KeyService {
     const settings = this.ctx.settings.get();
     const counts = new Map(controlWordCounts(db).map((c) => [c.channel_id, c]));
     const lastRotated = new Map(lastRotationPerChannel(db).map((r) => [r.channel_id, r.at]));
-    const rows = statement(
-      db,
-      'SELECT id, name, enabled, crypto_period_seconds FROM channels ORDER BY number IS NULL, number, id',
-    ).all() as Array<{ id: string; name: string; enabled: 0 | 1; crypto_period_seconds: number }>;
+    const rows = allChannelRows(db);
     const channels: ChannelKeyStatus[] = rows.map((row) => {
       const info = { id: row.id, name: row.name, enabled: row.enabled === 1, periodSeconds: row.crypto_period_seconds };
       const period = this.#periodOf(info, now);
@@ -341,7 +337,7 @@ export class KeyService {
       };
     });
     const packageCounts = new Map(packageKeyCounts(db).map((c) => [c.package_id, c.n]));
-    const packageRows = statement(db, 'SELECT id, name FROM packages ORDER BY name, id').all() as Array<{ id: string; name: string }>;
+    const packageRows = allPackageRows(db);
     const packages: PackageKeyStatus[] = packageRows.map((pkg) => {
       const current = packageKeyAt(db, pkg.id, now);
       const live = current && current.ends_at > now ? current : undefined;
@@ -378,12 +374,7 @@ export class KeyService {
 
   #channelMap(): Map<string, ChannelInfo> {
     if (!this.#channels) {
-      const rows = statement(this.ctx.db, 'SELECT id, name, enabled, crypto_period_seconds FROM channels').all() as Array<{
-        id: string;
-        name: string;
-        enabled: 0 | 1;
-        crypto_period_seconds: number;
-      }>;
+      const rows = allChannelRows(this.ctx.db);
       this.#channels = new Map(
         rows.map((r) => [r.id, { id: r.id, name: r.name, enabled: r.enabled === 1, periodSeconds: r.crypto_period_seconds }]),
       );
@@ -398,7 +389,7 @@ export class KeyService {
   }
 
   #packageId(packageId: string): string {
-    const row = statement(this.ctx.db, 'SELECT id FROM packages WHERE id = ?').get(packageId) as { id: string } | undefined;
+    const row = packageRowById(this.ctx.db, packageId);
     if (!row) throw new NotFoundError(`Package "${packageId}"`);
     return row.id;
   }

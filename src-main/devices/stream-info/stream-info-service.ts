@@ -10,7 +10,7 @@ import {
   type StreamChannel,
   type StreamInfo,
 } from '../../../src-shared/protocol/device-auth';
-import { channelRowById } from '../../channels/channel-service';
+import { channelRowById } from '../../channels/channel-queries';
 import { watermarkFor, watermarkOfRow } from '../../watermarks/watermark-service';
 
 /** The device a stream-info answer is made for. */
@@ -45,7 +45,7 @@ export class StreamInfoService {
     const channels: StreamChannel[] = [];
     for (const channel of this.access.directory.channels()) {
       if (!this.access.entitled(device.account, channel)) continue;
-      const row = channelRowById(this.ctx, channel.id);
+      const row = channelRowById(this.ctx.db, channel.id);
       if (!row) continue;
       const period = this.keys.currentPeriod(channel.id, now);
       // The newest generation's key id, read without opening the key (gen 0 until one exists).
