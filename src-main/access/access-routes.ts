@@ -3,8 +3,6 @@ import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { isoFromMs } from '../kernel/clock';
-import { recordAudit } from '../audit/audit-log';
-import { statement } from '../db/statements';
 import { NotFoundError, ValidationError } from '../../src-shared/errors';
 import { idParamSchema, pageOf, slugSchema } from '../../src-shared/schemas/common';
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
@@ -33,9 +31,8 @@ import {
 import type { AccessService } from './access-service';
 import { listAccessLog } from './access-log';
 import { accountStats, channelStats, listSessions, sessionById } from './viewing-stats';
-import { DEVICE_CHANNEL } from './viewing-sessions';
+import { dashboardSummary, endSessionByAdmin } from './access-admin-service';
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 function rangeOf(ctx: CasContext, query: { from?: string; to?: string }): { fromMs: number; toMs: number } {
@@ -146,51 +143,7 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         access: 'read',
         response: dashboardSummarySchema,
       },
-      () => {
-        const now = ctx.clock.now();
-        access.sessions.sweepIdle(now, ctx.settings.get().sessionIdleSeconds * 1000);
-        access.flush();
-        const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-        const rows = statement(
-          ctx.db,
-          'SELECT hour, result, reason, channel_id, sum(n) AS n FROM access_hourly WHERE hour >= ? GROUP BY hour, result, reason, channel_id',
-        ).all(firstHour) as Array<{ hour: number; result: string; reason: string; channel_id: string; n: number }>;
-        const hourly = Array.from({ length: 24 }, (_, i) => ({ hour: isoFromMs(firstHour + i * HOUR_MS), authorizations: 0, refusals: 0 }));
-        const refusalsByReason: Record<string, number> = {};
-        const authorizations = new Map<string, number>();
-        for (const row of rows) {
-          const bucket = hourly[Math.floor((row.hour - firstHour) / HOUR_MS)];
-          if (!bucket) continue;
-          if (row.result === 'allow') {
-            bucket.authorizations += row.n;
-            if (row.channel_id) authorizations.set(row.channel_id, (authorizations.get(row.channel_id) ?? 0) + row.n);
-          } else {
-            bucket.refusals += row.n;
-            refusalsByReason[row.reason] = (refusalsByReason[row.reason] ?? 0) + row.n;
-          }
-        }
-        const viewers = access.sessions.viewersPerChannel();
-        // Device connections count in viewersNow but watch no one channel.
-        const channelIds = new Set([...viewers.keys(), ...authorizations.keys()].filter((id) => id !== DEVICE_CHANNEL));
-        const topChannels = [...channelIds]
-          .map((channelId) => ({
-            channelId,
-            name: access.directory.channel(channelId)?.name ?? channelId,
-            viewers: viewers.get(channelId) ?? 0,
-            authorizations24h: authorizations.get(channelId) ?? 0,
-          }))
-          .sort((a, b) => b.viewers - a.viewers || b.authorizations24h - a.authorizations24h || a.channelId.localeCompare(b.channelId))
-          .slice(0, 10);
-        return {
-          generatedAt: isoFromMs(now),
-          viewersNow: access.sessions.activeCount,
-          accountsWatching: access.sessions.accountsWatching(),
-          hourly,
-          refusalsByReason,
-          topChannels,
-          openSharingFlags: access.sharing.openFlagCount(),
-        };
-      },
+      () => dashboardSummary(ctx, access),
     )
     .route(
       {
@@ -280,24 +233,7 @@ export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: A
         params: idParamSchema,
         status: 204,
       },
-      (_koa, { params, principal }) => {
-        const live = access.sessions.get(params.id);
-        if (!live) {
-          access.flush();
-          if (!sessionById(ctx.db, params.id)) throw new NotFoundError('Session');
-          return; // already ended
-        }
-        access.endSession(params.id);
-        ctx.db.transaction(() => {
-          access.sessions.flush(ctx.clock.now());
-          recordAudit(ctx.db, ctx.clock.now(), actorOf(principal), {
-            action: 'session.end',
-            targetType: 'session',
-            targetId: params.id,
-            summary: { accountId: live.accountId, username: live.username, channelId: live.channelId, ip: live.ip },
-          });
-        })();
-      },
+      (_koa, { params, principal }) => endSessionByAdmin(ctx, access, params.id, actorOf(principal)),
     )
     .route(
       {

@@ -3,14 +3,14 @@ import type { CasContext } from '../kernel/context';
 import type { BackgroundTasks } from '../kernel/background';
 import { verifyPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
-import { statement } from '../db/statements';
+import { pruneViewingHistory } from './viewing-session-queries';
 import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
 import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
 import type { Settings } from '../../src-shared/schemas/settings';
 import { UrlSigner } from './url-signing/url-signer';
 import { KeyTickets } from './viewer-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
-import { AccessLogWriter, capAccessLog, type PendingAccessRow } from './access-log';
+import { AccessLogWriter, capAccessLog, pruneAccessLog, type PendingAccessRow } from './access-log';
 import { CredentialFailures, PasswordCheckQueue, VerifiedPasswords } from './credential-guards';
 import { RefusalThrottle, refusalSubject } from './refusal-throttle';
 import { anyRangeMatches, IpLists } from './ip-lists';
@@ -198,21 +198,8 @@ export class AccessService implements AccessDecider {
     const { accessLogRetentionDays, sessionHistoryDays } = this.ctx.settings.get();
     const logCutoff = now - accessLogRetentionDays * 86_400_000;
     const sessionCutoff = now - sessionHistoryDays * 86_400_000;
-    const { db } = this.ctx;
-    // In chunks, so the writer lock is never held long.
-    for (;;) {
-      const changes = statement(db, 'DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at LIMIT 5000)').run(logCutoff).changes;
-      if (changes < 5000) break;
-    }
-    statement(db, 'DELETE FROM access_hourly WHERE hour < ?').run(logCutoff);
-    statement(db, 'DELETE FROM viewing_peaks WHERE hour < ?').run(sessionCutoff);
-    for (;;) {
-      const changes = statement(
-        db,
-        'DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions WHERE last_seen_at < ? AND ended_at IS NOT NULL LIMIT 5000)',
-      ).run(sessionCutoff).changes;
-      if (changes < 5000) break;
-    }
+    pruneAccessLog(this.ctx.db, logCutoff);
+    pruneViewingHistory(this.ctx.db, sessionCutoff);
   }
 
   async decide(request: ViewerRequest): Promise<AccessDecision> {

@@ -91,7 +91,7 @@ export function hasAdminAccount(db: Db): boolean {
 }
 
 /** The first enabled, unexpired administrator at `now`, if any. */
-export function firstUsableAdminId(db: Db, now: number): number | null {
+export function firstUsableAdmin(db: Db, now: number): number | null {
   const row = statement(
     db,
     `SELECT id FROM accounts WHERE role = 'admin' AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)

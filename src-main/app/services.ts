@@ -5,7 +5,7 @@ import { AccountService } from '../accounts/account-service';
 import { PackageService } from '../packages/package-service';
 import { ChannelService } from '../channels/channel-service';
 import { ApiKeyService } from '../api-keys/api-key-service';
-import { statement } from '../db/statements';
+import { deleteExpiredAdminSessions } from '../admin-auth/admin-session-queries';
 import { AccessService } from '../access/access-service';
 import type { UrlSigner } from '../access/url-signing/url-signer';
 import type { KeyService } from '../keys/key-service';
@@ -34,7 +34,7 @@ export interface CasServices {
 
 export function createServices(ctx: CasContext, background: BackgroundTasks): CasServices {
   background.every('admin-session-sweep', 3_600_000, () => {
-    statement(ctx.db, 'DELETE FROM admin_sessions WHERE expires_at <= ?').run(ctx.clock.now());
+    deleteExpiredAdminSessions(ctx.db, ctx.clock.now());
   });
   const access = new AccessService(ctx, background);
   const keys = createKeyService(ctx, background);
