@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { CasContext } from '../kernel/context';
 import type { Actor } from '../kernel/actor';
 import { recordAudit } from '../audit/audit-log';
-import { settingsPatchSchema, settingsSecretNames } from '../../src-shared/schemas/settings';
+import { settingsSecretNames, type settingsPatchSchema } from '../../src-shared/schemas/settings';
 
 const secretNames = new Set<string>(settingsSecretNames);
 
