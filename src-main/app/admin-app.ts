@@ -54,7 +54,7 @@ export function createAdminApp(
   registerSettingsRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerApiKeyRoutes(api, ctx, services.apiKeys);
-  registerKeyRoutes(api, services.keys);
+  registerKeyRoutes(api, services.keys.status, services.keys.rotation);
   registerDeviceAdminRoutes(api, ctx, services.devices);
   registerAccessRoutes(api, ctx, services.access);
   registerSessionRoutes(api, ctx, services.access);

@@ -8,8 +8,7 @@ import { ApiKeyService } from '../api-keys/api-key-service';
 import { statement } from '../db/statements';
 import { AccessService } from '../access/access-service';
 import type { UrlSigner } from '../access/url-signing/url-signer';
-import type { KeyService } from '../keys/key-service';
-import { createKeyService } from '../keys/key-rotator';
+import { createKeyService, type KeyService } from '../keys/key-service';
 import { DeviceServices } from '../devices/device-services';
 
 /**
