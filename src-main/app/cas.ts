@@ -19,6 +19,7 @@ import type { CasContext } from '../kernel/context';
 import { CasEvents } from '../kernel/events';
 import { createServices, type CasServices } from './services';
 import { appVersion } from '../kernel/version';
+import { DataDirLock } from '../db/data-dir-lock';
 
 export const DEFAULT_ADMIN_PORT = 5050;
 export const DEFAULT_API_PORT = 8100;
@@ -46,13 +47,19 @@ export interface RunningCas {
   close(): Promise<void>;
 }
 
+/** Creates the data folder (owner-only) if needed; returns its absolute path. */
+function ensureDataDir(dataDir: string): string {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /** Opens (or creates) the data folder's database and brings it to the current schema. */
 export async function openStore(
   dataDir: string,
   options: { masterKeyProvider?: MasterKeyProvider; logger?: Logger; clock?: Clock } = {},
 ): Promise<{ ctx: CasContext; db: Db }> {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = ensureDataDir(dataDir);
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
   const keyProvider = options.masterKeyProvider ?? defaultMasterKeyProvider(dir);
@@ -86,7 +93,15 @@ export async function openStore(
  * and `cas-studio serve` both call this; `close()` undoes it in reverse order.
  */
 export async function startCas(options: CasOptions): Promise<RunningCas> {
-  const { ctx, db } = await openStore(options.dataDir, options);
+  const lock = DataDirLock.acquire(ensureDataDir(options.dataDir));
+  let store;
+  try {
+    store = await openStore(options.dataDir, options);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const { ctx, db } = store;
   const background = new BackgroundTasks(ctx.logger, ctx.alarms);
   const services = createServices(ctx, background);
   const listeners: HttpListener[] = [];
@@ -95,6 +110,7 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     await Promise.all(listeners.map((l) => l.close()));
     background.stop();
     db.close();
+    lock.release();
   };
   try {
     if (options.bootstrapAdmin && !services.sessions.hasAdmin()) {
@@ -127,6 +143,7 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     listeners.push(client);
     ctx.runtime.adminUrl = adminBound.url;
     ctx.runtime.apiUrl = clientBound.url;
+    lock.announce({ adminUrl: adminBound.url, apiUrl: clientBound.url });
     ctx.logger.info({ admin: adminBound.url, api: `${clientBound.host}:${clientBound.port}` }, 'CAS listening');
     let closing: Promise<void> | null = null;
     return {
