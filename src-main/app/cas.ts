@@ -4,6 +4,7 @@ import { openDatabase, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { migrations } from '../db/migrations';
 import { Vault } from '../crypto/vault';
+import { assertMasterKeyFits, holdsSealedData, recordKeyCheckValue } from '../crypto/master-key-check';
 import { defaultMasterKeyProvider, type MasterKeyProvider } from '../crypto/master-key';
 import { createLogger, type Logger } from '../kernel/logger';
 import { SettingsStore } from '../kernel/settings-store';
@@ -63,12 +64,15 @@ export async function openStore(
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
   const keyProvider = options.masterKeyProvider ?? defaultMasterKeyProvider(dir);
-  const masterKey = await keyProvider.load();
   const databaseFile = join(dir, 'cas.db');
   const db = openDatabase(databaseFile);
   try {
+    // Everything up to the migration only reads: a refused key leaves the database untouched.
+    const masterKey = await keyProvider.load({ mayCreate: !holdsSealedData(db) });
+    assertMasterKeyFits(db, masterKey, keyProvider.description);
     const { from, to } = migrate(db, migrations);
     if (from !== to) logger.info({ from, to }, 'database migrated');
+    recordKeyCheckValue(db, masterKey, clock.now());
     const vault = new Vault(masterKey);
     masterKey.fill(0);
     const ctx: CasContext = {
