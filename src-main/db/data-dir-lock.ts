@@ -11,6 +11,8 @@ export interface LockHolder {
   startedAt: string;
   adminUrl: string | null;
   apiUrl: string | null;
+  /** Lets local `cas-studio` commands call the admin API (see http/local-control.ts). */
+  controlToken?: string;
 }
 
 export class DataDirLockedError extends Error {
@@ -69,7 +71,7 @@ export class DataDirLock {
   }
 
   /** Records the listener addresses once bound, so a refused second process can point to them. */
-  announce(urls: { adminUrl: string | null; apiUrl: string | null }): void {
+  announce(urls: { adminUrl: string | null; apiUrl: string | null; controlToken?: string }): void {
     Object.assign(this.holder, urls);
     this.#writeHolder();
   }
@@ -83,9 +85,4 @@ export class DataDirLock {
   #writeHolder(): void {
     writePrivateFileSync(join(this.dataDir, LOCK_HOLDER_FILE), `${JSON.stringify(this.holder)}\n`);
   }
-}
-
-/** Throws DataDirLockedError when a CAS holds the folder; for commands that must run alone. */
-export function assertDataDirFree(dataDir: string): void {
-  DataDirLock.acquire(dataDir).release();
 }
