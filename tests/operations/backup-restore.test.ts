@@ -78,6 +78,24 @@ describe('online backup and restart onto a backup (admin API)', () => {
   });
 });
 
+describe('scheduled backups', () => {
+  it('back up when the newest is older than the interval and keep the newest N', async () => {
+    const test = await startTestCas();
+    try {
+      expect((await test.admin.patch('/api/admin/settings', { backupIntervalHours: 1, backupKeep: 2 })).status).toBe(200);
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        made.push((await test.cas.services.backups.runSchedule())!.name);
+        expect(await test.cas.services.backups.runSchedule()).toBeNull();
+        test.clock.advance(3_600_000);
+      }
+      expect(((await test.admin.get('/api/admin/backups')).body.items as Array<{ name: string }>).map((b) => b.name)).toEqual([made[2], made[1]]);
+    } finally {
+      await test.dispose();
+    }
+  });
+});
+
 describe('cas-studio backup and restore', () => {
   const dataDir = join(scratch, 'data');
 
