@@ -36,7 +36,7 @@ import {
   type AccountRow,
 } from './account-queries';
 import { missingPackages } from '../packages/package-queries';
-import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from '../devices/device-queries';
+import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
 import { tokenAad } from '../crypto/sealing-aad';
 
 const DAY_MS = 86_400_000;

@@ -4,11 +4,13 @@ import { openDatabase, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { migrations } from '../db/migrations';
 import { Vault } from '../crypto/vault';
+import { assertMasterKeyFits, holdsSealedData, recordKeyCheckValue } from '../crypto/master-key-check';
 import { defaultMasterKeyProvider, type MasterKeyProvider } from '../crypto/master-key';
 import { createLogger, type Logger } from '../kernel/logger';
 import { SettingsStore } from '../kernel/settings-store';
 import { createHttpListener, type HttpListener } from '../http/http-server';
 import { OpenApiRegistry } from '../http/openapi';
+import { LocalControl } from '../http/local-control';
 import { createAdminApp } from './admin-app';
 import { createClientApp } from './client-app';
 import { systemActor } from '../kernel/actor';
@@ -19,6 +21,9 @@ import type { CasContext } from '../kernel/context';
 import { CasEvents } from '../kernel/events';
 import { createServices, type CasServices } from './services';
 import { appVersion } from '../kernel/version';
+import { DataDirLock } from '../db/data-dir-lock';
+import { restoreDatabase } from '../backups/restore';
+import type { RestartOnto } from '../backups/backup-routes';
 
 export const DEFAULT_ADMIN_PORT = 5050;
 export const DEFAULT_API_PORT = 8100;
@@ -46,22 +51,31 @@ export interface RunningCas {
   close(): Promise<void>;
 }
 
+/** Creates the data folder (owner-only) if needed; returns its absolute path. */
+function ensureDataDir(dataDir: string): string {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /** Opens (or creates) the data folder's database and brings it to the current schema. */
 export async function openStore(
   dataDir: string,
   options: { masterKeyProvider?: MasterKeyProvider; logger?: Logger; clock?: Clock } = {},
 ): Promise<{ ctx: CasContext; db: Db }> {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = ensureDataDir(dataDir);
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
   const keyProvider = options.masterKeyProvider ?? defaultMasterKeyProvider(dir);
-  const masterKey = await keyProvider.load();
   const databaseFile = join(dir, 'cas.db');
   const db = openDatabase(databaseFile);
   try {
+    // Everything up to the migration only reads: a refused key leaves the database untouched.
+    const masterKey = await keyProvider.load({ mayCreate: !holdsSealedData(db) });
+    assertMasterKeyFits(db, masterKey, keyProvider.description);
     const { from, to } = migrate(db, migrations);
     if (from !== to) logger.info({ from, to }, 'database migrated');
+    recordKeyCheckValue(db, masterKey, clock.now());
     const vault = new Vault(masterKey);
     masterKey.fill(0);
     const ctx: CasContext = {
@@ -81,16 +95,22 @@ export async function openStore(
   }
 }
 
-/**
- * Starts the whole CAS: store, services, background jobs and both listeners. The desktop shell
- * and `cas-studio serve` both call this; `close()` undoes it in reverse order.
- */
-export async function startCas(options: CasOptions): Promise<RunningCas> {
+/** One run of the CAS on its data folder, whose lock the caller holds. */
+interface Launched {
+  ctx: CasContext;
+  services: CasServices;
+  adminUrl: string;
+  apiUrl: string;
+  /** Stops listeners, background jobs and the store; the lock stays held. */
+  stop(): Promise<void>;
+}
+
+async function launch(options: CasOptions, lock: DataDirLock, restartOnto: RestartOnto, localControl: LocalControl): Promise<Launched> {
   const { ctx, db } = await openStore(options.dataDir, options);
   const background = new BackgroundTasks(ctx.logger, ctx.alarms);
   const services = createServices(ctx, background);
   const listeners: HttpListener[] = [];
-  const shutdown = async () => {
+  const stop = async () => {
     // Stop taking requests first, then flush what services buffered, then close the store.
     await Promise.all(listeners.map((l) => l.close()));
     background.stop();
@@ -119,7 +139,7 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     const openapi = new OpenApiRegistry();
     const adminHost = options.adminHost ?? '127.0.0.1';
     const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(adminHost);
-    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT);
+    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly, restartOnto, localControl }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT);
     const client = createHttpListener('client', createClientApp(ctx, services, openapi), options.apiHost ?? '0.0.0.0', options.apiPort ?? DEFAULT_API_PORT);
     const adminBound = await admin.listen();
     listeners.push(admin);
@@ -127,18 +147,75 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     listeners.push(client);
     ctx.runtime.adminUrl = adminBound.url;
     ctx.runtime.apiUrl = clientBound.url;
+    lock.announce({ adminUrl: adminBound.url, apiUrl: clientBound.url, controlToken: localControl.token });
     ctx.logger.info({ admin: adminBound.url, api: `${clientBound.host}:${clientBound.port}` }, 'CAS listening');
-    let closing: Promise<void> | null = null;
-    return {
-      ctx,
-      services,
-      adminUrl: adminBound.url,
-      apiUrl: clientBound.url,
-      needsSetup: !services.sessions.hasAdmin(),
-      close: () => (closing ??= shutdown()),
-    };
+    return { ctx, services, adminUrl: adminBound.url, apiUrl: clientBound.url, stop };
   } catch (error) {
-    await shutdown();
+    await stop();
     throw error;
+  }
+}
+
+/**
+ * Starts the whole CAS: store, services, background jobs and both listeners, holding the data
+ * folder's lock until `close()`. The desktop shell and `cas-studio serve` both call this;
+ * `close()` undoes it in reverse order. Restoring a backup from the dashboard restarts it in
+ * place onto the backup, on the same ports (see restartOntoBackup).
+ */
+export async function startCas(options: CasOptions): Promise<RunningCas> {
+  const dataDir = ensureDataDir(options.dataDir);
+  const lock = DataDirLock.acquire(dataDir);
+  const localControl = new LocalControl();
+  let current: Launched;
+  let restarting: Promise<void> = Promise.resolve();
+  const restartOnto: RestartOnto = (file) => {
+    restarting = restarting.then(async () => {
+      const samePorts = { adminPort: Number(new URL(current.adminUrl).port), apiPort: Number(new URL(current.apiUrl).port) };
+      const logger = current.ctx.logger;
+      await current.stop();
+      await restoreOnto(dataDir, file, options.masterKeyProvider ?? defaultMasterKeyProvider(dataDir), logger);
+      current = await launch({ ...options, ...samePorts }, lock, restartOnto, localControl);
+    });
+  };
+  try {
+    current = await launch(options, lock, restartOnto, localControl);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    get ctx() {
+      return current.ctx;
+    },
+    get services() {
+      return current.services;
+    },
+    get adminUrl() {
+      return current.adminUrl;
+    },
+    get apiUrl() {
+      return current.apiUrl;
+    },
+    needsSetup: !current.services.sessions.hasAdmin(),
+    close: () =>
+      (closing ??= (async () => {
+        await restarting.catch(() => undefined);
+        await current.stop();
+        lock.release();
+      })()),
+  };
+}
+
+/** Swaps the stopped CAS's database for a backup; a refused backup leaves the current one in place. */
+async function restoreOnto(dataDir: string, file: string, keyProvider: MasterKeyProvider, logger: Logger): Promise<void> {
+  const masterKey = await keyProvider.load({ mayCreate: false });
+  try {
+    const restored = restoreDatabase(dataDir, file, masterKey, keyProvider.description, Date.now());
+    logger.warn({ backup: file, previous: restored.previous }, 'database restored from a backup; restarting');
+  } catch (error) {
+    logger.error({ err: error, backup: file }, 'restore refused; restarting on the current database');
+  } finally {
+    masterKey.fill(0);
   }
 }

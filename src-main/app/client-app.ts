@@ -36,7 +36,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     return match && match[1].startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]) : null;
   });
   registerHealthRoute(api, ctx);
-  registerKeyClientRoutes(api, ctx, services.keys, services.access);
+  registerKeyClientRoutes(api, ctx, services.keys.controlWords, services.access);
   registerDeviceClientRoutes(api, ctx, services.devices);
   registerStreamingAuthRoutes(api, ctx, services.access);
   registerPlaylistRoutes(api, services.access);

@@ -3,6 +3,7 @@ import { startCas, DEFAULT_ADMIN_PORT, DEFAULT_API_PORT } from '../app/cas';
 import { createLogger } from '../kernel/logger';
 import { PortInUseError } from '../http/http-server';
 import { parsePort } from './options';
+import { DataDirLockedError } from '../db/data-dir-lock';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -31,6 +32,10 @@ export function registerServeCommand(program: Command): void {
       } catch (error) {
         if (error instanceof PortInUseError) {
           console.error(`${error.message}; choose another with --${error.listener === 'admin' ? 'admin' : 'api'}-port`);
+          process.exit(2);
+        }
+        if (error instanceof DataDirLockedError) {
+          console.error(error.message);
           process.exit(2);
         }
         throw error;

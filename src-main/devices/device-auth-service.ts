@@ -10,7 +10,8 @@ import { ApiError, ForbiddenError, UnauthorizedError } from '../../src-shared/er
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 import { base64ToBytes, bytesToBase64 } from '../../src-shared/protocol/device-encoding';
 import { deviceAuthMessage, type DeviceAuthRequest } from '../../src-shared/protocol/device-auth';
-import { consumeNonce, deviceCount, deviceOf, insertDevice, setDeviceBoxKey, touchDevice } from './device-queries';
+import { consumeNonce } from './device-queries';
+import { deviceCount, deviceOf, insertDevice, setDeviceBoxKey, touchDevice } from '../accounts/account-device-queries';
 import type { DeviceSessions } from './device-sessions';
 
 /** Used when the username is unknown, so that case costs the same HMAC as a wrong signature. */

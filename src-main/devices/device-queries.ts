@@ -1,19 +1,10 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
 import { usernamesOf } from '../accounts/account-queries';
+import { hwidsOf } from '../accounts/account-device-queries';
 
-/** The owner of the `devices`, `device_sessions` and `device_nonces` tables: every statement on them is here. */
+/** The owner of the `device_sessions` and `device_nonces` tables: every statement on them is here. */
 
-export interface DeviceRow {
-  id: number;
-  account_id: number;
-  hwid: string;
-  first_seen_at: number;
-  last_seen_at: number;
-  last_ip: string | null;
-  box_public_key: Buffer | null;
-  box_key_registered_at: number | null;
-}
 
 export interface DeviceSessionRow {
   id: number;
@@ -25,57 +16,6 @@ export interface DeviceSessionRow {
   last_seen_at: number;
   /** The address it signed in from (with the device, it names the session's connection). */
   ip: string | null;
-}
-
-export function deviceOf(db: Db, accountId: number, hwid: string): DeviceRow | undefined {
-  return statement(db, 'SELECT * FROM devices WHERE account_id = ? AND hwid = ?').get(accountId, hwid) as DeviceRow | undefined;
-}
-
-export function deviceById(db: Db, id: number): DeviceRow | undefined {
-  return statement(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
-}
-
-export function devicesOfAccount(db: Db, accountId: number): DeviceRow[] {
-  return statement(db, 'SELECT * FROM devices WHERE account_id = ? ORDER BY first_seen_at').all(accountId) as DeviceRow[];
-}
-
-/** Per account of `accountIds` that has devices, how many. */
-export function deviceCountsOf(db: Db, accountIds: readonly number[]): Map<number, number> {
-  if (accountIds.length === 0) return new Map();
-  const rows = statement(
-    db,
-    `SELECT account_id, count(*) AS n FROM devices
-     WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id`,
-  ).all(JSON.stringify(accountIds)) as Array<{ account_id: number; n: number }>;
-  return new Map(rows.map((r) => [r.account_id, r.n]));
-}
-
-export function deleteDevice(db: Db, id: number): void {
-  statement(db, 'DELETE FROM devices WHERE id = ?').run(id);
-}
-
-export function deviceCount(db: Db, accountId: number): number {
-  return (statement(db, 'SELECT count(*) AS n FROM devices WHERE account_id = ?').get(accountId) as { n: number }).n;
-}
-
-export function insertDevice(db: Db, accountId: number, hwid: string, now: number, ip: string): number {
-  return Number(
-    statement(db, 'INSERT INTO devices (account_id, hwid, first_seen_at, last_seen_at, last_ip) VALUES (?, ?, ?, ?, ?)').run(
-      accountId,
-      hwid,
-      now,
-      now,
-      ip,
-    ).lastInsertRowid,
-  );
-}
-
-export function touchDevice(db: Db, id: number, now: number, ip: string): void {
-  statement(db, 'UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(now, ip, id);
-}
-
-export function setDeviceBoxKey(db: Db, id: number, publicKey: Uint8Array, now: number): void {
-  statement(db, 'UPDATE devices SET box_public_key = ?, box_key_registered_at = ? WHERE id = ?').run(Buffer.from(publicKey), now, id);
 }
 
 /** Records a sign-in nonce; false when the account already used it inside the window (a replay). */
@@ -164,15 +104,18 @@ export function listDeviceSessionRows(
   const where = `WHERE ${clauses.join(' AND ')}`;
   const sessions = statement(
     db,
-    `SELECT s.*, d.hwid AS hwid FROM device_sessions s JOIN devices d ON d.id = s.device_id
-     ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
-  ).all(...params, pageSize, (page - 1) * pageSize) as Array<Omit<DeviceSessionListRow, 'username'>>;
+    `SELECT s.* FROM device_sessions s ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
+  ).all(...params, pageSize, (page - 1) * pageSize) as DeviceSessionRow[];
+  const hwids = hwidsOf(
+    db,
+    sessions.map((s) => s.device_id),
+  );
   // A session ends with its account (foreign key), so every account here exists.
   const usernames = usernamesOf(
     db,
     sessions.map((s) => s.account_id),
   );
-  const rows = sessions.map((s) => ({ ...s, username: usernames.get(s.account_id) ?? '' }));
+  const rows = sessions.map((s) => ({ ...s, hwid: hwids.get(s.device_id) ?? '', username: usernames.get(s.account_id) ?? '' }));
   const total = (statement(db, `SELECT count(*) AS n FROM device_sessions s ${where}`).get(...params) as { n: number }).n;
   return { rows, total };
 }

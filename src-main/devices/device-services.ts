@@ -14,7 +14,8 @@ import { StreamInfoService } from './stream-info/stream-info-service';
 import { LogoService } from '../logos/logo-service';
 import { DeviceAuthService, refusalMessage } from './device-auth-service';
 import { DeviceSessions, type DeviceCaller } from './device-sessions';
-import { deviceById, sweepDeviceSessions, sweepNonces } from './device-queries';
+import { sweepDeviceSessions, sweepNonces } from './device-queries';
+import { deviceById } from '../accounts/account-device-queries';
 
 /** A device request that passed both the session check and the access decision's account checks. */
 export interface AuthorizedDevice extends DeviceCaller {
@@ -45,9 +46,9 @@ export class DeviceServices {
     this.sessions = new DeviceSessions(ctx);
     this.auth = new DeviceAuthService(ctx, this.sessions, access);
     this.signingKey = new CasSigningKey(ctx);
-    this.ecm = new EcmService(ctx, keys, access.directory, this.signingKey);
-    this.emm = new EmmService(ctx, keys, this.signingKey);
-    this.streamInfo = new StreamInfoService(ctx, access, keys);
+    this.ecm = new EcmService(ctx, keys.controlWords, keys.packageEpochs, access.directory, this.signingKey);
+    this.emm = new EmmService(ctx, keys.packageEpochs, this.signingKey);
+    this.streamInfo = new StreamInfoService(ctx, access, keys.controlWords);
     this.logos = new LogoService(ctx);
     background.every('device-sweep', 60_000, () => this.sweep());
     // A device connection ended by anything but silence (over the limit, an operator, the
