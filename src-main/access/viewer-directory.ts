@@ -34,6 +34,11 @@ export interface ViewerChannel {
   streamBaseUrl: string | null;
 }
 
+/** Whether an account may watch a channel right now (enabled channel in one of its packages). */
+export function entitled(account: ViewerAccount, channel: ViewerChannel): boolean {
+  return channel.enabled && channel.packages.some((p) => account.packages.has(p));
+}
+
 interface ChannelTable {
   byId: Map<string, ViewerChannel>;
   /** Exact stream paths and their folders (`/tv/x/index.m3u8`, `/tv/x`) → channel id. */

@@ -55,9 +55,10 @@ export function createAdminApp(
   registerAuditRoutes(api, ctx);
   registerApiKeyRoutes(api, ctx, services.apiKeys);
   registerKeyRoutes(api, services.keys);
-  registerDeviceAdminRoutes(api, ctx, services.devices);
-  registerAccessRoutes(api, ctx, services.access);
-  registerSessionRoutes(api, ctx, services.access);
+  const { deviceSessions, signingKey, logos, access, directory, ipLists, viewingSessions, sharing, urlSigner } = services;
+  registerDeviceAdminRoutes(api, ctx, { deviceSessions, signingKey, logos });
+  registerAccessRoutes(api, ctx, { access, directory, ipLists, viewingSessions, sharing, urlSigner });
+  registerSessionRoutes(api, ctx, { access, viewingSessions });
 
   app.use(dashboardStatic(ctx));
   app.use(api.router.routes());

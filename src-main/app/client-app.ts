@@ -36,10 +36,12 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     return match && match[1].startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]) : null;
   });
   registerHealthRoute(api, ctx);
-  registerKeyClientRoutes(api, ctx, services.keys, services.access);
-  registerDeviceClientRoutes(api, ctx, services.devices);
-  registerStreamingAuthRoutes(api, ctx, services.access);
-  registerPlaylistRoutes(api, services.access);
+  const { keys, access, directory, urlSigner, tickets } = services;
+  registerKeyClientRoutes(api, ctx, { keys, access, directory, urlSigner, tickets });
+  const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos } = services;
+  registerDeviceClientRoutes(api, ctx, { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos, directory });
+  registerStreamingAuthRoutes(api, ctx, { access, directory });
+  registerPlaylistRoutes(api, { access, directory, urlSigner });
 
   app.use(api.router.routes());
   app.use(api.router.allowedMethods());

@@ -1,5 +1,6 @@
 import nacl from 'tweetnacl';
 import type { CasContext } from '../../kernel/context';
+import type { Diagnostics } from '../../kernel/diagnostics';
 import type { KeyService, PackageKey } from '../../keys/key-service';
 import type { ViewerDirectory } from '../../access/viewer-directory';
 import { NotFoundError } from '../../../src-shared/errors';
@@ -23,13 +24,13 @@ interface CachedEcm {
  */
 export class EcmService {
   readonly #cache = new BoundedCache<CachedEcm>(20_000);
-  builds = 0;
 
   constructor(
     private readonly ctx: CasContext,
     private readonly keys: KeyService,
     private readonly directory: ViewerDirectory,
     private readonly signingKey: CasSigningKey,
+    private readonly diagnostics: Diagnostics,
   ) {}
 
   ecmFor(channelId: string): SignedEnvelope {
@@ -90,7 +91,7 @@ export class EcmService {
       periods,
     };
     const envelope = signEnvelope(this.signingKey, ECM_FORMAT, payload);
-    this.builds++;
+    this.diagnostics.count('ecmBuilds');
     this.#cache.set(channelId, { fingerprint, envelope });
     return envelope;
   }
