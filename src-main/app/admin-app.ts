@@ -4,6 +4,7 @@ import type { CasServices } from './services';
 import { ForbiddenError } from '../../src-shared/errors';
 import { ApiRouter } from '../http/api-router';
 import { createKoaApp } from '../http/koa-app';
+import { isLoopbackHost } from '../http/loopback';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
@@ -19,8 +20,6 @@ import { registerKeyRoutes } from '../keys/key-routes';
 import { registerDeviceAdminRoutes } from '../devices/device-routes';
 import { registerAccessRoutes, registerSessionRoutes } from '../access/access-routes';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * The admin listener: the operator's API and (later) the dashboard. On loopback it also refuses
  * requests whose Host is not a loopback name, so a web page cannot reach it by DNS rebinding.
@@ -35,7 +34,7 @@ export function createAdminApp(
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
-      if (!LOOPBACK_HOSTS.has(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
+      if (!isLoopbackHost(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
     }
     koa.set('X-Content-Type-Options', 'nosniff');
     koa.set('X-Frame-Options', 'DENY');
@@ -46,7 +45,7 @@ export function createAdminApp(
 
   const api = new ApiRouter('admin', openapi, (koa) => services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
-  registerAdminAuthRoutes(api, ctx, services.sessions);
+  registerAdminAuthRoutes(api, services.sessions, services.accounts);
   registerAccountCsvRoutes(api, ctx, services.accounts);
   registerAccountRoutes(api, ctx, services.accounts);
   registerPackageRoutes(api, ctx, services.packages);

@@ -9,9 +9,10 @@ import { createLogger, type Logger } from '../kernel/logger';
 import { SettingsStore } from '../kernel/settings-store';
 import { createHttpListener, type HttpListener } from '../http/http-server';
 import { OpenApiRegistry } from '../http/openapi';
+import { isLoopbackHost } from '../http/loopback';
 import { createAdminApp } from './admin-app';
 import { createClientApp } from './client-app';
-import { systemActor } from '../kernel/actor';
+import { createFirstAdmin } from '../admin-auth/first-admin';
 import { Alarms } from '../kernel/alarms';
 import { BackgroundTasks } from '../kernel/background';
 import { systemClock, type Clock } from '../kernel/clock';
@@ -98,27 +99,12 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
   };
   try {
     if (options.bootstrapAdmin && !services.sessions.hasAdmin()) {
-      await services.accounts.create(
-        {
-          username: options.bootstrapAdmin.username,
-          password: options.bootstrapAdmin.password,
-          role: 'admin',
-          packages: [],
-          maxConnections: 0,
-          maxDevices: 0,
-          expiresAt: null,
-          allowedIps: [],
-          email: null,
-          comment: 'Created on first start',
-          enabled: true,
-        },
-        systemActor,
-      );
+      await createFirstAdmin(services.sessions, services.accounts, options.bootstrapAdmin, 'Created on first start');
       ctx.logger.info({ username: options.bootstrapAdmin.username }, 'first administrator created');
     }
     const openapi = new OpenApiRegistry();
     const adminHost = options.adminHost ?? '127.0.0.1';
-    const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(adminHost);
+    const loopbackOnly = isLoopbackHost(adminHost);
     const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT);
     const client = createHttpListener('client', createClientApp(ctx, services, openapi), options.apiHost ?? '0.0.0.0', options.apiPort ?? DEFAULT_API_PORT);
     const adminBound = await admin.listen();

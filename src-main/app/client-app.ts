@@ -3,6 +3,7 @@ import type { CasContext } from '../kernel/context';
 import type { CasServices } from './services';
 import { ApiRouter } from '../http/api-router';
 import { createKoaApp } from '../http/koa-app';
+import { allowAnyOrigin } from '../http/cors';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerHealthRoute } from './system-routes';
 import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
@@ -26,7 +27,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     // Web players (and the dashboard's preview player, on the admin origin) read playlists,
     // segments, keys and logos cross-origin. The credential is in the URL, never a cookie, so
     // any origin may read what that URL already grants.
-    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') koa.set('Access-Control-Allow-Origin', '*');
+    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') allowAnyOrigin(koa);
     await next();
   });
   app.use(limitViewerRefusals(ctx, services.access));

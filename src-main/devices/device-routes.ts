@@ -4,6 +4,7 @@ import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { createRateLimit } from '../http/rate-limit';
+import { anyOrigin, registerPreflight } from '../http/cors';
 import { callerAddress } from '../access/caller-address';
 import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
 import { slugParamSchema, idParamSchema, pageOf } from '../../src-shared/schemas/common';
@@ -63,19 +64,8 @@ const CROSS_ORIGIN_PATHS = [
 
 /** CORS for the device routes: any origin, bearer header and JSON body allowed, preflight answered. */
 function allowCrossOrigin(api: ApiRouter): void {
-  api.router.use(CROSS_ORIGIN_PATHS, (koa, next) => {
-    koa.set('Access-Control-Allow-Origin', '*');
-    return next();
-  });
-  for (const path of CROSS_ORIGIN_PATHS) {
-    api.router.options(path, (koa) => {
-      koa.set('Access-Control-Allow-Origin', '*');
-      koa.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-      koa.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
-      koa.set('Access-Control-Max-Age', '600');
-      koa.status = 204;
-    });
-  }
+  api.router.use(CROSS_ORIGIN_PATHS, anyOrigin);
+  registerPreflight(api, CROSS_ORIGIN_PATHS, { methods: 'GET, POST, OPTIONS', headers: 'Authorization, Content-Type, If-None-Match' });
 }
 
 /** Client listener: device sign-in, stream info, EMM, ECM, the CAS public key and logos. */
