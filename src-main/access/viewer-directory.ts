@@ -1,11 +1,10 @@
 import type { CasContext } from '../kernel/context';
 import { statement } from '../db/statements';
-import type { ChannelRow } from '../channels/channel-service';
+import { channelSummaryOf, type ChannelSummary, type ChannelSummaryRow } from '../channels/channel-mapping';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
 import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import type { CanonicalPath } from '../../src-shared/net/canonical-path';
 import type { Role } from '../../src-shared/schemas/accounts';
-import type { UrlSigningScheme } from '../../src-shared/schemas/access';
 
 /** What the decision path needs of an account, kept in memory. */
 export interface ViewerAccount {
@@ -21,18 +20,8 @@ export interface ViewerAccount {
   tokenHash: string;
 }
 
-export interface ViewerChannel {
-  id: string;
-  name: string;
-  number: number | null;
-  logo: string | null;
-  streamPath: string;
-  enabled: boolean;
-  /** Package ids, in id order. */
-  packages: readonly string[];
-  urlSigning: UrlSigningScheme;
-  streamBaseUrl: string | null;
-}
+/** A channel as the decision path needs it, kept in memory. */
+export type ViewerChannel = ChannelSummary;
 
 /** Whether an account may watch a channel right now (enabled channel in one of its packages). */
 export function entitled(account: ViewerAccount, channel: ViewerChannel): boolean {
@@ -165,7 +154,7 @@ export class ViewerDirectory {
       this.ctx.db,
       `SELECT id, name, number, logo, stream_path, enabled, url_signing, stream_base_url FROM channels
        ORDER BY number IS NULL, number, id`,
-    ).all() as Array<Pick<ChannelRow, 'id' | 'name' | 'number' | 'logo' | 'stream_path' | 'enabled' | 'url_signing' | 'stream_base_url'>>;
+    ).all() as ChannelSummaryRow[];
     const links = statement(this.ctx.db, 'SELECT channel_id, package_id FROM channel_packages ORDER BY package_id').all() as Array<{
       channel_id: string;
       package_id: string;
@@ -180,17 +169,7 @@ export class ViewerDirectory {
     const byPath = new Map<string, string>();
     const ordered: ViewerChannel[] = [];
     for (const row of rows) {
-      const channel: ViewerChannel = {
-        id: row.id,
-        name: row.name,
-        number: row.number,
-        logo: row.logo,
-        streamPath: row.stream_path,
-        enabled: row.enabled === 1,
-        packages: packagesOf.get(row.id) ?? [],
-        urlSigning: row.url_signing,
-        streamBaseUrl: row.stream_base_url,
-      };
+      const channel = channelSummaryOf(row, packagesOf.get(row.id) ?? []);
       byId.set(channel.id, channel);
       ordered.push(channel);
       byPath.set(channel.streamPath, channel.id);

@@ -13,6 +13,7 @@ import {
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
+import { channelSummaryOf } from './channel-mapping';
 import { saveChannelAccessFields, type ChannelAccessColumns } from './channel-access-fields';
 import { saveChannelWatermark, watermarkOfRow, type ChannelWatermarkColumns } from '../watermarks/watermark-service';
 
@@ -76,17 +77,9 @@ function replacePackages(ctx: CasContext, channelId: string, packages: readonly 
 
 export function toChannel(row: ChannelRow, packages: string[]): Channel {
   return {
-    id: row.id,
-    name: row.name,
-    number: row.number,
-    logo: row.logo,
-    streamPath: row.stream_path,
-    enabled: row.enabled === 1,
-    packages,
+    ...channelSummaryOf(row, packages),
     cryptoPeriodSeconds: row.crypto_period_seconds,
     hlsOrigin: row.hls_origin,
-    urlSigning: row.url_signing,
-    streamBaseUrl: row.stream_base_url,
     watermark: watermarkOfRow(row),
     createdAt: isoFromMs(row.created_at),
     updatedAt: isoFromMs(row.updated_at),
