@@ -57,7 +57,7 @@ function normalisedIp(ip: string | undefined): string | undefined {
 }
 
 /** What the access-control admin API reads and changes. */
-export interface AccessRouteDeps {
+interface AccessRouteDeps {
   access: AccessService;
   directory: ViewerDirectory;
   ipLists: IpLists;

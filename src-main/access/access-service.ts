@@ -48,7 +48,7 @@ interface SessionSlot {
 }
 
 /** A signed-in device asking to hold (or refresh) its connection. */
-export interface DeviceConnection {
+interface DeviceConnection {
   deviceId: number;
   hwid: string;
   /** The address it signed in from: with the device, it names the connection. */
@@ -58,7 +58,7 @@ export interface DeviceConnection {
 export type DeviceAdmission = { ok: true; sessionId: number } | { ok: false; reason: 'connection_limit' | 'session_ended' | 'suspended' };
 
 /** What the decision reads and keeps: built by the composition root, shared with the routes that show them. */
-export interface AccessParts {
+interface AccessParts {
   directory: ViewerDirectory;
   ipLists: IpLists;
   sessions: ViewingSessions;

@@ -22,7 +22,7 @@ interface SessionRow {
   bytes: number | null;
 }
 
-export function toViewingSession(row: SessionRow): ViewingSession {
+function toViewingSession(row: SessionRow): ViewingSession {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -41,7 +41,7 @@ export function toViewingSession(row: SessionRow): ViewingSession {
   };
 }
 
-export interface SessionFilter {
+interface SessionFilter {
   accountId?: number;
   channelId?: string;
   ip?: string;
@@ -78,7 +78,7 @@ export function explainSessionQuery(db: Db, filter: SessionFilter): string[] {
   ).map((r) => r.detail);
 }
 
-export interface StatsRange {
+interface StatsRange {
   fromMs: number;
   toMs: number;
   accountId?: number;

@@ -21,7 +21,7 @@ export interface BackendDeps {
 }
 
 /** What a backend answers a streaming server (always text/plain). */
-export interface BackendAnswer {
+interface BackendAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;

@@ -8,25 +8,6 @@ import { canonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
 import { answerSafely, decideForServer, REASON_HEADER, refusal, type BackendDeps } from './backend-common';
 
-/** The request fields Flussonic documents for its auth backend (query string or JSON body). */
-export interface FlussonicAuthRequest {
-  name: string;
-  proto?: string;
-  ip: string;
-  token?: string;
-  session_id?: string;
-  request_type?: string;
-  request_number?: string;
-  stream_clients?: string;
-  total_clients?: string;
-  duration?: string;
-  bytes?: string;
-  qs?: string;
-  user_agent?: string;
-  referer?: string;
-  host?: string;
-}
-
 function fieldsOf(koa: Context): Record<string, string> {
   const out: Record<string, string> = {};
   const take = (source: unknown) => {

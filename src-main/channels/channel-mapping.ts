@@ -7,8 +7,7 @@ export type ChannelSummaryRow = Pick<ChannelRow, 'id' | 'name' | 'number' | 'log
 /** A channel as the decision path, playlists and devices see it. */
 export type ChannelSummary = Pick<Channel, 'id' | 'name' | 'number' | 'logo' | 'streamPath' | 'enabled' | 'packages' | 'urlSigning' | 'streamBaseUrl'>;
 
-/** The one mapping of a channel row's shared columns to the API's names and types. */
-/** `packages`: the channel's package ids, in id order. */
+/** The one mapping of a channel row's shared columns to the API's names (`packages`: ids in id order). */
 export function channelSummaryOf(row: ChannelSummaryRow, packages: string[]): ChannelSummary {
   return {
     id: row.id,

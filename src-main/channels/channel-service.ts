@@ -48,7 +48,7 @@ export function assertChannelsExist(ctx: CasContext, channels: readonly string[]
   if (missing !== undefined) throw new ValidationError(`channels: unknown channel "${missing}"`, 'channels');
 }
 
-export function packagesOfChannel(ctx: CasContext, id: string): string[] {
+function packagesOfChannel(ctx: CasContext, id: string): string[] {
   return (
     statement(ctx.db, 'SELECT package_id FROM channel_packages WHERE channel_id = ? ORDER BY package_id').all(id) as Array<{
       package_id: string;
@@ -75,7 +75,7 @@ function replacePackages(ctx: CasContext, channelId: string, packages: readonly 
   for (const pkg of new Set(packages)) insert.run(channelId, pkg);
 }
 
-export function toChannel(row: ChannelRow, packages: string[]): Channel {
+function toChannel(row: ChannelRow, packages: string[]): Channel {
   return {
     ...channelSummaryOf(row, packages),
     cryptoPeriodSeconds: row.crypto_period_seconds,

@@ -6,7 +6,7 @@ import { registerKeyInfoCommand } from './keyinfo-command';
 import { registerRekeyCommand } from './rekey-command';
 import { registerClientCommand } from './client-command';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('cas-studio')
     .description('IPTV CAS Studio: conditional access for IPTV operators')
     .version(appVersion());

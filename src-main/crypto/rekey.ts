@@ -5,7 +5,7 @@ import { FileMasterKeyProvider, generateMasterKey, type MasterKeyProvider } from
 import { resealInTransaction, verifySealed, type ResealReport } from './sealed-columns';
 import { Vault } from './vault';
 
-export class RekeyError extends Error {}
+class RekeyError extends Error {}
 
 /**
  * Re-encrypts every sealed column (see sealed-columns.ts) under a fresh master key and stores

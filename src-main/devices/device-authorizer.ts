@@ -10,7 +10,7 @@ import type { DeviceCaller, DeviceSessions } from './device-sessions';
 import { deviceById } from './device-queries';
 
 /** A device request that passed both the session check and the access decision's account checks. */
-export interface AuthorizedDevice extends DeviceCaller {
+interface AuthorizedDevice extends DeviceCaller {
   account: ViewerAccount;
   hwid: string;
   ip: string;

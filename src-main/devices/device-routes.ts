@@ -35,7 +35,7 @@ import type { EmmService } from './ecm-emm/emm-service';
 import type { StreamInfoService } from './stream-info/stream-info-service';
 
 /** What the device routes use. */
-export interface DeviceRouteDeps {
+interface DeviceRouteDeps {
   deviceSessions: DeviceSessions;
   deviceAuth: DeviceAuthService;
   deviceAuthorizer: DeviceAuthorizer;

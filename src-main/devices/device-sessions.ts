@@ -20,7 +20,7 @@ import {
   touchDeviceSession,
 } from './device-queries';
 
-export const DEVICE_SESSION_PREFIX = 'dvs_';
+const DEVICE_SESSION_PREFIX = 'dvs_';
 /** last_seen_at is written at most this often per session (requests stay read-only otherwise). */
 const TOUCH_EVERY_MS = 60_000;
 

@@ -3,7 +3,7 @@ import { statement } from '../db/statements';
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
 
 /** The first enabled, unexpired administrator (the operator of this machine), if any. */
-export function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
+function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
   const row = statement(
     cas.ctx.db,
     `SELECT id FROM accounts WHERE role = 'admin' AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)

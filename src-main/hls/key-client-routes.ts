@@ -10,7 +10,7 @@ import { registerKeyDeliveryRoutes } from './key-delivery-routes';
 import { registerPackagerRoutes } from '../keys/packager-routes';
 
 /** What key delivery, the packager API and `/hls/...` use. */
-export interface KeyClientDeps {
+interface KeyClientDeps {
   keys: KeyService;
   access: AccessDecider;
   directory: ViewerDirectory;

@@ -7,7 +7,7 @@ import { boundedToken, credentialFromAuthorization, credentialFromQuery } from '
 /** The cookie the rewritten playlist sets for key requests (players that keep cookies but drop queries). */
 export const TICKET_COOKIE = 'cas_ticket';
 
-export type PresentedCredential =
+type PresentedCredential =
   | { kind: 'credential'; credential: ViewerCredential | null }
   /** A ticket was presented but does not verify: refuse without asking further. */
   | { kind: 'bad-ticket' };

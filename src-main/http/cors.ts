@@ -18,7 +18,7 @@ export const anyOrigin: Middleware = (koa, next) => {
 };
 
 /** What a preflight allows: by default a GET with a bearer and a byte range (players). */
-export interface PreflightRules {
+interface PreflightRules {
   methods: string;
   headers: string;
 }

@@ -1,5 +1,5 @@
 /** The internal work the CAS counts, for tests, benchmarks and troubleshooting. */
-export type DiagnosticCount = 'accessDecisions' | 'passwordHashChecks' | 'passwordChecksRefused' | 'ecmBuilds' | 'emmBuilds';
+type DiagnosticCount = 'accessDecisions' | 'passwordHashChecks' | 'passwordChecksRefused' | 'ecmBuilds' | 'emmBuilds';
 
 /**
  * Counts of internal work (decisions taken, scrypt checks run, ECMs built). Created once by the

@@ -6,7 +6,7 @@ import { statement } from '../db/statements';
 import { NotFoundError, ValidationError } from '../../src-shared/errors';
 import { acceptLogo, LogoRejectedError, type LogoType } from './logo-content';
 
-export interface StoredLogo {
+interface StoredLogo {
   channelId: string;
   contentType: LogoType;
   data: Buffer;
@@ -25,7 +25,7 @@ interface LogoRow {
 }
 
 /** The URL path an uploaded logo is served at on the client listener. */
-export function logoPath(channelId: string): string {
+function logoPath(channelId: string): string {
   return `/logos/${channelId}`;
 }
 

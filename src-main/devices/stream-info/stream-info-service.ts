@@ -14,7 +14,7 @@ import { channelRowById } from '../../channels/channel-service';
 import { watermarkFor, watermarkOfRow } from '../../watermarks/watermark-service';
 
 /** The device a stream-info answer is made for. */
-export interface StreamViewerDevice {
+interface StreamViewerDevice {
   account: ViewerAccount;
   deviceId: number;
   hwid: string;
