@@ -364,10 +364,10 @@ export class AccessService implements AccessDecider {
   }
 
   /** Ends one session now; its slot is refused for `endedSessionBanSeconds`. False when it is not active. */
-  endSession(id: number, reason: 'admin' = 'admin'): boolean {
+  endSession(id: number): boolean {
     const session = this.#sessions.get(id);
     if (!session) return false;
-    this.#sessions.end(session, this.ctx.clock.now(), reason, this.ctx.settings.get().endedSessionBanSeconds * 1000);
+    this.#sessions.end(session, this.ctx.clock.now(), 'admin', this.ctx.settings.get().endedSessionBanSeconds * 1000);
     return true;
   }
 

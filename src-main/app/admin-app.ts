@@ -47,12 +47,12 @@ export function createAdminApp(
   registerSystemRoutes(api, ctx, openapi);
   registerAdminAuthRoutes(api, services.sessions, services.accounts);
   registerAccountCsvRoutes(api, ctx, services.accounts);
-  registerAccountRoutes(api, ctx, services.accounts);
-  registerPackageRoutes(api, ctx, services.packages);
-  registerChannelRoutes(api, ctx, services.channels);
+  registerAccountRoutes(api, services.accounts);
+  registerPackageRoutes(api, services.packages);
+  registerChannelRoutes(api, services.channels);
   registerSettingsRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
-  registerApiKeyRoutes(api, ctx, services.apiKeys);
+  registerApiKeyRoutes(api, services.apiKeys);
   registerKeyRoutes(api, services.keys);
   const { deviceSessions, signingKey, logos, access, directory, ipLists, viewingSessions, sharing, urlSigner } = services;
   registerDeviceAdminRoutes(api, ctx, { deviceSessions, signingKey, logos });

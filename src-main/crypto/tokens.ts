@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** A URL-safe random token: 32 bytes → 43 characters of base64url. */
-export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 /** Tokens are looked up by their SHA-256, so the database never needs them in clear for a lookup. */
