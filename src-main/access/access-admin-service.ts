@@ -5,18 +5,23 @@ import type { Actor } from '../kernel/actor';
 import { NotFoundError } from '../../src-shared/errors';
 import type { DashboardSummary } from '../../src-shared/schemas/access';
 import type { AccessService } from './access-service';
+import type { SharingDetector } from './sharing';
+import type { ViewerDirectory } from './viewer-directory';
 import { hourlyCountsSince } from './access-log';
 import { sessionRowById } from './viewing-session-queries';
-import { DEVICE_CHANNEL } from './viewing-sessions';
+import { DEVICE_CHANNEL, type ViewingSessions } from './viewing-sessions';
 
 /** What the admin API asks of access beyond single reads: the dashboard's figures, ending a session. */
 
 const HOUR_MS = 3_600_000;
 
 /** Viewers now, authorizations and refusals per hour over 24 h, the top channels, open sharing flags. */
-export function dashboardSummary(ctx: CasContext, access: AccessService): DashboardSummary {
+export function dashboardSummary(
+  ctx: CasContext,
+  { access, viewingSessions, directory, sharing }: { access: AccessService; viewingSessions: ViewingSessions; directory: ViewerDirectory; sharing: SharingDetector },
+): DashboardSummary {
   const now = ctx.clock.now();
-  access.sessions.sweepIdle(now, ctx.settings.get().sessionIdleSeconds * 1000);
+  viewingSessions.sweepIdle(now, ctx.settings.get().sessionIdleSeconds * 1000);
   access.flush();
   const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
   const rows = hourlyCountsSince(ctx.db, firstHour);
@@ -34,13 +39,13 @@ export function dashboardSummary(ctx: CasContext, access: AccessService): Dashbo
       refusalsByReason[row.reason] = (refusalsByReason[row.reason] ?? 0) + row.n;
     }
   }
-  const viewers = access.sessions.viewersPerChannel();
+  const viewers = viewingSessions.viewersPerChannel();
   // Device connections count in viewersNow but watch no one channel.
   const channelIds = new Set([...viewers.keys(), ...authorizations.keys()].filter((id) => id !== DEVICE_CHANNEL));
   const topChannels = [...channelIds]
     .map((channelId) => ({
       channelId,
-      name: access.directory.channel(channelId)?.name ?? channelId,
+      name: directory.channel(channelId)?.name ?? channelId,
       viewers: viewers.get(channelId) ?? 0,
       authorizations24h: authorizations.get(channelId) ?? 0,
     }))
@@ -48,12 +53,12 @@ export function dashboardSummary(ctx: CasContext, access: AccessService): Dashbo
     .slice(0, 10);
   return {
     generatedAt: isoFromMs(now),
-    viewersNow: access.sessions.activeCount,
-    accountsWatching: access.sessions.accountsWatching(),
+    viewersNow: viewingSessions.activeCount,
+    accountsWatching: viewingSessions.accountsWatching(),
     hourly,
     refusalsByReason,
     topChannels,
-    openSharingFlags: access.sharing.openFlagCount(),
+    openSharingFlags: sharing.openFlagCount(),
   };
 }
 
@@ -61,8 +66,13 @@ export function dashboardSummary(ctx: CasContext, access: AccessService): Dashbo
  * Ends a viewing session for an operator (its next auth check is refused for
  * endedSessionBanSeconds) and audits it; a session that already ended is left as it is.
  */
-export function endSessionByAdmin(ctx: CasContext, access: AccessService, id: number, actor: Actor): void {
-  const live = access.sessions.get(id);
+export function endSessionByAdmin(
+  ctx: CasContext,
+  { access, viewingSessions }: { access: AccessService; viewingSessions: ViewingSessions },
+  id: number,
+  actor: Actor,
+): void {
+  const live = viewingSessions.get(id);
   if (!live) {
     access.flush();
     if (!sessionRowById(ctx.db, id)) throw new NotFoundError('Session');
@@ -70,7 +80,7 @@ export function endSessionByAdmin(ctx: CasContext, access: AccessService, id: nu
   }
   access.endSession(id);
   ctx.db.transaction(() => {
-    access.sessions.flush(ctx.clock.now());
+    viewingSessions.flush(ctx.clock.now());
     recordAudit(ctx.db, ctx.clock.now(), actor, {
       action: 'session.end',
       targetType: 'session',

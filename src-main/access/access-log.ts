@@ -4,7 +4,7 @@ import { pageOfRows, WhereClause } from '../db/where-clause';
 import { isoFromMs } from '../kernel/clock';
 import type { AccessLogEntry } from '../../src-shared/schemas/access';
 
-export interface AccessLogRecord {
+interface AccessLogRecord {
   at: number;
   result: 'allow' | 'deny';
   reason: string | null;
@@ -158,7 +158,7 @@ export async function capAccessLog(db: Db, maxRows: number): Promise<number> {
   }
 }
 
-export interface AccessLogFilter {
+interface AccessLogFilter {
   accountId?: number;
   channelId?: string;
   ip?: string;

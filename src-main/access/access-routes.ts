@@ -29,9 +29,14 @@ import {
   viewingSessionSchema,
 } from '../../src-shared/schemas/sessions';
 import type { AccessService } from './access-service';
+import type { IpLists } from './ip-lists';
+import type { SharingDetector } from './sharing';
+import type { UrlSigner } from './url-signing/url-signer';
+import type { ViewerDirectory } from './viewer-directory';
 import { listAccessLog } from './access-log';
 import { accountStats, channelStats, listSessions, sessionById } from './viewing-stats';
 import { dashboardSummary, endSessionByAdmin } from './access-admin-service';
+import type { ViewingSessions } from './viewing-sessions';
 
 const DAY_MS = 86_400_000;
 
@@ -49,13 +54,24 @@ function normalisedIp(ip: string | undefined): string | undefined {
   return address.toString();
 }
 
+/** What the access-control admin API reads and changes. */
+interface AccessRouteDeps {
+  access: AccessService;
+  directory: ViewerDirectory;
+  ipLists: IpLists;
+  viewingSessions: ViewingSessions;
+  sharing: SharingDetector;
+  urlSigner: UrlSigner;
+}
+
 /** Admin API of access control: IP lists, explanation, access log, dashboard, sharing, suspensions. */
-export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, deps: AccessRouteDeps): void {
+  const { access, directory, ipLists, viewingSessions, sharing, urlSigner } = deps;
   const tag = 'Access control';
   api
     .route(
       { method: 'get', path: '/api/admin/access/ip-rules', summary: 'IP allow and deny lists', tag, access: 'read', query: ipRuleListQuerySchema, response: z.array(ipRuleSchema) },
-      (_koa, { query }) => access.ipLists.list(query.list),
+      (_koa, { query }) => ipLists.list(query.list),
     )
     .route(
       {
@@ -68,11 +84,11 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         response: ipRuleSchema,
         status: 201,
       },
-      (_koa, { body, principal }) => access.ipLists.add(body, actorOf(principal)),
+      (_koa, { body, principal }) => ipLists.add(body, actorOf(principal)),
     )
     .route(
       { method: 'delete', path: '/api/admin/access/ip-rules/:id', summary: 'Remove an allow or deny list entry', tag, access: 'write', params: idParamSchema, status: 204 },
-      (_koa, { params, principal }) => access.ipLists.remove(params.id, actorOf(principal)),
+      (_koa, { params, principal }) => ipLists.remove(params.id, actorOf(principal)),
     )
     .route(
       {
@@ -101,8 +117,8 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
       },
       (_koa, { query }) => {
         const ip = normalisedIp(query.ip)!;
-        if (!access.directory.accountById(query.account)) throw new NotFoundError('Account');
-        return { url: access.urlSigner.streamUrl(query.channel, { ip, accountId: query.account }) };
+        if (!directory.accountById(query.account)) throw new NotFoundError('Account');
+        return { url: urlSigner.streamUrl(query.channel, { ip, accountId: query.account }) };
       },
     )
     .route(
@@ -143,7 +159,7 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         access: 'read',
         response: dashboardSummarySchema,
       },
-      () => dashboardSummary(ctx, access),
+      () => dashboardSummary(ctx, { access, viewingSessions, directory, sharing }),
     )
     .route(
       {
@@ -155,15 +171,15 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         query: sharingFlagQuerySchema,
         response: pageOf(sharingFlagSchema),
       },
-      (_koa, { query }) => access.sharing.flags({ accountId: query.account, open: query.open }, query.page, query.pageSize),
+      (_koa, { query }) => sharing.flags({ accountId: query.account, open: query.open }, query.page, query.pageSize),
     )
     .route(
       { method: 'post', path: '/api/admin/access/sharing-flags/:id/resolve', summary: 'Mark a sharing flag as handled', tag, access: 'write', params: idParamSchema, status: 204 },
-      (_koa, { params, principal }) => access.sharing.resolveFlag(params.id, actorOf(principal)),
+      (_koa, { params, principal }) => sharing.resolveFlag(params.id, actorOf(principal)),
     )
     .route(
       { method: 'get', path: '/api/admin/access/suspensions', summary: 'Suspended accounts (refused with reason "suspended")', tag, access: 'read', response: z.array(suspensionSchema) },
-      () => access.sharing.suspensions(),
+      () => sharing.suspensions(),
     )
     .route(
       {
@@ -177,19 +193,20 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         status: 204,
       },
       (_koa, { params, body, principal }) => {
-        access.sharing.suspend(params.accountId, body.reason, actorOf(principal));
-        access.sessions.endAccount(params.accountId, ctx.clock.now(), 'suspended');
+        sharing.suspend(params.accountId, body.reason, actorOf(principal));
+        viewingSessions.endAccount(params.accountId, ctx.clock.now(), 'suspended');
         access.flush();
       },
     )
     .route(
       { method: 'delete', path: '/api/admin/access/suspensions/:accountId', summary: 'Lift a suspension', tag, access: 'write', params: accountIdParamSchema, status: 204 },
-      (_koa, { params, principal }) => access.sharing.lift(params.accountId, actorOf(principal)),
+      (_koa, { params, principal }) => sharing.lift(params.accountId, actorOf(principal)),
     );
 }
 
 /** Admin API of viewing sessions and statistics. */
-export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, deps: Pick<AccessRouteDeps, 'access' | 'viewingSessions'>): void {
+  const { access, viewingSessions } = deps;
   const tag = 'Sessions';
   api
     .route(
@@ -203,7 +220,7 @@ export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: A
         response: pageOf(viewingSessionSchema),
       },
       (_koa, { query }) => {
-        access.sessions.sweepIdle(ctx.clock.now(), ctx.settings.get().sessionIdleSeconds * 1000);
+        viewingSessions.sweepIdle(ctx.clock.now(), ctx.settings.get().sessionIdleSeconds * 1000);
         access.flush();
         const { items, total } = listSessions(
           ctx.db,
@@ -233,7 +250,7 @@ export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: A
         params: idParamSchema,
         status: 204,
       },
-      (_koa, { params, principal }) => endSessionByAdmin(ctx, access, params.id, actorOf(principal)),
+      (_koa, { params, principal }) => endSessionByAdmin(ctx, { access, viewingSessions }, params.id, actorOf(principal)),
     )
     .route(
       {

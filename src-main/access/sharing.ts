@@ -26,7 +26,7 @@ export function sharingSubject(address: ipaddr.IPv4 | ipaddr.IPv6 | null, ip: st
   return `${parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
 
-export interface SharingVerdict {
+interface SharingVerdict {
   flagged: boolean;
   suspended: boolean;
 }

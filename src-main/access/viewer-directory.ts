@@ -1,11 +1,11 @@
 import type { CasContext } from '../kernel/context';
 import { allChannelRows, packagesByChannel } from '../channels/channel-queries';
 import { allPackageRows } from '../packages/package-queries';
+import { channelSummaryOf, type ChannelSummary } from '../channels/channel-mapping';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
 import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import type { CanonicalPath } from '../../src-shared/net/canonical-path';
 import type { Role } from '../../src-shared/schemas/accounts';
-import type { UrlSigningScheme } from '../../src-shared/schemas/access';
 
 /** What the decision path needs of an account, kept in memory. */
 export interface ViewerAccount {
@@ -21,17 +21,12 @@ export interface ViewerAccount {
   tokenHash: string;
 }
 
-export interface ViewerChannel {
-  id: string;
-  name: string;
-  number: number | null;
-  logo: string | null;
-  streamPath: string;
-  enabled: boolean;
-  /** Package ids, in id order. */
-  packages: readonly string[];
-  urlSigning: UrlSigningScheme;
-  streamBaseUrl: string | null;
+/** A channel as the decision path needs it, kept in memory. */
+export type ViewerChannel = ChannelSummary;
+
+/** Whether an account may watch a channel right now (enabled channel in one of its packages). */
+export function entitled(account: ViewerAccount, channel: ViewerChannel): boolean {
+  return channel.enabled && channel.packages.some((p) => account.packages.has(p));
 }
 
 interface ChannelTable {
@@ -162,17 +157,7 @@ export class ViewerDirectory {
     const byPath = new Map<string, string>();
     const ordered: ViewerChannel[] = [];
     for (const row of rows) {
-      const channel: ViewerChannel = {
-        id: row.id,
-        name: row.name,
-        number: row.number,
-        logo: row.logo,
-        streamPath: row.stream_path,
-        enabled: row.enabled === 1,
-        packages: packagesOf.get(row.id) ?? [],
-        urlSigning: row.url_signing,
-        streamBaseUrl: row.stream_base_url,
-      };
+      const channel = channelSummaryOf(row, packagesOf.get(row.id) ?? []);
       byId.set(channel.id, channel);
       ordered.push(channel);
       byPath.set(channel.streamPath, channel.id);

@@ -26,7 +26,7 @@ export interface LiveSession {
 /** A refreshed session is rewritten at most this often by the background flush (routes force it). */
 const TOUCH_PERSIST_MS = 30_000;
 
-export type SessionEndReason = 'idle' | 'admin' | 'over_limit' | 'handover' | 'account_changed' | 'suspended';
+type SessionEndReason = 'idle' | 'admin' | 'over_limit' | 'handover' | 'account_changed' | 'suspended';
 
 const HOUR_MS = 3_600_000;
 

@@ -23,7 +23,7 @@ import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service'
 
 const TOUCH_INTERVAL_MS = 60_000;
 
-export class LockedOutError extends ApiError {
+class LockedOutError extends ApiError {
   constructor(lockedUntil: number) {
     super(429, 'locked', 'Too many failed sign-ins; this account is locked for a while', {
       details: { lockedUntil: isoFromMs(lockedUntil) },

@@ -5,6 +5,7 @@ import { ForbiddenError } from '../../src-shared/errors';
 import { ApiRouter } from '../http/api-router';
 import type { LocalControl } from '../http/local-control';
 import { createKoaApp } from '../http/koa-app';
+import { isLoopbackHost } from '../http/loopback';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
@@ -21,8 +22,6 @@ import { registerDeviceAdminRoutes } from '../devices/device-routes';
 import { registerAccessRoutes, registerSessionRoutes } from '../access/access-routes';
 import { registerBackupRoutes, type RestartOnto } from '../backups/backup-routes';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * The admin listener: the operator's API and (later) the dashboard. On loopback it also refuses
  * requests whose Host is not a loopback name, so a web page cannot reach it by DNS rebinding.
@@ -37,7 +36,7 @@ export function createAdminApp(
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
-      if (!LOOPBACK_HOSTS.has(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
+      if (!isLoopbackHost(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
     }
     koa.set('X-Content-Type-Options', 'nosniff');
     koa.set('X-Frame-Options', 'DENY');
@@ -48,18 +47,19 @@ export function createAdminApp(
 
   const api = new ApiRouter('admin', openapi, (koa) => options.localControl?.authenticate(koa) ?? services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
-  registerAdminAuthRoutes(api, ctx, services.sessions);
+  registerAdminAuthRoutes(api, services.sessions, services.accounts);
   registerAccountCsvRoutes(api, ctx, services.accounts);
-  registerAccountRoutes(api, ctx, services.accounts);
-  registerPackageRoutes(api, ctx, services.packages);
-  registerChannelRoutes(api, ctx, services.channels);
+  registerAccountRoutes(api, services.accounts);
+  registerPackageRoutes(api, services.packages);
+  registerChannelRoutes(api, services.channels);
   registerSettingsRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
-  registerApiKeyRoutes(api, ctx, services.apiKeys);
+  registerApiKeyRoutes(api, services.apiKeys);
   registerKeyRoutes(api, services.keys.status, services.keys.rotation);
-  registerDeviceAdminRoutes(api, ctx, services.devices);
-  registerAccessRoutes(api, ctx, services.access);
-  registerSessionRoutes(api, ctx, services.access);
+  const { deviceSessions, signingKey, logos, access, directory, ipLists, viewingSessions, sharing, urlSigner } = services;
+  registerDeviceAdminRoutes(api, ctx, { deviceSessions, signingKey, logos });
+  registerAccessRoutes(api, ctx, { access, directory, ipLists, viewingSessions, sharing, urlSigner });
+  registerSessionRoutes(api, ctx, { access, viewingSessions });
   registerBackupRoutes(api, ctx, services.backups, options.restartOnto ?? null);
 
   app.use(dashboardStatic(ctx));

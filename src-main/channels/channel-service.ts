@@ -12,6 +12,7 @@ import {
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
+import { channelSummaryOf } from './channel-mapping';
 import { saveChannelAccessFields } from './channel-access-fields';
 import { saveChannelWatermark, watermarkOfRow } from '../watermarks/watermark-service';
 import {
@@ -41,17 +42,9 @@ function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void
 
 export function toChannel(row: ChannelRow, packages: string[]): Channel {
   return {
-    id: row.id,
-    name: row.name,
-    number: row.number,
-    logo: row.logo,
-    streamPath: row.stream_path,
-    enabled: row.enabled === 1,
-    packages,
+    ...channelSummaryOf(row, packages),
     cryptoPeriodSeconds: row.crypto_period_seconds,
     hlsOrigin: row.hls_origin,
-    urlSigning: row.url_signing,
-    streamBaseUrl: row.stream_base_url,
     watermark: watermarkOfRow(row),
     createdAt: isoFromMs(row.created_at),
     updatedAt: isoFromMs(row.updated_at),

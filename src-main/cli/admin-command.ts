@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openStore } from '../app/cas';
 import { AccountService } from '../accounts/account-service';
+import { operatorAccount } from '../admin-auth/first-admin';
 import { accountCreateSchema } from '../../src-shared/schemas/accounts';
 import { ApiError } from '../../src-shared/errors';
 import { systemActor } from '../kernel/actor';
@@ -34,10 +35,8 @@ export function registerAdminCommand(program: Command): void {
       }
       const { ctx, db } = await openStore(options.dataDir, { logger: silentLogger() });
       try {
-        const account = await new AccountService(ctx).create(
-          { ...parsed.data, maxConnections: 0, maxDevices: 0 },
-          systemActor,
-        );
+        const { username, role } = parsed.data;
+        const account = await new AccountService(ctx).create(operatorAccount({ username, password, role, comment: parsed.data.comment }), systemActor);
         console.log(`Created ${account.role} "${account.username}" (id ${account.id})`);
       } catch (error) {
         if (error instanceof ApiError) {

@@ -7,7 +7,7 @@ import { registerRekeyCommand } from './rekey-command';
 import { registerClientCommand } from './client-command';
 import { registerBackupCommands } from './backup-command';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('cas-studio')
     .description('IPTV CAS Studio: conditional access for IPTV operators')
     .version(appVersion());

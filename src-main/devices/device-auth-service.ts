@@ -17,7 +17,7 @@ import type { DeviceSessions } from './device-sessions';
 /** Used when the username is unknown, so that case costs the same HMAC as a wrong signature. */
 const DUMMY_KEY = Buffer.alloc(32, 0x5a);
 
-export interface SignedInDevice {
+interface SignedInDevice {
   account: AccountRow;
   /** The account as the access decision sees it (packages, allowed IPs). */
   viewer: ViewerAccount;
@@ -29,7 +29,7 @@ export interface SignedInDevice {
   session: { token: string; expiresAt: number };
 }
 
-export interface DeviceSignInResult {
+interface DeviceSignInResult {
   session: { token: string; expiresAt: string; expiresIn: number };
   serverTime: number;
   device: { id: number; hwid: string; boxPublicKey: string | null };
@@ -37,7 +37,7 @@ export interface DeviceSignInResult {
 }
 
 /** The viewer's address as text, IPv4-mapped IPv6 unwrapped. */
-export function normalizedIp(ip: string): string {
+function normalizedIp(ip: string): string {
   return parseIpAddress(ip)?.toString() ?? ip;
 }
 

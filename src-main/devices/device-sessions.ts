@@ -17,10 +17,12 @@ import {
   deviceSessionById,
   insertDeviceSession,
   listDeviceSessionRows,
+  sweepDeviceSessions,
+  sweepNonces,
   touchDeviceSession,
 } from './device-queries';
 
-export const DEVICE_SESSION_PREFIX = 'dvs_';
+const DEVICE_SESSION_PREFIX = 'dvs_';
 /** last_seen_at is written at most this often per session (requests stay read-only otherwise). */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -36,11 +38,17 @@ export interface DeviceCaller {
 
 /**
  * Short-lived bearer sessions of signed-in devices; revocable by the operator, and ended at once
- * when the account's trust changes or the device's connection is ended (see DeviceServices).
+ * when the account's trust changes or the device's connection is ended (see DeviceAuthorizer).
  */
 export class DeviceSessions {
   constructor(private readonly ctx: CasContext) {
     ctx.events.on('account-trust-changed', ({ ids }) => deleteSessionsOfAccounts(ctx.db, ids));
+  }
+
+  /** Forgets sign-in nonces whose timestamps left the window and sessions that expired. */
+  sweep(): { nonces: number; sessions: number } {
+    const now = this.ctx.clock.now();
+    return { nonces: sweepNonces(this.ctx.db, now), sessions: sweepDeviceSessions(this.ctx.db, now) };
   }
 
   /** Opens a session; call inside the sign-in transaction. Returns the bearer (shown once). */

@@ -3,7 +3,7 @@ import { firstUsableAdmin } from '../accounts/account-queries';
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
 
 /** The first enabled, unexpired administrator (the operator of this machine), if any. */
-export function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
+function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
   return firstUsableAdmin(cas.ctx.db, cas.ctx.clock.now());
 }
 

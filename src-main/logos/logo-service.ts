@@ -7,7 +7,7 @@ import { channelRowById, clearChannelLogo, updateChannelColumns } from '../chann
 import { NotFoundError, ValidationError } from '../../src-shared/errors';
 import { acceptLogo, LogoRejectedError, type LogoType } from './logo-content';
 
-export interface StoredLogo {
+interface StoredLogo {
   channelId: string;
   contentType: LogoType;
   data: Buffer;
@@ -26,7 +26,7 @@ interface LogoRow {
 }
 
 /** The URL path an uploaded logo is served at on the client listener. */
-export function logoPath(channelId: string): string {
+function logoPath(channelId: string): string {
   return `/logos/${channelId}`;
 }
 
