@@ -200,6 +200,48 @@ export class AccountService {
     })();
   }
 
+  /**
+   * Overwrites an account with imported values, its token and (already hashed) password included;
+   * the caller holds the transaction and emits the events once it has committed.
+   */
+  replacePrepared(id: number, input: AccountCreateParsed & { token: string }, passwordHash: string | null, actor: Actor): void {
+    const { db, vault, clock } = this.ctx;
+    const tokenHash = sha256Hex(input.token);
+    db.transaction(() => {
+      assertUniqueUsername(this.ctx, input.username, id);
+      assertUniqueToken(this.ctx, tokenHash, id);
+      assertPackagesExist(this.ctx, input.packages);
+      const now = clock.now();
+      statement(
+        db,
+        `UPDATE accounts SET username = ?, password_hash = ?, role = ?, comment = ?, email = ?, token_hash = ?, token_sealed = ?,
+           enabled = ?, expires_at = ?, max_connections = ?, max_devices = ?, allowed_ips = ?, updated_at = ? WHERE id = ?`,
+      ).run(
+        input.username,
+        passwordHash,
+        input.role,
+        input.comment,
+        input.email,
+        tokenHash,
+        vault.seal(input.token, tokenAad(tokenHash)),
+        input.enabled ? 1 : 0,
+        msOrNull(input.expiresAt),
+        input.maxConnections,
+        input.maxDevices,
+        JSON.stringify(input.allowedIps),
+        now,
+        id,
+      );
+      replaceAccountPackages(db, id, input.packages);
+      recordAudit(db, now, actor, {
+        action: 'account.replace',
+        targetType: 'account',
+        targetId: id,
+        summary: { username: input.username, role: input.role, packages: input.packages, enabled: input.enabled, token: 'set', password: passwordHash ? 'set' : 'none' },
+      });
+    })();
+  }
+
   /** `keepAdminSession`: the caller's own admin session, kept when it changes its own password. */
   async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor, keepAdminSession?: string): Promise<AccountDetail> {
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
