@@ -128,7 +128,7 @@ export class AdminSessions {
         statement(db, 'UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?').run(now, hash);
         this.ctx.alarms.clear('admin-session-touch');
       } catch (error) {
-        this.ctx.alarms.raise('admin-session-touch', error);
+        this.ctx.alarms.raise('admin-session-touch', error, null, 2 * TOUCH_INTERVAL_MS);
       }
     }
     return { kind: 'session', accountId: row.account_id, username: row.username, role: row.role, sessionHash: hash };
