@@ -206,6 +206,43 @@ export class AccountService {
     })();
   }
 
+  /**
+   * Overwrites an account with imported values, its token and (already hashed) password included;
+   * the caller holds the transaction and emits the events once it has committed.
+   */
+  replacePrepared(id: number, input: AccountCreateParsed & { token: string }, passwordHash: string | null, actor: Actor): void {
+    const { db, vault, clock } = this.ctx;
+    const tokenHash = sha256Hex(input.token);
+    db.transaction(() => {
+      assertUniqueUsername(this.ctx, input.username, id);
+      assertUniqueToken(this.ctx, tokenHash, id);
+      assertPackagesExist(this.ctx, input.packages);
+      const now = clock.now();
+      updateAccountColumns(db, id, {
+        username: input.username,
+        password_hash: passwordHash,
+        role: input.role,
+        comment: input.comment,
+        email: input.email,
+        token_hash: tokenHash,
+        token_sealed: vault.seal(input.token, tokenAad(tokenHash)),
+        enabled: input.enabled ? 1 : 0,
+        expires_at: msOrNull(input.expiresAt),
+        max_connections: input.maxConnections,
+        max_devices: input.maxDevices,
+        allowed_ips: JSON.stringify(input.allowedIps),
+        updated_at: now,
+      });
+      replaceAccountPackages(db, id, input.packages);
+      recordAudit(db, now, actor, {
+        action: 'account.replace',
+        targetType: 'account',
+        targetId: id,
+        summary: { username: input.username, role: input.role, packages: input.packages, enabled: input.enabled, token: 'set', password: passwordHash ? 'set' : 'none' },
+      });
+    })();
+  }
+
   /** `keepAdminSession`: the caller's own admin session, kept when it changes its own password. */
   async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor, keepAdminSession?: string): Promise<AccountDetail> {
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;

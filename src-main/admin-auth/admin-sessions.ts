@@ -117,7 +117,7 @@ export class AdminSessions {
         touchAdminSession(db, hash, now);
         this.ctx.alarms.clear('admin-session-touch');
       } catch (error) {
-        this.ctx.alarms.raise('admin-session-touch', error);
+        this.ctx.alarms.raise('admin-session-touch', error, null, 2 * TOUCH_INTERVAL_MS);
       }
     }
     return { kind: 'session', accountId: account.id, username: account.username, role: account.role, sessionHash: hash };

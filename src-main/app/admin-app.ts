@@ -21,6 +21,8 @@ import { registerKeyRoutes } from '../keys/key-routes';
 import { registerDeviceAdminRoutes } from '../devices/device-routes';
 import { registerAccessRoutes, registerSessionRoutes } from '../access/access-routes';
 import { registerBackupRoutes, type RestartOnto } from '../backups/backup-routes';
+import { CONFIG_IMPORT_PATH, registerConfigRoutes } from '../config-transfer/config-routes';
+import { ConfigTransfer } from '../config-transfer/config-transfer';
 
 /**
  * The admin listener: the operator's API and (later) the dashboard. On loopback it also refuses
@@ -32,7 +34,7 @@ export function createAdminApp(
   openapi: OpenApiRegistry,
   options: { loopbackOnly: boolean; restartOnto?: RestartOnto; localControl?: LocalControl },
 ): Koa {
-  const app = createKoaApp('admin', ctx.logger);
+  const app = createKoaApp('admin', ctx.logger, { largeJsonPaths: [CONFIG_IMPORT_PATH] });
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
@@ -61,6 +63,7 @@ export function createAdminApp(
   registerAccessRoutes(api, ctx, { access, directory, ipLists, viewingSessions, sharing, urlSigner });
   registerSessionRoutes(api, ctx, { access, viewingSessions });
   registerBackupRoutes(api, ctx, services.backups, options.restartOnto ?? null);
+  registerConfigRoutes(api, ctx, new ConfigTransfer(ctx, services));
 
   app.use(dashboardStatic(ctx));
   app.use(api.router.routes());

@@ -6,6 +6,7 @@ import { registerKeyInfoCommand } from './keyinfo-command';
 import { registerRekeyCommand } from './rekey-command';
 import { registerClientCommand } from './client-command';
 import { registerBackupCommands } from './backup-command';
+import { registerConfigCommands } from './config-command';
 
 function buildProgram(): Command {
   const program = new Command('cas-studio')
@@ -17,6 +18,7 @@ function buildProgram(): Command {
   registerRekeyCommand(program);
   registerClientCommand(program);
   registerBackupCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 
