@@ -133,7 +133,14 @@ export class KeyInfoWriter {
     if (this.#switchTimer) clearTimeout(this.#switchTimer);
     this.#switchTimer = null;
     if (key === info.current) {
-      this.#switchTimer = setTimeout(() => this.#apply(), Math.max(0, nextStart - serverNow));
+      this.#switchTimer = setTimeout(() => {
+        // A failed switch (disk full, folder gone) is reported; the next poll tries again.
+        try {
+          this.#apply();
+        } catch (error) {
+          this.options.log?.(`could not switch the key info file: ${(error as Error).message}`);
+        }
+      }, Math.max(0, nextStart - serverNow));
     }
   }
 

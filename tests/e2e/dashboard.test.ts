@@ -267,6 +267,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     if (!existsSync('/usr/bin/ffmpeg')) throw new Error('ffmpeg is missing: install the Debian package "ffmpeg" (apt-get install ffmpeg)');
     const work = mkdtempSync(join(tmpdir(), 'cas-e2e-hls-'));
     const origin = join(work, 'origin');
+    let writer: KeyInfoWriter | undefined;
     try {
       await t.admin.post('/api/admin/channels', { id: 'preview-tv', name: 'Preview TV', number: 90, packages: ['premium'], hlsOrigin: origin });
       await t.admin.post('/api/admin/accounts', { username: 'preview-ok', packages: ['premium'] });
@@ -274,7 +275,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
       // The packager's side, as docs/keys.md tells it: a packager API key, the key info file kept
       // by the keyinfo writer (what `cas-studio keyinfo` runs), ffmpeg with periodic_rekey.
       const apiKey = (await t.admin.post('/api/admin/api-keys', { name: 'e2e-packager', scopes: ['packager'] })).body.key as string;
-      const writer = new KeyInfoWriter({ server: t.cas.apiUrl, apiKey, channel: 'preview-tv', dir: join(work, 'keys') });
+      writer = new KeyInfoWriter({ server: t.cas.apiUrl, apiKey, channel: 'preview-tv', dir: join(work, 'keys') });
       await writer.refresh();
       mkdirSync(origin);
       execFileSync('/usr/bin/ffmpeg', [
@@ -311,6 +312,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
       await video.scrollIntoViewIfNeeded();
       await screenshot(page, 'preview-player');
     } finally {
+      writer?.stop();
       rmSync(work, { recursive: true, force: true });
     }
   });
