@@ -10,7 +10,7 @@ import type { Settings } from '../../src-shared/schemas/settings';
 import { UrlSigner } from './url-signing/url-signer';
 import { KeyTickets } from './viewer-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
-import { AccessLogWriter, capAccessLog, type PendingAccessRow } from './access-log';
+import { AccessLogWriter, capAccessLog, type AccessLogRecord, type PendingAccessRow } from './access-log';
 import { CredentialFailures, PasswordCheckQueue, VerifiedPasswords } from './credential-guards';
 import { RefusalThrottle, refusalSubject } from './refusal-throttle';
 import { anyRangeMatches, IpLists } from './ip-lists';
@@ -227,9 +227,15 @@ export class AccessService implements AccessDecider {
     return this.#logged(request, { allow: false, reason, account: null });
   }
 
+  /** Every decision, counted for `/metrics` and buffered for the access log. */
+  #record(record: AccessLogRecord): void {
+    this.ctx.metrics.decisions.inc({ source: record.source, result: record.result, reason: record.reason ?? '' });
+    this.log.push(record);
+  }
+
   #logged<D extends AccessDecision>(request: Omit<ViewerRequest, 'credential'>, decision: D): D {
     this.counters.decisions++;
-    this.log.push({
+    this.#record({
       at: this.ctx.clock.now(),
       result: decision.allow ? 'allow' : 'deny',
       reason: decision.allow ? null : decision.reason,
@@ -254,7 +260,7 @@ export class AccessService implements AccessDecider {
     const now = this.ctx.clock.now();
     const subject = refusalSubject(request.ip);
     if (!this.refusals.blocked(subject, now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
-    this.log.push({
+    this.#record({
       at: now,
       result: 'deny',
       reason: 'rate_limited',
@@ -299,7 +305,7 @@ export class AccessService implements AccessDecider {
       const state = this.#accountState(outcome.account, address, now, null);
       return state ? { ok: false, reason: state, account: outcome.account } : { ok: true, account: outcome.account };
     })();
-    this.log.push({
+    this.#record({
       at: now,
       result: result.ok ? 'allow' : 'deny',
       reason: result.ok ? null : result.reason,

@@ -6,6 +6,7 @@ import { ApiRouter } from '../http/api-router';
 import { createKoaApp } from '../http/koa-app';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
+import { registerMetricsRoute } from './metrics-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
 import { registerAccountRoutes } from '../accounts/account-routes';
 import { registerAccountCsvRoutes } from '../accounts/account-csv-routes';
@@ -31,7 +32,7 @@ export function createAdminApp(
   openapi: OpenApiRegistry,
   options: { loopbackOnly: boolean },
 ): Koa {
-  const app = createKoaApp('admin', ctx.logger);
+  const app = createKoaApp('admin', ctx.logger, ctx.metrics);
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
@@ -46,6 +47,7 @@ export function createAdminApp(
 
   const api = new ApiRouter('admin', openapi, (koa) => services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
+  registerMetricsRoute(api, ctx);
   registerAdminAuthRoutes(api, ctx, services.sessions);
   registerAccountCsvRoutes(api, ctx, services.accounts);
   registerAccountRoutes(api, ctx, services.accounts);

@@ -19,6 +19,10 @@ import type { CasContext } from '../kernel/context';
 import { CasEvents } from '../kernel/events';
 import { createServices, type CasServices } from './services';
 import { appVersion } from '../kernel/version';
+import { Metrics } from '../kernel/metrics';
+import type { TlsCertificate } from '../http/tls-certificate';
+import { DEFAULT_API_TLS_PORT, loadApiCertificate, type ApiTlsOptions } from './api-tls';
+import { registerCasMetrics } from './metrics-routes';
 
 export const DEFAULT_ADMIN_PORT = 5050;
 export const DEFAULT_API_PORT = 8100;
@@ -29,6 +33,14 @@ export interface CasOptions {
   adminPort?: number;
   apiHost?: string;
   apiPort?: number;
+  /** HTTPS on the client listener (on `apiTlsPort`), beside HTTP unless `apiHttp` is false. */
+  apiTls?: ApiTlsOptions;
+  apiTlsPort?: number;
+  apiHttp?: boolean;
+  /** The admin listener serves HTTPS with the same certificate (needs `apiTls`). */
+  adminTls?: boolean;
+  /** How often the certificate files are checked for a renewal. */
+  tlsWatchIntervalMs?: number;
   masterKeyProvider?: MasterKeyProvider;
   logger?: Logger;
   clock?: Clock;
@@ -40,7 +52,11 @@ export interface RunningCas {
   ctx: CasContext;
   services: CasServices;
   adminUrl: string;
+  /** The client listener's HTTP address, or its HTTPS address when HTTP is off. */
   apiUrl: string;
+  apiTlsUrl: string | null;
+  /** The certificate of the HTTPS listeners (`reload()` on SIGHUP), or null. */
+  tls: TlsCertificate | null;
   /** True when no administrator exists: the operator must create one (CLI or first-run page). */
   needsSetup: boolean;
   close(): Promise<void>;
@@ -71,8 +87,9 @@ export async function openStore(
       logger,
       settings: new SettingsStore(db, vault, clock),
       events: new CasEvents(),
-      runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null },
+      runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null, apiTlsUrl: null, tls: null },
       alarms: new Alarms(logger, clock),
+      metrics: new Metrics(),
     };
     return { ctx, db };
   } catch (error) {
@@ -86,13 +103,19 @@ export async function openStore(
  * and `cas-studio serve` both call this; `close()` undoes it in reverse order.
  */
 export async function startCas(options: CasOptions): Promise<RunningCas> {
+  if (options.adminTls && !options.apiTls) throw new Error('The admin listener can serve HTTPS only with a certificate (--api-tls-cert/--api-tls-key or --api-tls-self-signed)');
+  if (options.apiHttp === false && !options.apiTls) throw new Error('With HTTP off the client listener needs HTTPS (--api-tls-cert/--api-tls-key or --api-tls-self-signed)');
   const { ctx, db } = await openStore(options.dataDir, options);
   const background = new BackgroundTasks(ctx.logger, ctx.alarms);
   const services = createServices(ctx, background);
+  const stopMetrics = registerCasMetrics(ctx, services);
   const listeners: HttpListener[] = [];
+  let tls: TlsCertificate | null = null;
   const shutdown = async () => {
     // Stop taking requests first, then flush what services buffered, then close the store.
     await Promise.all(listeners.map((l) => l.close()));
+    tls?.stopWatching();
+    stopMetrics();
     background.stop();
     db.close();
   };
@@ -117,23 +140,39 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
       ctx.logger.info({ username: options.bootstrapAdmin.username }, 'first administrator created');
     }
     const openapi = new OpenApiRegistry();
+    tls = options.apiTls ? loadApiCertificate(ctx, options.apiTls, options.tlsWatchIntervalMs) : null;
     const adminHost = options.adminHost ?? '127.0.0.1';
+    const apiHost = options.apiHost ?? '0.0.0.0';
     const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(adminHost);
-    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT);
-    const client = createHttpListener('client', createClientApp(ctx, services, openapi), options.apiHost ?? '0.0.0.0', options.apiPort ?? DEFAULT_API_PORT);
+    const clientApp = createClientApp(ctx, services, openapi);
+    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT, options.adminTls ? (tls ?? undefined) : undefined);
     const adminBound = await admin.listen();
     listeners.push(admin);
-    const clientBound = await client.listen();
-    listeners.push(client);
+    let clientUrl: string | null = null;
+    if (options.apiHttp !== false) {
+      const client = createHttpListener('client', clientApp, apiHost, options.apiPort ?? DEFAULT_API_PORT);
+      clientUrl = (await client.listen()).url;
+      listeners.push(client);
+    }
+    let clientTlsUrl: string | null = null;
+    if (tls) {
+      const clientTls = createHttpListener('client-tls', clientApp, apiHost, options.apiTlsPort ?? DEFAULT_API_TLS_PORT, tls);
+      clientTlsUrl = (await clientTls.listen()).url;
+      listeners.push(clientTls);
+    }
+    const apiUrl = (clientUrl ?? clientTlsUrl) as string;
     ctx.runtime.adminUrl = adminBound.url;
-    ctx.runtime.apiUrl = clientBound.url;
-    ctx.logger.info({ admin: adminBound.url, api: `${clientBound.host}:${clientBound.port}` }, 'CAS listening');
+    ctx.runtime.apiUrl = apiUrl;
+    ctx.runtime.apiTlsUrl = clientTlsUrl;
+    ctx.logger.info({ admin: adminBound.url, api: clientUrl, apiTls: clientTlsUrl, fingerprint256: ctx.runtime.tls?.fingerprint256 }, 'CAS listening');
     let closing: Promise<void> | null = null;
     return {
       ctx,
       services,
       adminUrl: adminBound.url,
-      apiUrl: clientBound.url,
+      apiUrl,
+      apiTlsUrl: clientTlsUrl,
+      tls,
       needsSetup: !services.sessions.hasAdmin(),
       close: () => (closing ??= shutdown()),
     };

@@ -1,0 +1,21 @@
+import type { CasContext } from '../kernel/context';
+import { TlsCertificate, ensureSelfSignedCertificate, type TlsFiles } from '../http/tls-certificate';
+
+/** HTTPS for the client listener: the operator's PEM files, or a self-signed certificate for these names and addresses. */
+export type ApiTlsOptions = TlsFiles | { selfSignedNames: readonly string[] };
+
+export const DEFAULT_API_TLS_PORT = 8443;
+
+/**
+ * Loads the certificate the HTTPS listeners serve, keeps `ctx.runtime.tls` (the dashboard's
+ * fingerprint) current, and follows changes of its files every `watchIntervalMs`.
+ */
+export function loadApiCertificate(ctx: CasContext, options: ApiTlsOptions, watchIntervalMs = 2000): TlsCertificate {
+  const selfSigned = 'selfSignedNames' in options;
+  const files = selfSigned ? ensureSelfSignedCertificate(ctx.runtime.dataDir, options.selfSignedNames, ctx.logger) : options;
+  const certificate = new TlsCertificate(files, selfSigned, ctx.logger);
+  ctx.runtime.tls = certificate.summary();
+  certificate.onChange(() => (ctx.runtime.tls = certificate.summary()));
+  certificate.watch(watchIntervalMs);
+  return certificate;
+}
