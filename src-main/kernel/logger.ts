@@ -1,4 +1,6 @@
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
+import { RotatingFile, type RotatingFileOptions } from './rotating-file';
 
 export type Logger = pino.Logger;
 
@@ -27,6 +29,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where JSON lines go (defaults to stdout). */
   destination?: pino.DestinationStream;
+  /** Also writes JSON lines to this size-capped, rotated file (the data folder's `logs/cas.log`). */
+  file?: RotatingFileOptions & { path: string };
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -36,10 +40,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { app: 'cas-studio' },
   };
   if (options.destination) return pino(base, options.destination);
-  if (options.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } } });
-  }
-  return pino(base);
+  const terminal: pino.DestinationStream = options.pretty ? pinoPretty({ colorize: true, translateTime: 'SYS:standard' }) : pino.destination(1);
+  if (!options.file) return pino(base, terminal);
+  const file = new RotatingFile(options.file.path, options.file);
+  // Every line the logger's level lets through goes to both.
+  return pino(base, pino.multistream([
+    { level: 'trace', stream: terminal },
+    { level: 'trace', stream: file },
+  ]));
 }
 
 /** A logger that drops everything (tests that do not look at logs). */
