@@ -19,10 +19,10 @@ export function registerCasMetrics(ctx: CasContext, services: CasServices): () =
 
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  registry.collected('cas_event_loop_lag_seconds', 'Event-loop delay since the previous scrape (quantiles and max)', 'gauge', ['quantile'], () => {
-    const samples = loop.count > 0 ? ([['0.5', loop.percentile(50)], ['0.99', loop.percentile(99)], ['1', loop.max]] as const) : [];
+  registry.collected('cas_event_loop_lag_seconds', 'Event-loop delay since the previous scrape (p50, p99, max)', 'gauge', ['stat'], () => {
+    const samples = loop.count > 0 ? ([['p50', loop.percentile(50)], ['p99', loop.percentile(99)], ['max', loop.max]] as const) : [];
     loop.reset();
-    return samples.map(([quantile, ns]) => [{ quantile }, ns / 1e9] as const);
+    return samples.map(([stat, ns]) => [{ stat }, ns / 1e9] as const);
   });
   registry.collected('cas_viewing_sessions', 'Live viewing sessions (players and devices)', 'gauge', [], () => access.sessions.activeCount);
   registry.collected('cas_accounts_watching', 'Accounts with at least one live session', 'gauge', [], () => access.sessions.accountsWatching());

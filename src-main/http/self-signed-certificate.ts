@@ -24,9 +24,12 @@ const bitString = (content: Buffer) => der(0x03, Buffer.concat([Buffer.from([0])
 const utf8String = (text: string) => der(0x0c, Buffer.from(text, 'utf8'));
 const explicit = (n: number, content: Buffer) => der(0xa0 + n, content);
 
+/** A non-negative DER integer: minimal (no leading zero bytes), with a zero in front of a leading 1 bit (DER integers are signed). */
 function integer(bytes: Buffer): Buffer {
-  // DER integers are signed: a leading 1 bit needs a zero byte in front.
-  return der(0x02, bytes[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  return der(0x02, minimal[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function oid(dotted: string): Buffer {
@@ -78,7 +81,6 @@ export function createSelfSignedCertificate(names: readonly string[], options: {
   const subject = sequence(set(sequence(oid('2.5.4.3'), utf8String(names[0]))));
   const altNames = names.map((name) => (isIP(name) ? der(0x87, ipBytes(name)) : der(0x82, Buffer.from(name.toLowerCase(), 'ascii'))));
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))),
     integer(serial),
