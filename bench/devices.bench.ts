@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     let t0 = performance.now();
     for (let i = 0; i < rounds; i++) services.devices.signingKey.sign(new Uint8Array(300));
     console.log(`${'ed25519 sign (node:crypto)'.padEnd(34)} ${String(Math.round(rounds / ((performance.now() - t0) / 1000))).padStart(7)}/s`);
-    services.keys.rotate('ecm', {}, systemActor);
+    services.keys.rotation.rotate('ecm', {}, systemActor);
     t0 = performance.now();
     for (const id of channelIds) services.devices.ecm.ecmFor(id);
     console.log(`${'ECM cold build (1 package)'.padEnd(34)} ${String(Math.round(CHANNELS / ((performance.now() - t0) / 1000))).padStart(7)}/s`);

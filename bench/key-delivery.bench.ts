@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   let now = Date.now();
   const cas = await startCas({ dataDir: dir, adminPort: 0, apiPort: 0, apiHost: '127.0.0.1', logger: silentLogger(), clock: { now: () => now } });
   try {
-    const { channels, accounts, keys } = cas.services;
+    const { channels, accounts } = cas.services;
+    const { controlWords, rotation } = cas.services.keys;
     const t0 = performance.now();
     for (let i = 0; i < CHANNELS; i++) {
       channels.create(
@@ -61,20 +62,20 @@ async function main(): Promise<void> {
 
     // Rotator: first tick creates current + next for every channel; a tick at the next period boundary adds one each.
     let t = performance.now();
-    keys.ensureKeys();
+    rotation.ensureKeys();
     console.log(`rotator tick, ${CHANNELS} channels from nothing: ${(performance.now() - t).toFixed(1)} ms`);
     t = performance.now();
-    keys.ensureKeys();
+    rotation.ensureKeys();
     console.log(`rotator tick, nothing due: ${(performance.now() - t).toFixed(3)} ms`);
     now += 2000;
     t = performance.now();
-    keys.ensureKeys();
+    rotation.ensureKeys();
     console.log(`rotator tick at a period boundary (${CHANNELS} new keys): ${(performance.now() - t).toFixed(1)} ms`);
 
-    const period = keys.currentPeriod('ch0').period;
+    const period = controlWords.currentPeriod('ch0').period;
     const lookups = 50_000;
     t = performance.now();
-    for (let i = 0; i < lookups; i++) keys.controlWordFor(`ch${i % CHANNELS}`, period);
+    for (let i = 0; i < lookups; i++) controlWords.controlWordFor(`ch${i % CHANNELS}`, period);
     console.log(`controlWordFor: ${Math.round(lookups / ((performance.now() - t) / 1000)).toLocaleString('en')} lookups/s`);
 
     const url = new URL(cas.apiUrl);

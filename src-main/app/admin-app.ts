@@ -3,6 +3,7 @@ import type { CasContext } from '../kernel/context';
 import type { CasServices } from './services';
 import { ForbiddenError } from '../../src-shared/errors';
 import { ApiRouter } from '../http/api-router';
+import type { LocalControl } from '../http/local-control';
 import { createKoaApp } from '../http/koa-app';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
@@ -19,6 +20,7 @@ import { registerApiKeyRoutes } from '../api-keys/api-key-routes';
 import { registerKeyRoutes } from '../keys/key-routes';
 import { registerDeviceAdminRoutes } from '../devices/device-routes';
 import { registerAccessRoutes, registerSessionRoutes } from '../access/access-routes';
+import { registerBackupRoutes, type RestartOnto } from '../backups/backup-routes';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -30,7 +32,7 @@ export function createAdminApp(
   ctx: CasContext,
   services: CasServices,
   openapi: OpenApiRegistry,
-  options: { loopbackOnly: boolean },
+  options: { loopbackOnly: boolean; restartOnto?: RestartOnto; localControl?: LocalControl },
 ): Koa {
   const app = createKoaApp('admin', ctx.logger, ctx.metrics);
   app.use(async (koa, next) => {
@@ -45,7 +47,7 @@ export function createAdminApp(
     await next();
   });
 
-  const api = new ApiRouter('admin', openapi, (koa) => services.sessions.authenticate(koa));
+  const api = new ApiRouter('admin', openapi, (koa) => options.localControl?.authenticate(koa) ?? services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
   registerMetricsRoute(api, ctx);
   registerAdminAuthRoutes(api, ctx, services.sessions);
@@ -56,10 +58,11 @@ export function createAdminApp(
   registerSettingsRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerApiKeyRoutes(api, ctx, services.apiKeys);
-  registerKeyRoutes(api, services.keys);
+  registerKeyRoutes(api, services.keys.status, services.keys.rotation);
   registerDeviceAdminRoutes(api, ctx, services.devices);
   registerAccessRoutes(api, ctx, services.access);
   registerSessionRoutes(api, ctx, services.access);
+  registerBackupRoutes(api, ctx, services.backups, options.restartOnto ?? null);
 
   app.use(dashboardStatic(ctx));
   app.use(api.router.routes());

@@ -4,11 +4,13 @@ import { openDatabase, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { migrations } from '../db/migrations';
 import { Vault } from '../crypto/vault';
+import { assertMasterKeyFits, holdsSealedData, recordKeyCheckValue } from '../crypto/master-key-check';
 import { defaultMasterKeyProvider, type MasterKeyProvider } from '../crypto/master-key';
 import { createLogger, type Logger } from '../kernel/logger';
 import { SettingsStore } from '../kernel/settings-store';
 import { createHttpListener, type HttpListener } from '../http/http-server';
 import { OpenApiRegistry } from '../http/openapi';
+import { LocalControl } from '../http/local-control';
 import { createAdminApp } from './admin-app';
 import { createClientApp } from './client-app';
 import { systemActor } from '../kernel/actor';
@@ -23,6 +25,9 @@ import { Metrics } from '../kernel/metrics';
 import type { TlsCertificate } from '../http/tls-certificate';
 import { DEFAULT_API_TLS_PORT, loadApiCertificate, type ApiTlsOptions } from './api-tls';
 import { registerCasMetrics } from './metrics-routes';
+import { DataDirLock } from '../db/data-dir-lock';
+import { restoreDatabase } from '../backups/restore';
+import type { RestartOnto } from '../backups/backup-routes';
 
 export const DEFAULT_ADMIN_PORT = 5050;
 export const DEFAULT_API_PORT = 8100;
@@ -62,22 +67,31 @@ export interface RunningCas {
   close(): Promise<void>;
 }
 
+/** Creates the data folder (owner-only) if needed; returns its absolute path. */
+function ensureDataDir(dataDir: string): string {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /** Opens (or creates) the data folder's database and brings it to the current schema. */
 export async function openStore(
   dataDir: string,
   options: { masterKeyProvider?: MasterKeyProvider; logger?: Logger; clock?: Clock } = {},
 ): Promise<{ ctx: CasContext; db: Db }> {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = ensureDataDir(dataDir);
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
   const keyProvider = options.masterKeyProvider ?? defaultMasterKeyProvider(dir);
-  const masterKey = await keyProvider.load();
   const databaseFile = join(dir, 'cas.db');
   const db = openDatabase(databaseFile);
   try {
+    // Everything up to the migration only reads: a refused key leaves the database untouched.
+    const masterKey = await keyProvider.load({ mayCreate: !holdsSealedData(db) });
+    assertMasterKeyFits(db, masterKey, keyProvider.description);
     const { from, to } = migrate(db, migrations);
     if (from !== to) logger.info({ from, to }, 'database migrated');
+    recordKeyCheckValue(db, masterKey, clock.now());
     const vault = new Vault(masterKey);
     masterKey.fill(0);
     const ctx: CasContext = {
@@ -98,11 +112,19 @@ export async function openStore(
   }
 }
 
-/**
- * Starts the whole CAS: store, services, background jobs and both listeners. The desktop shell
- * and `cas-studio serve` both call this; `close()` undoes it in reverse order.
- */
-export async function startCas(options: CasOptions): Promise<RunningCas> {
+/** One run of the CAS on its data folder, whose lock the caller holds. */
+interface Launched {
+  ctx: CasContext;
+  services: CasServices;
+  adminUrl: string;
+  apiUrl: string;
+  apiTlsUrl: string | null;
+  tls: TlsCertificate | null;
+  /** Stops listeners, background jobs and the store; the lock stays held. */
+  stop(): Promise<void>;
+}
+
+async function launch(options: CasOptions, lock: DataDirLock, restartOnto: RestartOnto, localControl: LocalControl): Promise<Launched> {
   if (options.adminTls && !options.apiTls) throw new Error('The admin listener can serve HTTPS only with a certificate (--api-tls-cert/--api-tls-key or --api-tls-self-signed)');
   if (options.apiHttp === false && !options.apiTls) throw new Error('With HTTP off the client listener needs HTTPS (--api-tls-cert/--api-tls-key or --api-tls-self-signed)');
   const { ctx, db } = await openStore(options.dataDir, options);
@@ -111,7 +133,7 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
   const stopMetrics = registerCasMetrics(ctx, services);
   const listeners: HttpListener[] = [];
   let tls: TlsCertificate | null = null;
-  const shutdown = async () => {
+  const stop = async () => {
     // Stop taking requests first, then flush what services buffered, then close the store.
     await Promise.all(listeners.map((l) => l.close()));
     tls?.stopWatching();
@@ -145,7 +167,7 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     const apiHost = options.apiHost ?? '0.0.0.0';
     const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(adminHost);
     const clientApp = createClientApp(ctx, services, openapi);
-    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT, options.adminTls ? (tls ?? undefined) : undefined);
+    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly, restartOnto, localControl }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT, options.adminTls ? (tls ?? undefined) : undefined);
     const adminBound = await admin.listen();
     listeners.push(admin);
     let clientUrl: string | null = null;
@@ -164,20 +186,85 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     ctx.runtime.adminUrl = adminBound.url;
     ctx.runtime.apiUrl = apiUrl;
     ctx.runtime.apiTlsUrl = clientTlsUrl;
+    lock.announce({ adminUrl: adminBound.url, apiUrl, controlToken: localControl.token });
     ctx.logger.info({ admin: adminBound.url, api: clientUrl, apiTls: clientTlsUrl, fingerprint256: ctx.runtime.tls?.fingerprint256 }, 'CAS listening');
-    let closing: Promise<void> | null = null;
-    return {
-      ctx,
-      services,
-      adminUrl: adminBound.url,
-      apiUrl,
-      apiTlsUrl: clientTlsUrl,
-      tls,
-      needsSetup: !services.sessions.hasAdmin(),
-      close: () => (closing ??= shutdown()),
-    };
+    return { ctx, services, adminUrl: adminBound.url, apiUrl, apiTlsUrl: clientTlsUrl, tls, stop };
   } catch (error) {
-    await shutdown();
+    await stop();
     throw error;
+  }
+}
+
+/**
+ * Starts the whole CAS: store, services, background jobs and both listeners, holding the data
+ * folder's lock until `close()`. The desktop shell and `cas-studio serve` both call this;
+ * `close()` undoes it in reverse order. Restoring a backup from the dashboard restarts it in
+ * place onto the backup, on the same ports (see restartOntoBackup).
+ */
+export async function startCas(options: CasOptions): Promise<RunningCas> {
+  const dataDir = ensureDataDir(options.dataDir);
+  const lock = DataDirLock.acquire(dataDir);
+  const localControl = new LocalControl();
+  let current: Launched;
+  let restarting: Promise<void> = Promise.resolve();
+  const restartOnto: RestartOnto = (file) => {
+    restarting = restarting.then(async () => {
+      const samePorts = {
+        adminPort: Number(new URL(current.adminUrl).port),
+        ...(options.apiHttp !== false ? { apiPort: Number(new URL(current.apiUrl).port) } : {}),
+        ...(current.apiTlsUrl ? { apiTlsPort: Number(new URL(current.apiTlsUrl).port) } : {}),
+      };
+      const logger = current.ctx.logger;
+      await current.stop();
+      await restoreOnto(dataDir, file, options.masterKeyProvider ?? defaultMasterKeyProvider(dataDir), logger);
+      current = await launch({ ...options, ...samePorts }, lock, restartOnto, localControl);
+    });
+  };
+  try {
+    current = await launch(options, lock, restartOnto, localControl);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    get ctx() {
+      return current.ctx;
+    },
+    get services() {
+      return current.services;
+    },
+    get adminUrl() {
+      return current.adminUrl;
+    },
+    get apiUrl() {
+      return current.apiUrl;
+    },
+    get apiTlsUrl() {
+      return current.apiTlsUrl;
+    },
+    get tls() {
+      return current.tls;
+    },
+    needsSetup: !current.services.sessions.hasAdmin(),
+    close: () =>
+      (closing ??= (async () => {
+        await restarting.catch(() => undefined);
+        await current.stop();
+        lock.release();
+      })()),
+  };
+}
+
+/** Swaps the stopped CAS's database for a backup; a refused backup leaves the current one in place. */
+async function restoreOnto(dataDir: string, file: string, keyProvider: MasterKeyProvider, logger: Logger): Promise<void> {
+  const masterKey = await keyProvider.load({ mayCreate: false });
+  try {
+    const restored = restoreDatabase(dataDir, file, masterKey, keyProvider.description, Date.now());
+    logger.warn({ backup: file, previous: restored.previous }, 'database restored from a backup; restarting');
+  } catch (error) {
+    logger.error({ err: error, backup: file }, 'restore refused; restarting on the current database');
+  } finally {
+    masterKey.fill(0);
   }
 }

@@ -38,7 +38,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   });
   registerHealthRoute(api, ctx);
   registerMetricsRoute(api, ctx);
-  registerKeyClientRoutes(api, ctx, services.keys, services.access);
+  registerKeyClientRoutes(api, ctx, services.keys.controlWords, services.access);
   registerDeviceClientRoutes(api, ctx, services.devices);
   registerStreamingAuthRoutes(api, ctx, services.access);
   registerPlaylistRoutes(api, services.access);

@@ -7,15 +7,11 @@ import { databaseBytes } from './system-routes';
 
 /**
  * Adds to `ctx.metrics` what is read when Prometheus scrapes (live sessions, the access-log
- * queue, database size, alarms, event-loop lag, the certificate's expiry) and counts key
- * rotations. Returns the function that stops the event-loop monitor.
+ * queue, database size, alarms, event-loop lag, the certificate's expiry). Returns the function that stops the event-loop monitor.
  */
 export function registerCasMetrics(ctx: CasContext, services: CasServices): () => void {
-  const { registry, keyRotations } = ctx.metrics;
+  const { registry } = ctx.metrics;
   const { access } = services;
-  services.keys.onRotation((events) => {
-    for (const e of events) keyRotations.inc({ kind: e.kind, trigger: e.trigger });
-  });
 
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();

@@ -8,9 +8,9 @@ import { ApiKeyService } from '../api-keys/api-key-service';
 import { statement } from '../db/statements';
 import { AccessService } from '../access/access-service';
 import type { UrlSigner } from '../access/url-signing/url-signer';
-import type { KeyService } from '../keys/key-service';
-import { createKeyService } from '../keys/key-rotator';
+import { createKeyService, type KeyService } from '../keys/key-service';
 import { DeviceServices } from '../devices/device-services';
+import { BackupService } from '../backups/backup-service';
 
 /**
  * The long-lived services of one running CAS, created once and shared by both listeners
@@ -30,6 +30,8 @@ export interface CasServices {
   urlSigner: UrlSigner;
   /** Devices: HMAC sign-in, sessions, ECM/EMM (signing key, caches), stream info, logos (src-main/devices/). */
   devices: DeviceServices;
+  /** Online backups, on demand and on a schedule (src-main/backups/). */
+  backups: BackupService;
 }
 
 export function createServices(ctx: CasContext, background: BackgroundTasks): CasServices {
@@ -38,6 +40,8 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
   });
   const access = new AccessService(ctx, background);
   const keys = createKeyService(ctx, background);
+  const backups = new BackupService(ctx);
+  backups.schedule(background);
   return {
     access,
     urlSigner: access.urlSigner,
@@ -48,5 +52,6 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
     apiKeys: new ApiKeyService(ctx),
     keys,
     devices: new DeviceServices(ctx, background, keys, access),
+    backups,
   };
 }

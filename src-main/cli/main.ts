@@ -5,6 +5,7 @@ import { registerAdminCommand } from './admin-command';
 import { registerKeyInfoCommand } from './keyinfo-command';
 import { registerRekeyCommand } from './rekey-command';
 import { registerClientCommand } from './client-command';
+import { registerBackupCommands } from './backup-command';
 
 export function buildProgram(): Command {
   const program = new Command('cas-studio')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerKeyInfoCommand(program);
   registerRekeyCommand(program);
   registerClientCommand(program);
+  registerBackupCommands(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { createLogger } from '../kernel/logger';
 import { PortInUseError } from '../http/http-server';
 import { TlsConfigError } from '../http/tls-certificate';
 import { parsePort } from './options';
+import { DataDirLockedError } from '../db/data-dir-lock';
 
 interface ServeOptions {
   dataDir: string;
@@ -87,6 +88,10 @@ export function registerServeCommand(program: Command): void {
           process.exit(2);
         }
         if (error instanceof TlsConfigError) {
+          console.error(error.message);
+          process.exit(2);
+        }
+        if (error instanceof DataDirLockedError) {
           console.error(error.message);
           process.exit(2);
         }

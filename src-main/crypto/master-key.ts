@@ -1,8 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PRIVATE_FILE_MODE, writePrivateFileSync } from '../db/private-files';
+import { writePrivateFileSync } from '../db/private-files';
+
+export interface LoadMasterKeyOptions {
+  /**
+   * Whether a missing key may be created. False once the database holds sealed data: a new key
+   * would not open it, and would seal new rows that the right key then could not open.
+   */
+  mayCreate?: boolean;
+}
+
+export class MasterKeyMissingError extends Error {
+  constructor(where: string) {
+    super(
+      `The master key (${where}) is missing, but the database holds data sealed under it: restore the key (from where you back it up). ` +
+        'A new key would not open that data, so none was created; nothing was changed',
+    );
+  }
+}
 
 /**
  * Where the CAS gets its 32-byte master key. Headless it is a file; the desktop shell supplies
@@ -11,8 +28,8 @@ import { PRIVATE_FILE_MODE, writePrivateFileSync } from '../db/private-files';
 export interface MasterKeyProvider {
   /** A human-readable description for logs (never the key). */
   readonly description: string;
-  /** Returns the master key, creating it on first use if the provider can. */
-  load(): Promise<Buffer>;
+  /** Returns the master key, creating it on first use if the provider can and `mayCreate` allows. */
+  load(options?: LoadMasterKeyOptions): Promise<Buffer>;
   /** Replaces the stored master key (used by re-keying, after the data was re-encrypted). */
   store(key: Buffer): Promise<void>;
 }
@@ -21,7 +38,10 @@ export function generateMasterKey(): Buffer {
   return randomBytes(32);
 }
 
-/** Stores the key as 64 hex characters in a file readable by the owner only. */
+/**
+ * Stores the key as 64 hex characters in a file readable by the owner only, and refuses to use
+ * one that group or others may read (as ssh does with private keys), naming the fix.
+ */
 export class FileMasterKeyProvider implements MasterKeyProvider {
   readonly description: string;
 
@@ -29,11 +49,14 @@ export class FileMasterKeyProvider implements MasterKeyProvider {
     this.description = `file ${file}`;
   }
 
-  async load(): Promise<Buffer> {
+  async load(options: LoadMasterKeyOptions = {}): Promise<Buffer> {
     if (!existsSync(this.file)) {
+      if (options.mayCreate === false) throw new MasterKeyMissingError(this.description);
       await this.store(generateMasterKey());
-    } else if ((statSync(this.file).mode & 0o077) !== 0) {
-      chmodSync(this.file, PRIVATE_FILE_MODE);
+    }
+    const mode = statSync(this.file).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new Error(`Master key file ${this.file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); make it private: chmod 600 ${this.file}`);
     }
     const text = readFileSync(this.file, 'utf8').trim();
     if (!/^[0-9a-f]{64}$/i.test(text)) {

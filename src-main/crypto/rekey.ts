@@ -4,6 +4,7 @@ import { writePrivateFileSync } from '../db/private-files';
 import { FileMasterKeyProvider, generateMasterKey, type MasterKeyProvider } from './master-key';
 import { resealInTransaction, verifySealed, type ResealReport } from './sealed-columns';
 import { Vault } from './vault';
+import { replaceKeyCheckValue } from './master-key-check';
 
 export class RekeyError extends Error {}
 
@@ -26,6 +27,7 @@ export async function rekeyDatabase(db: Db, oldVault: Vault, provider: MasterKey
     const report = resealInTransaction(db, oldVault, newVault);
     const check = verifySealed(db, newVault);
     if (check) throw new RekeyError(`Re-sealed value in ${check} does not open under the new key; nothing was changed`);
+    replaceKeyCheckValue(db, newKey, Date.now());
     if (backup) {
       writePrivateFileSync(backup, readFileSync((provider as FileMasterKeyProvider).file));
     }

@@ -43,7 +43,7 @@ function quoted(name: string): string {
   return `"${name}"`;
 }
 
-function tableExists(db: Db, table: string): boolean {
+export function tableExists(db: Db, table: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 }
 
@@ -86,6 +86,13 @@ export function resealInTransaction(db: Db, from: Vault, to: Vault, columns: rea
     total += rows.length;
   }
   return { counts, total };
+}
+
+/** Whether any registered column holds a sealed value (so only the key that sealed it will do). */
+export function anySealedValue(db: Db, columns: readonly SealedColumn[] = sealedColumns): boolean {
+  return columns.some(
+    (spec) => tableExists(db, spec.table) && db.prepare(`SELECT 1 FROM ${quoted(spec.table)} WHERE ${quoted(spec.column)} IS NOT NULL LIMIT 1`).get() !== undefined,
+  );
 }
 
 /** Checks that every registered sealed value opens under `vault`; returns the first failure. */

@@ -45,9 +45,9 @@ export class DeviceServices {
     this.sessions = new DeviceSessions(ctx);
     this.auth = new DeviceAuthService(ctx, this.sessions, access);
     this.signingKey = new CasSigningKey(ctx);
-    this.ecm = new EcmService(ctx, keys, access.directory, this.signingKey);
-    this.emm = new EmmService(ctx, keys, this.signingKey);
-    this.streamInfo = new StreamInfoService(ctx, access, keys);
+    this.ecm = new EcmService(ctx, keys.controlWords, keys.packageEpochs, access.directory, this.signingKey);
+    this.emm = new EmmService(ctx, keys.packageEpochs, this.signingKey);
+    this.streamInfo = new StreamInfoService(ctx, access, keys.controlWords);
     this.logos = new LogoService(ctx);
     background.every('device-sweep', 60_000, () => this.sweep());
     // A device connection ended by anything but silence (over the limit, an operator, the

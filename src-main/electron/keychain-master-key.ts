@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SafeStorage } from 'electron';
-import { FileMasterKeyProvider, generateMasterKey, type MasterKeyProvider } from '../crypto/master-key';
+import { FileMasterKeyProvider, generateMasterKey, MasterKeyMissingError, type LoadMasterKeyOptions, type MasterKeyProvider } from '../crypto/master-key';
 import { passphraseSchema, type KeychainStatus } from '../../src-shared/desktop-bridge';
 import {
   DEFAULT_SCRYPT_PARAMS,
@@ -72,8 +72,8 @@ export class KeychainMasterKeyProvider implements MasterKeyProvider {
     return { protection: 'keychain', backend, osKeychainAvailable, message: `The master key is sealed by the system keychain (${backend}).` };
   }
 
-  async load(): Promise<Buffer> {
-    this.#key ??= await this.#loadFromDisk();
+  async load(options: LoadMasterKeyOptions = {}): Promise<Buffer> {
+    this.#key ??= await this.#loadFromDisk(options);
     return Buffer.from(this.#key);
   }
 
@@ -113,7 +113,7 @@ export class KeychainMasterKeyProvider implements MasterKeyProvider {
     }
   }
 
-  async #loadFromDisk(): Promise<Buffer> {
+  async #loadFromDisk(options: LoadMasterKeyOptions): Promise<Buffer> {
     const { files, safeStorage } = this.options;
     if (existsSync(files.passphraseKeyFile)) return this.#unlockWithPassphrase();
     if (existsSync(files.keychainKeyFile)) {
@@ -127,6 +127,7 @@ export class KeychainMasterKeyProvider implements MasterKeyProvider {
       return key;
     }
     // A data folder first used headless keeps its key: import it, then remove the plain copy.
+    if (!existsSync(files.plainKeyFile) && options.mayCreate === false) throw new MasterKeyMissingError(this.description);
     const key = existsSync(files.plainKeyFile) ? await new FileMasterKeyProvider(files.plainKeyFile).load() : generateMasterKey();
     if (await safeStorage.isAsyncEncryptionAvailable()) {
       await this.#sealWithKeychain(key);

@@ -4,7 +4,7 @@ import type { AccessDecider } from '../access/access-types';
 import type { KeyTickets, TicketScope } from '../access/viewer-tickets';
 import { ForbiddenError, NotFoundError, RateLimitError } from '../../src-shared/errors';
 import { keyPathParamsSchema } from '../../src-shared/schemas/keys';
-import type { KeyService } from '../keys/key-service';
+import type { ControlWords } from '../keys/control-words';
 import { presentedCredential } from './presented-credential';
 import { callerAddress } from '../access/caller-address';
 import { allowAnyOrigin, registerPreflight } from '../http/cors';
@@ -41,7 +41,7 @@ export async function assertEntitled(
  * viewer entitled to the channel (bearer/Basic header, `?token=`, `?auth=`, `?ticket=` or the
  * ticket cookie). 403 when not entitled, 404 outside the retention window or beyond the next period.
  */
-export function registerKeyDeliveryRoutes(api: ApiRouter, keys: KeyService, access: AccessDecider, tickets: KeyTickets): void {
+export function registerKeyDeliveryRoutes(api: ApiRouter, controlWords: ControlWords, access: AccessDecider, tickets: KeyTickets): void {
   api.route(
     {
       method: 'get',
@@ -56,7 +56,7 @@ export function registerKeyDeliveryRoutes(api: ApiRouter, keys: KeyService, acce
       koa.set('Cache-Control', 'no-store');
       allowAnyOrigin(koa);
       await assertEntitled(koa, access, tickets, params.channel, 'hls-key', ['k', 's']);
-      const word = keys.controlWordByKeyId(params.channel, params.period);
+      const word = controlWords.controlWordByKeyId(params.channel, params.period);
       if (!word) throw new NotFoundError('Key');
       koa.type = 'application/octet-stream';
       return word.key;

@@ -10,10 +10,11 @@ import {
   rotationListQuerySchema,
   rotationSchema,
 } from '../../src-shared/schemas/keys';
-import type { KeyService } from './key-service';
+import type { KeyStatusView } from './key-status';
+import type { KeyRotation } from './key-rotation';
 
 /** Admin API of content keys: status (never key bytes), manual rotation, rotation history. */
-export function registerKeyRoutes(api: ApiRouter, keys: KeyService): void {
+export function registerKeyRoutes(api: ApiRouter, status: KeyStatusView, rotation: KeyRotation): void {
   const tag = 'Keys';
   api
     .route(
@@ -25,7 +26,7 @@ export function registerKeyRoutes(api: ApiRouter, keys: KeyService): void {
         access: 'read',
         response: keyStatusSchema,
       },
-      () => keys.status(),
+      () => status.status(),
     )
     .route(
       {
@@ -37,7 +38,7 @@ export function registerKeyRoutes(api: ApiRouter, keys: KeyService): void {
         params: packagerChannelParamsSchema,
         response: channelKeyStatusSchema,
       },
-      (_koa, { params }) => keys.channelStatus(params.channel),
+      (_koa, { params }) => status.channelStatus(params.channel),
     )
     .route(
       {
@@ -50,7 +51,7 @@ export function registerKeyRoutes(api: ApiRouter, keys: KeyService): void {
         response: keyRotateResultSchema,
       },
       // `write`: the admin role (or an administrator's admin-write API key); observers get 403.
-      (_koa, { body, principal }) => keys.rotate(body.kind, { channel: body.channel, package: body.package }, actorOf(principal)),
+      (_koa, { body, principal }) => rotation.rotate(body.kind, { channel: body.channel, package: body.package }, actorOf(principal)),
     )
     .route(
       {
@@ -63,6 +64,6 @@ export function registerKeyRoutes(api: ApiRouter, keys: KeyService): void {
         response: pageOf(rotationSchema),
       },
       (_koa, { query }) =>
-        keys.history({ kind: query.kind, trigger: query.trigger, channel: query.channel, package: query.package }, query.page, query.pageSize),
+        status.history({ kind: query.kind, trigger: query.trigger, channel: query.channel, package: query.package }, query.page, query.pageSize),
     );
 }

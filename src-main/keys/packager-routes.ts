@@ -5,7 +5,7 @@ import { isoFromMs } from '../kernel/clock';
 import { mayPackageChannel } from '../http/principal';
 import { ForbiddenError } from '../../src-shared/errors';
 import { packagerChannelParamsSchema, packagerKeyInfoSchema, type PackagerPeriodKey } from '../../src-shared/schemas/keys';
-import type { ControlWord, KeyService } from './key-service';
+import type { ControlWord, ControlWords } from './control-words';
 
 /** Where players reach key delivery: the `keysPublicUrl` setting, else the address the packager called. */
 export function keyServerBase(ctx: CasContext, koa: Context): string {
@@ -30,7 +30,7 @@ function toPeriodKey(base: string, word: ControlWord): PackagerPeriodKey {
 }
 
 /** Packager API (client listener, API key with scope `packager`, limited to the key's channels when it names any). */
-export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, keys: KeyService): void {
+export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, controlWords: ControlWords): void {
   api.route(
     {
       method: 'get',
@@ -46,7 +46,7 @@ export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, keys: Ke
         throw new ForbiddenError(`This API key is not for channel "${params.channel}"`, 'channel_not_allowed');
       }
       koa.set('Cache-Control', 'no-store');
-      const { current, next } = keys.currentControlWords(params.channel);
+      const { current, next } = controlWords.currentControlWords(params.channel);
       const base = keyServerBase(ctx, koa);
       return {
         channel: params.channel,

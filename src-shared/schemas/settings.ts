@@ -3,6 +3,7 @@ import { accessSecretNames, accessSettingsShape } from './access-settings';
 import { keysSecretNames, keysSettingsShape } from './keys-settings';
 import { desktopSettingsShape } from './desktop-settings';
 import { devicesSettingsShape } from './devices-settings';
+import { backupSettingsShape } from './backups';
 
 /**
  * The settings document: one typed object, every field with a default, so a new release can add
@@ -25,6 +26,7 @@ export const settingsSchema = z.object({
   ...keysSettingsShape,
   ...desktopSettingsShape,
   ...devicesSettingsShape,
+  ...backupSettingsShape,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

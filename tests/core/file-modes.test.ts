@@ -37,14 +37,15 @@ describe('files holding secrets', () => {
     }
   });
 
-  it('are made 0600 again when an earlier version left them readable by others', async () => {
+  // A master.key readable by others is refused instead (tests/operations/master-key-check.test.ts).
+  it('are made 0600 again when an earlier version left the database readable by others', async () => {
     const first = await openStore(dir, { logger: silentLogger() });
     first.db.close();
-    for (const name of ['cas.db', 'master.key']) chmodSync(join(dir, name), 0o644);
+    chmodSync(join(dir, 'cas.db'), 0o644);
     writeFileSync(join(dir, 'cas.db-wal'), '', { mode: 0o666 });
     const { db } = await openStore(dir, { logger: silentLogger() });
     try {
-      for (const name of ['cas.db', 'cas.db-wal', 'master.key']) expect(modeOf(join(dir, name)), name).toBe(0o600);
+      for (const name of ['cas.db', 'cas.db-wal']) expect(modeOf(join(dir, name)), name).toBe(0o600);
     } finally {
       db.close();
     }

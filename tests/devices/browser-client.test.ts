@@ -55,7 +55,7 @@ describe('the reference client in Chromium', () => {
   it('signs in cross-origin, derives the control word through ECM/EMM and decrypts a segment with WebCrypto', async () => {
     const pkg = await makePackage(t, ['web-ch']);
     const sub = await makeSubscriber(t, { packages: [pkg] });
-    const { current } = t.cas.services.keys.currentControlWords('web-ch');
+    const { current } = t.cas.services.keys.controlWords.currentControlWords('web-ch');
     // 2 MPEG-TS packets (sync byte 0x47), encrypted as an HLS packager would.
     const clear = Buffer.alloc(376, 0xab);
     clear[0] = 0x47;

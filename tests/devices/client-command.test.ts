@@ -60,7 +60,7 @@ describe('cas-studio client', () => {
 
     const key = await cli(['key', 'cli-ch', ...common], sub.token);
     expect(key.code, key.stderr).toBe(0);
-    const { current } = t.cas.services.keys.currentControlWords('cli-ch');
+    const { current } = t.cas.services.keys.controlWords.currentControlWords('cli-ch');
     expect(JSON.parse(key.stdout)).toMatchObject({ channel: 'cli-ch', key: current.key.toString('hex'), iv: current.iv.toString('hex') });
   });
 

@@ -91,7 +91,7 @@ describe('ECM and EMM', () => {
     const pkg = await makePackage(t, ['same-ch']);
     const { client } = await signedInDevice([pkg]);
     const word = await client.controlWord('same-ch');
-    const { current } = t.cas.services.keys.currentControlWords('same-ch');
+    const { current } = t.cas.services.keys.controlWords.currentControlWords('same-ch');
     expect(Buffer.from(word.key).equals(current.key)).toBe(true);
     expect(Buffer.from(word.iv).equals(current.iv)).toBe(true);
     expect(word.period).toBe(current.period);
@@ -104,7 +104,7 @@ describe('ECM and EMM', () => {
     const casKey = base64ToBytes(auth.casPublicKey)!;
     const opened = openEmm(envelope, casKey, keys);
     expect(opened.keys.map((k) => k.package)).toEqual([pkg, pkg]);
-    const { current, next } = t.cas.services.keys.currentPackageKeys(pkg);
+    const { current, next } = t.cas.services.keys.packageEpochs.currentPackageKeys(pkg);
     expect(opened.keys.map((k) => k.epoch)).toEqual([current.epoch, next.epoch]);
     expect(Buffer.from(base64ToBytes(opened.keys[0].key)!).equals(current.key)).toBe(true);
     expect(opened.payload.entitlements).toEqual([{ package: pkg, until: null }]);
@@ -180,7 +180,7 @@ describe('ECM and EMM', () => {
 describe('revocation', () => {
   it('gives a subscription that ends before the next epoch no key for that epoch', async () => {
     const pkg = await makePackage(t, ['end-ch']);
-    const { current } = t.cas.services.keys.currentPackageKeys(pkg);
+    const { current } = t.cas.services.keys.packageEpochs.currentPackageKeys(pkg);
     const endsAt = new Date(current.endsAt - 60_000).toISOString();
     const { client } = await signedInDevice([pkg], 'END', { expiresAt: endsAt });
     const payload = await client.refreshEmm();
@@ -215,7 +215,7 @@ describe('revocation', () => {
     expect(controlWordFromEcm(after, revoked.client.ring, at)).toBeNull();
     // ...while the entitled device gets the new epoch's key and keeps watching.
     const word = await other.client.controlWord('rev-ch');
-    expect(Buffer.from(word.key).equals(t.cas.services.keys.currentControlWords('rev-ch').current.key)).toBe(true);
+    expect(Buffer.from(word.key).equals(t.cas.services.keys.controlWords.currentControlWords('rev-ch').current.key)).toBe(true);
   });
 
   it('lets the reference client sign in again by itself when its session expired', async () => {
@@ -225,7 +225,7 @@ describe('revocation', () => {
     await advance(61 * 60_000);
     const word = await client.controlWord('renew-ch');
     expect(client.session!.token).not.toBe(first);
-    expect(Buffer.from(word.key).equals(t.cas.services.keys.currentControlWords('renew-ch').current.key)).toBe(true);
+    expect(Buffer.from(word.key).equals(t.cas.services.keys.controlWords.currentControlWords('renew-ch').current.key)).toBe(true);
   });
 
   it('refuses the EMM of a disabled account: its session has ended', async () => {
@@ -241,7 +241,7 @@ describe('revocation', () => {
     const pkg = await makePackage(t, ['epoch-ch']);
     const { client } = await signedInDevice([pkg]);
     await client.refreshEmm();
-    const { current } = t.cas.services.keys.currentPackageKeys(pkg);
+    const { current } = t.cas.services.keys.packageEpochs.currentPackageKeys(pkg);
     await advance(current.endsAt - t.clock.now() + 1000);
     await client.auth();
     const ecm = await client.ecm('epoch-ch');

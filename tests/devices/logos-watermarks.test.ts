@@ -196,7 +196,7 @@ describe('stream info and watermarks', () => {
     const [one] = info.channels;
     expect(one.logo).toBe(`${t.cas.apiUrl}/logos/si-one`);
     expect(one.streamUrl).toMatch(/^http:\/\/edge\.example:8000\/tv\/si-one\/index\.m3u8\?ticket=s\d+\./);
-    const period = t.cas.services.keys.currentPeriod('si-one').period;
+    const period = t.cas.services.keys.controlWords.currentPeriod('si-one').period;
     expect(one.keyUrl).toBe(`${t.cas.apiUrl}/keys/si-one/${period}`);
     expect(one.ecmUrl).toBe(`${t.cas.apiUrl}/api/v1/client/ecm/si-one`);
     expect(info.emmUrl).toBe(`${t.cas.apiUrl}/api/v1/client/emm`);

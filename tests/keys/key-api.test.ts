@@ -161,7 +161,7 @@ describe('key delivery', () => {
     const info = (await packager.get('/api/v1/packager/news/keyinfo')).body;
     const auth = { authorization: `Bearer ${viewerToken}` };
     t.clock.advance(2 * 600_000);
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     const stillThere = await rawKey(`/keys/news/${info.current.period}`, auth);
     expect(stillThere.status).toBe(200);
     expect(stillThere.bytes.toString('hex')).toBe(info.current.key);
@@ -171,7 +171,7 @@ describe('key delivery', () => {
     const rowsOf = (period: number) =>
       (t.cas.ctx.db.prepare('SELECT count(*) AS n FROM control_words WHERE channel_id = ? AND period = ?').get('news', period) as { n: number }).n;
     expect(rowsOf(info.current.period)).toBe(1);
-    const deleted = t.cas.services.keys.prune();
+    const deleted = t.cas.services.keys.rotation.prune();
     expect(deleted.controlWords).toBeGreaterThanOrEqual(2);
     expect(rowsOf(info.current.period)).toBe(0);
     const status = (await t.admin.get('/api/admin/keys/channels/news')).body;
@@ -181,19 +181,19 @@ describe('key delivery', () => {
 
 describe('rotation', () => {
   it('is idempotent: running the rotator again, or after the clock went back, adds no keys', async () => {
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     t.clock.advance(600_000);
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     const count = async () => (await t.admin.get('/api/admin/keys/rotations?kind=ecm&channel=movies&pageSize=500')).body.total;
     const before = await count();
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     t.clock.advance(-600_000);
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     t.clock.advance(600_000);
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     expect(await count()).toBe(before);
     t.clock.advance(600_000);
-    t.cas.services.keys.ensureKeys();
+    t.cas.services.keys.rotation.ensureKeys();
     expect(await count()).toBe(before + 1);
   });
 
@@ -234,7 +234,7 @@ describe('rotation', () => {
   });
 
   it('manual EMM rotation starts a new package epoch now and voids the prepared one', async () => {
-    const keys = t.cas.services.keys;
+    const keys = t.cas.services.keys.packageEpochs;
     const before = keys.currentEpoch('premium');
     const prepared = keys.currentPackageKeys('premium').next;
     const answer = await t.admin.post('/api/admin/keys/rotate', { kind: 'emm', package: 'premium' });
@@ -293,11 +293,11 @@ describe('rotation', () => {
   });
 
   it('rotates package keys when the epoch ends, without a gap', () => {
-    const keys = t.cas.services.keys;
-    const current = keys.currentEpoch('basic');
+    const { packageEpochs, rotation } = t.cas.services.keys;
+    const current = packageEpochs.currentEpoch('basic');
     t.clock.ms = current.endsAt + 1;
-    keys.ensureKeys();
-    const next = keys.currentEpoch('basic');
+    rotation.ensureKeys();
+    const next = packageEpochs.currentEpoch('basic');
     expect(next.epoch).toBe(current.epoch + 1);
     expect(next.startsAt).toBe(current.endsAt);
     expect(next.endsAt - next.startsAt).toBe(30 * 86_400_000);

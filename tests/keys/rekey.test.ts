@@ -33,7 +33,7 @@ describe('sealed columns', () => {
     const t = await startTestCas();
     try {
       await t.admin.post('/api/admin/channels', { id: 'rk', name: 'RK' });
-      t.cas.services.keys.currentControlWords('rk');
+      t.cas.services.keys.controlWords.currentControlWords('rk');
       const db = t.cas.ctx.db;
       const before = db.prepare('SELECT key_sealed FROM control_words ORDER BY period').all();
       // Corrupt one account token: its AAD no longer matches.
@@ -55,7 +55,7 @@ describe('cas-studio rekey', () => {
       const viewer = await t.admin.post('/api/admin/accounts', { username: 'rekeyviewer', packages: ['basic'] });
       const apiKey = (await t.admin.post('/api/admin/api-keys', { name: 'p', scopes: ['packager'] })).body.key;
       const before = (await t.client.withToken(apiKey).get('/api/v1/packager/rekeyed/keyinfo')).body;
-      const packageKey = t.cas.services.keys.currentPackageKeys('basic').current;
+      const packageKey = t.cas.services.keys.packageEpochs.currentPackageKeys('basic').current;
       await t.stop();
 
       const keyFile = join(dataDir, 'master.key');
@@ -74,7 +74,7 @@ describe('cas-studio rekey', () => {
       t = await startTestCas({ dataDir, clock: t.clock });
       const after = (await t.client.withToken(apiKey).get('/api/v1/packager/rekeyed/keyinfo')).body;
       expect(after.current.key).toBe(before.current.key);
-      expect(t.cas.services.keys.packageKeyFor('basic', packageKey.epoch)!.key.equals(packageKey.key)).toBe(true);
+      expect(t.cas.services.keys.packageEpochs.packageKeyFor('basic', packageKey.epoch)!.key.equals(packageKey.key)).toBe(true);
       expect((await t.admin.get(`/api/admin/accounts/${viewer.body.id}`)).body.token).toBe(viewer.body.token);
       const key = await fetch(`${t.cas.apiUrl}/keys/rekeyed/${before.current.period}`, { headers: { authorization: `Bearer ${viewer.body.token}` } });
       expect(Buffer.from(await key.arrayBuffer()).toString('hex')).toBe(before.current.key);

@@ -5,6 +5,7 @@ import { contentKeysMigration } from './0200-content-keys';
 import { devicesMigration } from './0300-devices';
 import { apiKeyChannelsMigration } from './0410-api-key-channels';
 import { accessLogCountsMigration } from './0420-access-log-counts';
+import { masterKeyCheckMigration } from './0430-master-key-check';
 
 /**
  * Every schema migration, in order. Numbering leaves room per capability:
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   devicesMigration,
   apiKeyChannelsMigration,
   accessLogCountsMigration,
+  masterKeyCheckMigration,
 ];

@@ -1,6 +1,7 @@
 import nacl from 'tweetnacl';
 import type { CasContext } from '../../kernel/context';
-import type { KeyService, PackageKey } from '../../keys/key-service';
+import type { ControlWords } from '../../keys/control-words';
+import type { PackageEpochs, PackageKey } from '../../keys/package-epochs';
 import type { ViewerDirectory } from '../../access/viewer-directory';
 import { NotFoundError } from '../../../src-shared/errors';
 import { latestControlWord } from '../../keys/key-queries';
@@ -27,7 +28,8 @@ export class EcmService {
 
   constructor(
     private readonly ctx: CasContext,
-    private readonly keys: KeyService,
+    private readonly controlWords: ControlWords,
+    private readonly packageEpochs: PackageEpochs,
     private readonly directory: ViewerDirectory,
     private readonly signingKey: CasSigningKey,
   ) {}
@@ -36,10 +38,10 @@ export class EcmService {
     const channel = this.directory.channel(channelId);
     if (!channel) throw new NotFoundError(`Channel "${channelId}"`);
     const now = this.ctx.clock.now();
-    const current = this.keys.currentPeriod(channelId, now);
+    const current = this.controlWords.currentPeriod(channelId, now);
     // What the ECM depends on, read without opening a key: the newest generation of both periods
     // and the epoch of every package; any rotation changes one of them.
-    const epochs = channel.packages.map((packageId) => ({ packageId, ...this.keys.currentEpoch(packageId) }));
+    const epochs = channel.packages.map((packageId) => ({ packageId, ...this.packageEpochs.currentEpoch(packageId) }));
     const fingerprintOf = (generations: Array<number | undefined>) =>
       [
         `${current.periodSeconds}:${current.period}`,
@@ -52,10 +54,10 @@ export class EcmService {
     const cached = this.#cache.get(channelId);
     if (cached && held.every((g) => g !== undefined) && cached.fingerprint === fingerprintOf(held)) return cached.envelope;
 
-    const words = [this.keys.controlWordFor(channelId, current.period), this.keys.controlWordFor(channelId, current.period + 1)].filter(
+    const words = [this.controlWords.controlWordFor(channelId, current.period), this.controlWords.controlWordFor(channelId, current.period + 1)].filter(
       (w): w is NonNullable<typeof w> => w !== null,
     );
-    const packageKeys = channel.packages.map((packageId) => ({ packageId, ...this.keys.currentPackageKeys(packageId) }));
+    const packageKeys = channel.packages.map((packageId) => ({ packageId, ...this.packageEpochs.currentPackageKeys(packageId) }));
     /** A period's key goes under the epoch in force when it starts (or now, for the current one). */
     const epochKeyFor = (keys: { current: PackageKey; next: PackageKey }, startsAt: number): PackageKey =>
       Math.max(startsAt, now) >= keys.current.endsAt ? keys.next : keys.current;

@@ -1,6 +1,6 @@
 import sealedbox from 'tweetnacl-sealedbox-js';
 import type { CasContext } from '../../kernel/context';
-import type { KeyService } from '../../keys/key-service';
+import type { PackageEpochs } from '../../keys/package-epochs';
 import { accountById, packagesOfAccount } from '../../accounts/account-queries';
 import { deviceById } from '../device-queries';
 import { ApiError, NotFoundError } from '../../../src-shared/errors';
@@ -29,7 +29,7 @@ export class EmmService {
 
   constructor(
     private readonly ctx: CasContext,
-    private readonly keys: KeyService,
+    private readonly packageEpochs: PackageEpochs,
     private readonly signingKey: CasSigningKey,
   ) {}
 
@@ -50,7 +50,7 @@ export class EmmService {
     const packages = packagesOfAccount(db, account.id);
     // What the EMM depends on, read without opening any key: a new epoch changes the current
     // epoch number (a manual rotation too), so the cache is keyed by it.
-    const epochs = packages.map((packageId) => ({ packageId, ...this.keys.currentEpoch(packageId) }));
+    const epochs = packages.map((packageId) => ({ packageId, ...this.packageEpochs.currentEpoch(packageId) }));
     const fingerprint = [
       bytesToHex(device.box_public_key),
       String(until),
@@ -61,7 +61,7 @@ export class EmmService {
 
     const keys: EmmPackageKey[] = [];
     for (const packageId of packages) {
-      const { current, next } = this.keys.currentPackageKeys(packageId);
+      const { current, next } = this.packageEpochs.currentPackageKeys(packageId);
       const held = [current];
       // The next epoch's key only goes to a subscriber still entitled when it starts.
       if (until === null || until > next.startsAt) held.push(next);

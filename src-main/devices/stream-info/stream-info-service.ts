@@ -1,7 +1,7 @@
 import type { CasContext } from '../../kernel/context';
 import type { AccessService } from '../../access/access-service';
 import type { ViewerAccount, ViewerChannel } from '../../access/viewer-directory';
-import { keyIdOf, type KeyService } from '../../keys/key-service';
+import { keyIdOf, type ControlWords } from '../../keys/control-words';
 import { latestControlWord } from '../../keys/key-queries';
 import { ConflictError } from '../../../src-shared/errors';
 import {
@@ -35,7 +35,7 @@ export class StreamInfoService {
   constructor(
     private readonly ctx: CasContext,
     private readonly access: AccessService,
-    private readonly keys: KeyService,
+    private readonly controlWords: ControlWords,
   ) {}
 
   forDevice(device: StreamViewerDevice, origin: string): StreamInfo {
@@ -47,7 +47,7 @@ export class StreamInfoService {
       if (!this.access.entitled(device.account, channel)) continue;
       const row = channelRowById(this.ctx, channel.id);
       if (!row) continue;
-      const period = this.keys.currentPeriod(channel.id, now);
+      const period = this.controlWords.currentPeriod(channel.id, now);
       // The newest generation's key id, read without opening the key (gen 0 until one exists).
       const latest = latestControlWord(this.ctx.db, channel.id, period.periodSeconds, period.period);
       const keyId = keyIdOf(period.period, latest?.generation ?? 0);

@@ -412,6 +412,9 @@ export const de: typeof en = {
     deviceAuthPerMinute: 'Geräteanmeldungen je IP und Minute',
     defaultWatermark: 'Standard-Wasserzeichen',
     logoMaxBytes: 'Größtes Logo (Bytes)',
+    backupFolder: 'Sicherungsordner (leer: backups/ im Datenordner)',
+    backupIntervalHours: 'Sicherung alle (Stunden, 0 = aus)',
+    backupKeep: 'Aufzubewahrende Sicherungen',
   },
   settingsOptions: {
     overLimitPolicy: {

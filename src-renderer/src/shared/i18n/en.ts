@@ -410,6 +410,9 @@ export const en = {
     deviceAuthPerMinute: 'Device sign-ins per IP and minute',
     defaultWatermark: 'Default watermark',
     logoMaxBytes: 'Largest logo (bytes)',
+    backupFolder: 'Backup folder (empty: backups/ in the data folder)',
+    backupIntervalHours: 'Backup every (hours, 0 = off)',
+    backupKeep: 'Backups to keep',
   },
   /** Words for the values of enum settings; the stored values stay as they are. */
   settingsOptions: {
