@@ -10,9 +10,9 @@ export const DEFAULT_API_TLS_PORT = 8443;
  * Loads the certificate the HTTPS listeners serve, keeps `ctx.runtime.tls` (the dashboard's
  * fingerprint) current, and follows changes of its files every `watchIntervalMs`.
  */
-export function loadApiCertificate(ctx: CasContext, options: ApiTlsOptions, watchIntervalMs = 2000): TlsCertificate {
+export async function loadApiCertificate(ctx: CasContext, options: ApiTlsOptions, watchIntervalMs = 2000): Promise<TlsCertificate> {
   const selfSigned = 'selfSignedNames' in options;
-  const files = selfSigned ? ensureSelfSignedCertificate(ctx.runtime.dataDir, options.selfSignedNames, ctx.logger) : options;
+  const files = selfSigned ? await ensureSelfSignedCertificate(ctx.runtime.dataDir, options.selfSignedNames, ctx.logger) : options;
   const certificate = new TlsCertificate(files, selfSigned, ctx.logger);
   ctx.runtime.tls = certificate.summary();
   certificate.onChange(() => (ctx.runtime.tls = certificate.summary()));

@@ -162,7 +162,7 @@ async function launch(options: CasOptions, lock: DataDirLock, restartOnto: Resta
       ctx.logger.info({ username: options.bootstrapAdmin.username }, 'first administrator created');
     }
     const openapi = new OpenApiRegistry();
-    tls = options.apiTls ? loadApiCertificate(ctx, options.apiTls, options.tlsWatchIntervalMs) : null;
+    tls = options.apiTls ? await loadApiCertificate(ctx, options.apiTls, options.tlsWatchIntervalMs) : null;
     const adminHost = options.adminHost ?? '127.0.0.1';
     const apiHost = options.apiHost ?? '0.0.0.0';
     const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(adminHost);

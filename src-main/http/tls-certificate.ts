@@ -1,17 +1,18 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { generate } from 'selfsigned';
 import type { Logger } from '../kernel/logger';
 import type { TlsSummary } from '../../src-shared/schemas/system';
 import { writePrivateFileSync } from '../db/private-files';
-import { coversExactly, createSelfSignedCertificate, keyMatches, certificateNames } from './self-signed-certificate';
 
 /** Where a listener's certificate and private key are (PEM files). */
 export interface TlsFiles {
   certFile: string;
   keyFile: string;
 }
-
 
 /** A certificate or key that cannot be used; the message names the file and the fix. */
 export class TlsConfigError extends Error {}
@@ -37,6 +38,70 @@ function loadPair(files: TlsFiles): { cert: string; key: string; x509: X509Certi
   return { cert, key, x509 };
 }
 
+export interface SelfSignedCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Issues a self-signed server certificate (ECDSA P-256, SHA-256) for `names` (DNS names and IP
+ * addresses, all in its subject alternative names; the first is also the common name), valid
+ * from an hour ago for `validDays`. Clients trust the certificate itself (curl `--cacert`, nginx
+ * `proxy_ssl_trusted_certificate`, ffmpeg `-ca_file`).
+ */
+export async function createSelfSignedCertificate(names: readonly string[], options: { validDays?: number; now?: number } = {}): Promise<SelfSignedCertificate> {
+  if (names.length === 0) throw new Error('A certificate needs at least one name or address');
+  const now = options.now ?? Date.now();
+  const issued = await generate([{ name: 'commonName', value: names[0] }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 3_600_000),
+    notAfterDate: new Date(now + (options.validDays ?? 825) * DAY_MS),
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      // digitalSignature only: an ECDSA server key signs the handshake.
+      { name: 'keyUsage', digitalSignature: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: names.map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name.toLowerCase() })) },
+    ],
+  });
+  return { certPem: issued.cert, keyPem: issued.private };
+}
+
+/** The DNS names and IP addresses a certificate is issued for (its subject alternative names). */
+function certificateNames(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '')
+    .split(', ')
+    .filter(Boolean)
+    .map((entry) => entry.replace(/^(DNS|IP Address):/, '').toLowerCase());
+}
+
+/** A name as certificates compare it: lower-case DNS names, IP addresses as their bytes. */
+function nameKey(name: string): string {
+  return isIP(name) ? `ip:${ipaddr.parse(name).toByteArray().join('.')}` : `dns:${name.toLowerCase()}`;
+}
+
+/** Whether a certificate is issued for exactly these names and addresses. */
+function coversExactly(cert: X509Certificate, names: readonly string[]): boolean {
+  const issued = new Set(certificateNames(cert).map(nameKey));
+  const wanted = new Set(names.map(nameKey));
+  return issued.size === wanted.size && [...wanted].every((n) => issued.has(n));
+}
+
+/** Whether a private key (PEM) belongs to a certificate. */
+function keyMatches(cert: X509Certificate, keyPem: string): boolean {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    return false;
+  }
+  return cert.checkPrivateKey(key);
+}
+
 /** Renews a self-signed certificate this long before it expires (at start-up). */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
@@ -45,7 +110,7 @@ const RENEW_BEFORE_MS = 30 * 86_400_000;
  * created on first use, and created anew when the names asked for differ from the ones it was
  * issued for or it is about to expire (its fingerprint then changes: clients must trust the new one).
  */
-export function ensureSelfSignedCertificate(dataDir: string, names: readonly string[], logger: Logger, now = Date.now()): TlsFiles {
+export async function ensureSelfSignedCertificate(dataDir: string, names: readonly string[], logger: Logger, now = Date.now()): Promise<TlsFiles> {
   const files = { certFile: join(dataDir, 'tls', 'api-cert.pem'), keyFile: join(dataDir, 'tls', 'api-key.pem') };
   if (existsSync(files.certFile) && existsSync(files.keyFile)) {
     try {
@@ -55,7 +120,7 @@ export function ensureSelfSignedCertificate(dataDir: string, names: readonly str
       // Unreadable or mismatched: issue a new one below.
     }
   }
-  const issued = createSelfSignedCertificate(names, { now });
+  const issued = await createSelfSignedCertificate(names, { now });
   mkdirSync(dirname(files.certFile), { recursive: true, mode: 0o700 });
   writePrivateFileSync(files.keyFile, issued.keyPem);
   writePrivateFileSync(files.certFile, issued.certPem);

@@ -9,7 +9,7 @@ import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { startCas } from '../../src-main/app/cas';
 import { silentLogger } from '../../src-main/kernel/logger';
 import { requireBinary, startNginx } from '../access/real-nginx';
-import { createSelfSignedCertificate } from '../../src-main/http/self-signed-certificate';
+import { createSelfSignedCertificate } from '../../src-main/http/tls-certificate';
 import { makePackage } from '../devices/device-helpers';
 
 /**
@@ -112,7 +112,7 @@ describe('a self-signed certificate', () => {
       expect(played.out).toBe('');
       expect(played.code).toBe(0);
       const otherCa = join(dir, 'other.pem');
-      writeFileSync(otherCa, createSelfSignedCertificate(['127.0.0.1']).certPem);
+      writeFileSync(otherCa, (await createSelfSignedCertificate(['127.0.0.1'])).certPem);
       const refused = await run(FFMPEG, ['-v', 'error', '-tls_verify', '1', '-ca_file', otherCa, '-i', url, '-f', 'null', '-']);
       expect(refused.code).not.toBe(0);
     } finally {
@@ -166,7 +166,7 @@ describe("the operator's certificate", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-https-'));
-    install(createSelfSignedCertificate(['127.0.0.1']));
+    install(await createSelfSignedCertificate(['127.0.0.1']));
     t = await startTestCas({ apiTls: files(), apiTlsPort: 0, tlsWatchIntervalMs: 50 });
   });
   afterAll(async () => {
@@ -177,7 +177,7 @@ describe("the operator's certificate", () => {
   it('is served, and a renewed pair replaces it without a restart', async () => {
     const first = new X509Certificate(readFileSync(files().certFile)).fingerprint256;
     expect(await servedFingerprint(t.cas.apiTlsUrl!)).toBe(first);
-    const renewed = createSelfSignedCertificate(['127.0.0.1']);
+    const renewed = await createSelfSignedCertificate(['127.0.0.1']);
     install(renewed);
     const second = new X509Certificate(renewed.certPem).fingerprint256;
     await waitFor(async () => (await servedFingerprint(t.cas.apiTlsUrl!)) === second);
@@ -187,7 +187,7 @@ describe("the operator's certificate", () => {
 
   it('keeps serving the previous pair when the new key does not belong to the new certificate', async () => {
     const served = await servedFingerprint(t.cas.apiTlsUrl!);
-    install({ certPem: createSelfSignedCertificate(['127.0.0.1']).certPem, keyPem: createSelfSignedCertificate(['127.0.0.1']).keyPem });
+    install({ certPem: (await createSelfSignedCertificate(['127.0.0.1'])).certPem, keyPem: (await createSelfSignedCertificate(['127.0.0.1'])).keyPem });
     expect(t.cas.tls!.reload()).toBe(false);
     await new Promise((r) => setTimeout(r, 200));
     expect(await servedFingerprint(t.cas.apiTlsUrl!)).toBe(served);
@@ -196,8 +196,8 @@ describe("the operator's certificate", () => {
   it('refuses to start with a key that is not the certificate\'s, naming the file', async () => {
     const other = mkdtempSync(join(tmpdir(), 'cas-https-bad-'));
     try {
-      writeFileSync(join(other, 'cert.pem'), createSelfSignedCertificate(['127.0.0.1']).certPem);
-      writeFileSync(join(other, 'key.pem'), createSelfSignedCertificate(['127.0.0.1']).keyPem);
+      writeFileSync(join(other, 'cert.pem'), (await createSelfSignedCertificate(['127.0.0.1'])).certPem);
+      writeFileSync(join(other, 'key.pem'), (await createSelfSignedCertificate(['127.0.0.1'])).keyPem);
       await expect(startTestCas({ apiTls: { certFile: join(other, 'cert.pem'), keyFile: join(other, 'key.pem') }, apiTlsPort: 0 })).rejects.toThrow(
         /key\.pem is not the private key of the certificate/,
       );
@@ -207,7 +207,7 @@ describe("the operator's certificate", () => {
   });
 
   it('can turn HTTP off and serve the admin listener over HTTPS with the same certificate', async () => {
-    install(createSelfSignedCertificate(['127.0.0.1']));
+    install(await createSelfSignedCertificate(['127.0.0.1']));
     const dataDir = mkdtempSync(join(tmpdir(), 'cas-https-only-'));
     const https = await startCas({ dataDir, adminPort: 0, apiHost: '127.0.0.1', apiTls: files(), apiTlsPort: 0, apiHttp: false, adminTls: true, logger: silentLogger() });
     try {
