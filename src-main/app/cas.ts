@@ -130,14 +130,13 @@ async function launch(options: CasOptions, lock: DataDirLock, restartOnto: Resta
   const { ctx, db } = await openStore(options.dataDir, options);
   const background = new BackgroundTasks(ctx.logger, ctx.alarms);
   const services = createServices(ctx, background);
-  const stopMetrics = registerCasMetrics(ctx, services);
+  registerCasMetrics(ctx, services);
   const listeners: HttpListener[] = [];
   let tls: TlsCertificate | null = null;
   const stop = async () => {
     // Stop taking requests first, then flush what services buffered, then close the store.
     await Promise.all(listeners.map((l) => l.close()));
     tls?.stopWatching();
-    stopMetrics();
     background.stop();
     db.close();
   };

@@ -1,41 +1,55 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, Gauge } from 'prom-client';
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
-import { METRICS_CONTENT_TYPE } from '../kernel/metrics';
 import type { CasServices } from './services';
 import { databaseBytes } from './system-routes';
 
 /**
- * Adds to `ctx.metrics` what is read when Prometheus scrapes (live sessions, the access-log
- * queue, database size, alarms, event-loop lag, the certificate's expiry). Returns the function that stops the event-loop monitor.
+ * Adds to `ctx.metrics` what is read when Prometheus scrapes: live sessions, the access-log
+ * queue, database size, alarms and the version (the certificate's expiry: see api-tls.ts).
  */
-export function registerCasMetrics(ctx: CasContext, services: CasServices): () => void {
-  const { registry } = ctx.metrics;
+export function registerCasMetrics(ctx: CasContext, services: CasServices): void {
+  const registers = [ctx.metrics.registry];
   const { access } = services;
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers, collect() {
+      this.set(read());
+    } });
 
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  registry.collected('cas_event_loop_lag_seconds', 'Event-loop delay since the previous scrape (p50, p99, max)', 'gauge', ['stat'], () => {
-    const samples = loop.count > 0 ? ([['p50', loop.percentile(50)], ['p99', loop.percentile(99)], ['max', loop.max]] as const) : [];
-    loop.reset();
-    return samples.map(([stat, ns]) => [{ stat }, ns / 1e9] as const);
+  gauge('cas_viewing_sessions', 'Live viewing sessions (players and devices)', () => access.sessions.activeCount);
+  gauge('cas_accounts_watching', 'Accounts with at least one live session', () => access.sessions.accountsWatching());
+  gauge('cas_access_log_queue_rows', 'Access-log rows waiting to be written', () => access.log.pending);
+  new Counter({
+    name: 'cas_access_log_dropped_total',
+    help: 'Decisions dropped from the access log because its queue was full',
+    registers,
+    collect() {
+      // The access log keeps the count; the counter shows it as it is at scrape time.
+      this.reset();
+      this.inc(access.log.dropped);
+    },
   });
-  registry.collected('cas_viewing_sessions', 'Live viewing sessions (players and devices)', 'gauge', [], () => access.sessions.activeCount);
-  registry.collected('cas_accounts_watching', 'Accounts with at least one live session', 'gauge', [], () => access.sessions.accountsWatching());
-  registry.collected('cas_access_log_queue_rows', 'Access-log rows waiting to be written', 'gauge', [], () => access.log.pending);
-  registry.collected('cas_access_log_dropped_total', 'Decisions dropped from the access log because its queue was full', 'counter', [], () => access.log.dropped);
-  registry.collected('cas_database_bytes', 'Size of cas.db and its write-ahead log', 'gauge', [], () => databaseBytes(ctx));
-  registry.collected('cas_alarms_active', 'Raised alarms (a failing background write such as a full disk)', 'gauge', [], () => ctx.alarms.list().length);
-  registry.collected('cas_alarm_failures', 'Failures since each raised alarm was raised', 'gauge', ['name'], () =>
-    ctx.alarms.list().map((alarm) => [{ name: alarm.name }, alarm.failures] as const),
-  );
-  registry.collected('cas_tls_certificate_expiry_timestamp_seconds', 'When the client listener certificate expires', 'gauge', [], () =>
-    ctx.runtime.tls ? Date.parse(ctx.runtime.tls.validTo) / 1000 : Number.NaN,
-  );
-  registry.collected('process_resident_memory_bytes', 'Resident memory of the CAS process', 'gauge', [], () => process.memoryUsage.rss());
-  registry.collected('process_start_time_seconds', 'When the CAS started (Unix time)', 'gauge', [], () => ctx.runtime.startedAt / 1000);
-  registry.collected('cas_info', 'The running version', 'gauge', ['version'], () => [[{ version: ctx.runtime.version }, 1] as const]);
-  return () => loop.disable();
+  gauge('cas_database_bytes', 'Size of cas.db and its write-ahead log', () => databaseBytes(ctx));
+  gauge('cas_alarms_active', 'Raised alarms (a failing background write such as a full disk)', () => ctx.alarms.list().length);
+  new Gauge({
+    name: 'cas_alarm_failures',
+    help: 'Failures since each raised alarm was raised',
+    labelNames: ['name'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const alarm of ctx.alarms.list()) this.set({ name: alarm.name }, alarm.failures);
+    },
+  });
+  new Gauge({
+    name: 'cas_info',
+    help: 'The running version',
+    labelNames: ['version'] as const,
+    registers,
+    collect() {
+      this.set({ version: ctx.runtime.version }, 1);
+    },
+  });
 }
 
 /**
@@ -46,9 +60,9 @@ export function registerMetricsRoute(api: ApiRouter, ctx: CasContext): void {
   api.route(
     { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format 0.0.4)', tag: 'System', access: 'read', responseContentType: 'text/plain' },
     (koa) => {
-      koa.type = METRICS_CONTENT_TYPE;
+      koa.type = ctx.metrics.contentType;
       koa.set('Cache-Control', 'no-store');
-      return ctx.metrics.registry.render();
+      return ctx.metrics.exposition();
     },
   );
 }

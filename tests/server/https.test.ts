@@ -73,6 +73,8 @@ describe('a self-signed certificate', () => {
     expect(status.body.tls).toMatchObject({ fingerprint256: cert.fingerprint256, names: ['cas.test', '127.0.0.1'], selfSigned: true });
     expect(status.body.apiTlsUrl).toBe(t.cas.apiTlsUrl);
     expect(await servedFingerprint(t.cas.apiTlsUrl!)).toBe(cert.fingerprint256);
+    const metrics = (await t.admin.get<string>('/metrics')).body;
+    expect(metrics).toContain(`\ncas_tls_certificate_expiry_timestamp_seconds ${Date.parse(cert.validTo) / 1000}\n`);
   });
 
   it('is trusted by curl given it as the CA, for its IP address and its name; refused without it', async () => {

@@ -24,8 +24,11 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
   const types = new Map<string, string>();
   const samples: Sample[] = [];
   const name = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-  const sampleLine = new RegExp(`^(${name})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*)\\})? (NaN|[+-]Inf|-?[0-9.eE+-]+)$`);
+  // Values are read with Go's ParseFloat, which takes NaN in any case: prom-client writes `Nan`.
+  const sampleLine = new RegExp(`^(${name})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*)\\})? (Na[Nn]|[+-]Inf|-?[0-9.eE+-]+)$`);
   for (const line of text.slice(0, -1).split('\n')) {
+    // The format ignores empty lines (prom-client puts one between metric families).
+    if (line === '') continue;
     const type = new RegExp(`^# TYPE (${name}) (counter|gauge|histogram|summary|untyped)$`).exec(line);
     if (type) {
       expect(types.has(type[1]), `TYPE ${type[1]} twice`).toBe(false);
@@ -121,7 +124,10 @@ describe('GET /metrics', () => {
     expect(value(after, 'cas_device_sign_ins_total', { result: 'ok' })).toBe(0);
     expect(value(after, 'cas_database_bytes')).toBeGreaterThan(0);
     expect(value(after, 'cas_alarms_active')).toBe(0);
-    expect(after.some((s) => s.name === 'cas_event_loop_lag_seconds' && s.labels.stat === 'p99')).toBe(true);
+    expect(after.some((s) => s.name === 'nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    expect(value(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    // Without HTTPS there is no certificate to expire: no sample rather than NaN.
+    expect(after.some((s) => s.name === 'cas_tls_certificate_expiry_timestamp_seconds')).toBe(false);
     t.cas.ctx.alarms.raise('access-log-write', new Error('SQLITE_FULL: database or disk is full'));
     const alarmed = await scrape();
     expect(value(alarmed, 'cas_alarms_active')).toBe(1);
