@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startCas, DEFAULT_ADMIN_PORT, DEFAULT_API_PORT } from '../app/cas';
 import { DEFAULT_API_TLS_PORT, type ApiTlsOptions } from '../app/api-tls';
-import { createLogger } from '../kernel/logger';
+import { createLogger, openLogFile } from '../kernel/logger';
 import { PortInUseError } from '../http/http-server';
 import { TlsConfigError } from '../http/tls-certificate';
 import { parsePort } from './options';
@@ -55,11 +55,11 @@ export function registerServeCommand(program: Command): void {
     .option('--api-tls-port <port>', 'client API HTTPS port', parsePort, DEFAULT_API_TLS_PORT)
     .option('--no-api-http', 'serve the client API over HTTPS only')
     .option('--admin-tls', 'the admin listener serves HTTPS with the same certificate')
-    .option('--log-format <format>', 'json or pretty (default: pretty on a terminal); the data folder keeps JSON in logs/cas.log')
+    .option('--log-format <format>', 'json or pretty (default: pretty on a terminal); the data folder keeps JSON in logs/cas.N.log')
     .action(async (options: ServeOptions) => {
       const logger = createLogger({
         pretty: options.logFormat ? options.logFormat === 'pretty' : process.stdout.isTTY,
-        file: { path: join(options.dataDir, 'logs', 'cas.log') },
+        file: await openLogFile(join(options.dataDir, 'logs', 'cas.log')),
       });
       const password = process.env.CAS_ADMIN_PASSWORD;
       const apiTls = apiTlsOf(options);
