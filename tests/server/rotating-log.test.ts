@@ -30,7 +30,7 @@ async function logLines(logger: ReturnType<typeof createLogger>, from: number, c
   }
 }
 
-async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) throw new Error('timed out');
