@@ -123,7 +123,7 @@ async function main(): Promise<void> {
         const a = ((i * 31) % ACCOUNTS) | 1; // accounts without premium (i % 3 !== 0 mostly)
         return { credential: { kind: 'token', token: tokens[a] }, channelId: 'ch45', ip: ipOf(a), source: 'bench', checkOnly: true };
       });
-      console.log(`  password hash checks: ${access.counters.passwordHashChecks} (scrypt), active sessions: ${access.sessions.activeCount.toLocaleString('en')}`);
+      console.log(`  password hash checks: ${cas.services.diagnostics.counts.passwordHashChecks} (scrypt), active sessions: ${cas.services.viewingSessions.activeCount.toLocaleString('en')}`);
 
       // ---- over HTTP: Astra backend, keep-alive, fixed concurrency ----
       const url = new URL(cas.apiUrl);

@@ -85,22 +85,22 @@ async function main(): Promise<void> {
       if (response.status !== 200) throw new Error(`${path} ${response.status}`);
       await response.arrayBuffer();
     };
-    const emmBuildsBefore = services.devices.emm.builds;
+    const emmBuildsBefore = services.diagnostics.counts.emmBuilds;
     await timed('EMM, first per device (seal + sign)', DEVICES, (i) => get('/api/v1/client/emm', i));
     await timed('EMM, cached', DEVICES * 5, (i) => get('/api/v1/client/emm', i));
-    console.log(`  EMM builds: ${services.devices.emm.builds - emmBuildsBefore} for ${DEVICES * 6} requests`);
-    const ecmBuildsBefore = services.devices.ecm.builds;
+    console.log(`  EMM builds: ${services.diagnostics.counts.emmBuilds - emmBuildsBefore} for ${DEVICES * 6} requests`);
+    const ecmBuildsBefore = services.diagnostics.counts.ecmBuilds;
     await timed('ECM, cached (any channel)', DEVICES * 10, (i) => get(`/api/v1/client/ecm/ch${i % CHANNELS}`, i));
-    console.log(`  ECM builds: ${services.devices.ecm.builds - ecmBuildsBefore} for ${DEVICES * 10} requests`);
+    console.log(`  ECM builds: ${services.diagnostics.counts.ecmBuilds - ecmBuildsBefore} for ${DEVICES * 10} requests`);
 
     // Cold builds in process (no HTTP): what one period boundary costs per channel.
     const rounds = 2000;
     let t0 = performance.now();
-    for (let i = 0; i < rounds; i++) services.devices.signingKey.sign(new Uint8Array(300));
+    for (let i = 0; i < rounds; i++) services.signingKey.sign(new Uint8Array(300));
     console.log(`${'ed25519 sign (node:crypto)'.padEnd(34)} ${String(Math.round(rounds / ((performance.now() - t0) / 1000))).padStart(7)}/s`);
     services.keys.rotation.rotate('ecm', {}, systemActor);
     t0 = performance.now();
-    for (const id of channelIds) services.devices.ecm.ecmFor(id);
+    for (const id of channelIds) services.ecm.ecmFor(id);
     console.log(`${'ECM cold build (1 package)'.padEnd(34)} ${String(Math.round(CHANNELS / ((performance.now() - t0) / 1000))).padStart(7)}/s`);
   } finally {
     await cas.close();

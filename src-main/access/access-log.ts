@@ -158,7 +158,7 @@ export async function capAccessLog(db: Db, maxRows: number): Promise<number> {
   }
 }
 
-export interface AccessLogFilter {
+interface AccessLogFilter {
   accountId?: number;
   channelId?: string;
   ip?: string;
@@ -223,4 +223,29 @@ export function explainAccessLogQuery(db: Db, filter: AccessLogFilter): string[]
       detail: string;
     }>
   ).map((r) => r.detail);
+}
+
+/** Drops access-log rows and hourly counts older than `cutoff`, the log in chunks so the writer lock is never held long. */
+export function pruneAccessLog(db: Db, cutoff: number): void {
+  for (;;) {
+    const changes = statement(db, 'DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at LIMIT 5000)').run(cutoff).changes;
+    if (changes < 5000) break;
+  }
+  statement(db, 'DELETE FROM access_hourly WHERE hour < ?').run(cutoff);
+}
+
+export interface HourlyCount {
+  hour: number;
+  result: string;
+  reason: string;
+  channel_id: string;
+  n: number;
+}
+
+/** Authorizations and refusals per hour, result, reason and channel, from `firstHour` on. */
+export function hourlyCountsSince(db: Db, firstHour: number): HourlyCount[] {
+  return statement(
+    db,
+    'SELECT hour, result, reason, channel_id, sum(n) AS n FROM access_hourly WHERE hour >= ? GROUP BY hour, result, reason, channel_id',
+  ).all(firstHour) as HourlyCount[];
 }

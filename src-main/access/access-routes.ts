@@ -3,8 +3,6 @@ import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { isoFromMs } from '../kernel/clock';
-import { recordAudit } from '../audit/audit-log';
-import { statement } from '../db/statements';
 import { NotFoundError, ValidationError } from '../../src-shared/errors';
 import { idParamSchema, pageOf, slugSchema } from '../../src-shared/schemas/common';
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
@@ -31,11 +29,15 @@ import {
   viewingSessionSchema,
 } from '../../src-shared/schemas/sessions';
 import type { AccessService } from './access-service';
+import type { IpLists } from './ip-lists';
+import type { SharingDetector } from './sharing';
+import type { UrlSigner } from './url-signing/url-signer';
+import type { ViewerDirectory } from './viewer-directory';
 import { listAccessLog } from './access-log';
 import { accountStats, channelStats, listSessions, sessionById } from './viewing-stats';
-import { DEVICE_CHANNEL } from './viewing-sessions';
+import { dashboardSummary, endSessionByAdmin } from './access-admin-service';
+import type { ViewingSessions } from './viewing-sessions';
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 function rangeOf(ctx: CasContext, query: { from?: string; to?: string }): { fromMs: number; toMs: number } {
@@ -52,13 +54,24 @@ function normalisedIp(ip: string | undefined): string | undefined {
   return address.toString();
 }
 
+/** What the access-control admin API reads and changes. */
+interface AccessRouteDeps {
+  access: AccessService;
+  directory: ViewerDirectory;
+  ipLists: IpLists;
+  viewingSessions: ViewingSessions;
+  sharing: SharingDetector;
+  urlSigner: UrlSigner;
+}
+
 /** Admin API of access control: IP lists, explanation, access log, dashboard, sharing, suspensions. */
-export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, deps: AccessRouteDeps): void {
+  const { access, directory, ipLists, viewingSessions, sharing, urlSigner } = deps;
   const tag = 'Access control';
   api
     .route(
       { method: 'get', path: '/api/admin/access/ip-rules', summary: 'IP allow and deny lists', tag, access: 'read', query: ipRuleListQuerySchema, response: z.array(ipRuleSchema) },
-      (_koa, { query }) => access.ipLists.list(query.list),
+      (_koa, { query }) => ipLists.list(query.list),
     )
     .route(
       {
@@ -71,11 +84,11 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         response: ipRuleSchema,
         status: 201,
       },
-      (_koa, { body, principal }) => access.ipLists.add(body, actorOf(principal)),
+      (_koa, { body, principal }) => ipLists.add(body, actorOf(principal)),
     )
     .route(
       { method: 'delete', path: '/api/admin/access/ip-rules/:id', summary: 'Remove an allow or deny list entry', tag, access: 'write', params: idParamSchema, status: 204 },
-      (_koa, { params, principal }) => access.ipLists.remove(params.id, actorOf(principal)),
+      (_koa, { params, principal }) => ipLists.remove(params.id, actorOf(principal)),
     )
     .route(
       {
@@ -104,8 +117,8 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
       },
       (_koa, { query }) => {
         const ip = normalisedIp(query.ip)!;
-        if (!access.directory.accountById(query.account)) throw new NotFoundError('Account');
-        return { url: access.urlSigner.streamUrl(query.channel, { ip, accountId: query.account }) };
+        if (!directory.accountById(query.account)) throw new NotFoundError('Account');
+        return { url: urlSigner.streamUrl(query.channel, { ip, accountId: query.account }) };
       },
     )
     .route(
@@ -146,51 +159,7 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         access: 'read',
         response: dashboardSummarySchema,
       },
-      () => {
-        const now = ctx.clock.now();
-        access.sessions.sweepIdle(now, ctx.settings.get().sessionIdleSeconds * 1000);
-        access.flush();
-        const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-        const rows = statement(
-          ctx.db,
-          'SELECT hour, result, reason, channel_id, sum(n) AS n FROM access_hourly WHERE hour >= ? GROUP BY hour, result, reason, channel_id',
-        ).all(firstHour) as Array<{ hour: number; result: string; reason: string; channel_id: string; n: number }>;
-        const hourly = Array.from({ length: 24 }, (_, i) => ({ hour: isoFromMs(firstHour + i * HOUR_MS), authorizations: 0, refusals: 0 }));
-        const refusalsByReason: Record<string, number> = {};
-        const authorizations = new Map<string, number>();
-        for (const row of rows) {
-          const bucket = hourly[Math.floor((row.hour - firstHour) / HOUR_MS)];
-          if (!bucket) continue;
-          if (row.result === 'allow') {
-            bucket.authorizations += row.n;
-            if (row.channel_id) authorizations.set(row.channel_id, (authorizations.get(row.channel_id) ?? 0) + row.n);
-          } else {
-            bucket.refusals += row.n;
-            refusalsByReason[row.reason] = (refusalsByReason[row.reason] ?? 0) + row.n;
-          }
-        }
-        const viewers = access.sessions.viewersPerChannel();
-        // Device connections count in viewersNow but watch no one channel.
-        const channelIds = new Set([...viewers.keys(), ...authorizations.keys()].filter((id) => id !== DEVICE_CHANNEL));
-        const topChannels = [...channelIds]
-          .map((channelId) => ({
-            channelId,
-            name: access.directory.channel(channelId)?.name ?? channelId,
-            viewers: viewers.get(channelId) ?? 0,
-            authorizations24h: authorizations.get(channelId) ?? 0,
-          }))
-          .sort((a, b) => b.viewers - a.viewers || b.authorizations24h - a.authorizations24h || a.channelId.localeCompare(b.channelId))
-          .slice(0, 10);
-        return {
-          generatedAt: isoFromMs(now),
-          viewersNow: access.sessions.activeCount,
-          accountsWatching: access.sessions.accountsWatching(),
-          hourly,
-          refusalsByReason,
-          topChannels,
-          openSharingFlags: access.sharing.openFlagCount(),
-        };
-      },
+      () => dashboardSummary(ctx, { access, viewingSessions, directory, sharing }),
     )
     .route(
       {
@@ -202,15 +171,15 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         query: sharingFlagQuerySchema,
         response: pageOf(sharingFlagSchema),
       },
-      (_koa, { query }) => access.sharing.flags({ accountId: query.account, open: query.open }, query.page, query.pageSize),
+      (_koa, { query }) => sharing.flags({ accountId: query.account, open: query.open }, query.page, query.pageSize),
     )
     .route(
       { method: 'post', path: '/api/admin/access/sharing-flags/:id/resolve', summary: 'Mark a sharing flag as handled', tag, access: 'write', params: idParamSchema, status: 204 },
-      (_koa, { params, principal }) => access.sharing.resolveFlag(params.id, actorOf(principal)),
+      (_koa, { params, principal }) => sharing.resolveFlag(params.id, actorOf(principal)),
     )
     .route(
       { method: 'get', path: '/api/admin/access/suspensions', summary: 'Suspended accounts (refused with reason "suspended")', tag, access: 'read', response: z.array(suspensionSchema) },
-      () => access.sharing.suspensions(),
+      () => sharing.suspensions(),
     )
     .route(
       {
@@ -224,19 +193,20 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, access: Ac
         status: 204,
       },
       (_koa, { params, body, principal }) => {
-        access.sharing.suspend(params.accountId, body.reason, actorOf(principal));
-        access.sessions.endAccount(params.accountId, ctx.clock.now(), 'suspended');
+        sharing.suspend(params.accountId, body.reason, actorOf(principal));
+        viewingSessions.endAccount(params.accountId, ctx.clock.now(), 'suspended');
         access.flush();
       },
     )
     .route(
       { method: 'delete', path: '/api/admin/access/suspensions/:accountId', summary: 'Lift a suspension', tag, access: 'write', params: accountIdParamSchema, status: 204 },
-      (_koa, { params, principal }) => access.sharing.lift(params.accountId, actorOf(principal)),
+      (_koa, { params, principal }) => sharing.lift(params.accountId, actorOf(principal)),
     );
 }
 
 /** Admin API of viewing sessions and statistics. */
-export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, deps: Pick<AccessRouteDeps, 'access' | 'viewingSessions'>): void {
+  const { access, viewingSessions } = deps;
   const tag = 'Sessions';
   api
     .route(
@@ -250,7 +220,7 @@ export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: A
         response: pageOf(viewingSessionSchema),
       },
       (_koa, { query }) => {
-        access.sessions.sweepIdle(ctx.clock.now(), ctx.settings.get().sessionIdleSeconds * 1000);
+        viewingSessions.sweepIdle(ctx.clock.now(), ctx.settings.get().sessionIdleSeconds * 1000);
         access.flush();
         const { items, total } = listSessions(
           ctx.db,
@@ -280,24 +250,7 @@ export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, access: A
         params: idParamSchema,
         status: 204,
       },
-      (_koa, { params, principal }) => {
-        const live = access.sessions.get(params.id);
-        if (!live) {
-          access.flush();
-          if (!sessionById(ctx.db, params.id)) throw new NotFoundError('Session');
-          return; // already ended
-        }
-        access.endSession(params.id);
-        ctx.db.transaction(() => {
-          access.sessions.flush(ctx.clock.now());
-          recordAudit(ctx.db, ctx.clock.now(), actorOf(principal), {
-            action: 'session.end',
-            targetType: 'session',
-            targetId: params.id,
-            summary: { accountId: live.accountId, username: live.username, channelId: live.channelId, ip: live.ip },
-          });
-        })();
-      },
+      (_koa, { params, principal }) => endSessionByAdmin(ctx, { access, viewingSessions }, params.id, actorOf(principal)),
     )
     .route(
       {

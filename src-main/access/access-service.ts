@@ -3,20 +3,21 @@ import type { CasContext } from '../kernel/context';
 import type { BackgroundTasks } from '../kernel/background';
 import { verifyPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
-import { statement } from '../db/statements';
+import { pruneViewingHistory } from './viewing-session-queries';
 import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
 import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
 import type { Settings } from '../../src-shared/schemas/settings';
-import { UrlSigner } from './url-signing/url-signer';
-import { KeyTickets } from './viewer-tickets';
+import type { Diagnostics } from '../kernel/diagnostics';
+import type { UrlSigner } from './url-signing/url-signer';
+import type { KeyTickets } from './viewer-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
-import { AccessLogWriter, capAccessLog, type AccessLogRecord, type PendingAccessRow } from './access-log';
+import { AccessLogWriter, capAccessLog, pruneAccessLog, type AccessLogRecord, type PendingAccessRow } from './access-log';
 import { CredentialFailures, PasswordCheckQueue, VerifiedPasswords } from './credential-guards';
 import { RefusalThrottle, refusalSubject } from './refusal-throttle';
-import { anyRangeMatches, IpLists } from './ip-lists';
-import { SharingDetector, sharingSubject } from './sharing';
-import { ViewerDirectory, type ViewerAccount, type ViewerChannel } from './viewer-directory';
-import { DEVICE_CHANNEL, deviceSessionKey, viewerSessionKey, ViewingSessions, type LiveSession } from './viewing-sessions';
+import { anyRangeMatches, type IpLists } from './ip-lists';
+import { sharingSubject, type SharingDetector } from './sharing';
+import { entitled, type ViewerAccount, type ViewerChannel, type ViewerDirectory } from './viewer-directory';
+import { DEVICE_CHANNEL, deviceSessionKey, viewerSessionKey, type LiveSession, type ViewingSessions } from './viewing-sessions';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -47,7 +48,7 @@ interface SessionSlot {
 }
 
 /** A signed-in device asking to hold (or refresh) its connection. */
-export interface DeviceConnection {
+interface DeviceConnection {
   deviceId: number;
   hwid: string;
   /** The address it signed in from: with the device, it names the connection. */
@@ -55,6 +56,18 @@ export interface DeviceConnection {
 }
 
 export type DeviceAdmission = { ok: true; sessionId: number } | { ok: false; reason: 'connection_limit' | 'session_ended' | 'suspended' };
+
+/** What the decision reads and keeps: built by the composition root, shared with the routes that show them. */
+interface AccessParts {
+  directory: ViewerDirectory;
+  ipLists: IpLists;
+  sessions: ViewingSessions;
+  sharing: SharingDetector;
+  urlSigner: UrlSigner;
+  /** Issues and verifies the tickets the CAS writes into URLs instead of any credential. */
+  tickets: KeyTickets;
+  diagnostics: Diagnostics;
+}
 
 type CredentialOutcome =
   | { ok: true; account: ViewerAccount }
@@ -68,18 +81,16 @@ type CredentialOutcome =
  * limit, enforced atomically on in-memory sessions. Every decision goes to the access log in batches.
  */
 export class AccessService implements AccessDecider {
-  readonly directory: ViewerDirectory;
-  readonly ipLists: IpLists;
-  readonly sessions: ViewingSessions;
-  readonly sharing: SharingDetector;
-  readonly log: AccessLogWriter;
-  readonly urlSigner: UrlSigner;
-  /** Issues and verifies the tickets the CAS writes into URLs instead of any credential. */
-  readonly tickets: KeyTickets;
+  readonly #directory: ViewerDirectory;
+  readonly #ipLists: IpLists;
+  readonly #sessions: ViewingSessions;
+  readonly #sharing: SharingDetector;
+  readonly #urlSigner: UrlSigner;
+  readonly #tickets: KeyTickets;
+  readonly #diagnostics: Diagnostics;
+  readonly #log: AccessLogWriter;
   /** Refusals of unauthenticated viewers per address (see `throttled`). */
-  readonly refusals = new RefusalThrottle();
-  /** Counters for tests, benchmarks and diagnostics. */
-  readonly counters = { decisions: 0, passwordHashChecks: 0, passwordChecksRefused: 0 };
+  readonly #refusals = new RefusalThrottle();
   readonly #passwords = new VerifiedPasswords();
   #flushing = false;
   readonly #failures = new CredentialFailures();
@@ -87,29 +98,34 @@ export class AccessService implements AccessDecider {
 
   constructor(
     private readonly ctx: CasContext,
-    background?: BackgroundTasks,
+    parts: AccessParts,
+    background: BackgroundTasks,
   ) {
-    this.directory = new ViewerDirectory(ctx);
-    this.ipLists = new IpLists(ctx);
-    this.sessions = new ViewingSessions(ctx.db, ctx.clock.now());
-    this.sharing = new SharingDetector(ctx);
-    this.log = new AccessLogWriter(ctx.db, () => void this.flushInSlices());
-    this.tickets = new KeyTickets(ctx);
-    this.urlSigner = new UrlSigner(ctx, this.directory, this.tickets);
+    this.#directory = parts.directory;
+    this.#ipLists = parts.ipLists;
+    this.#sessions = parts.sessions;
+    this.#sharing = parts.sharing;
+    this.#urlSigner = parts.urlSigner;
+    this.#tickets = parts.tickets;
+    this.#diagnostics = parts.diagnostics;
+    this.#log = new AccessLogWriter(ctx.db, () => void this.flushInSlices());
     ctx.events.on('accounts-changed', (ids) => this.#accountsChanged(ids));
     ctx.events.on('account-trust-changed', ({ ids }) => {
-      for (const id of ids) this.sessions.endAccount(id, ctx.clock.now(), 'account_changed');
+      for (const id of ids) this.#sessions.endAccount(id, ctx.clock.now(), 'account_changed');
     });
     ctx.settings.onChange((_settings, changed) => {
       if (changed.has('passwordCacheSeconds')) this.#passwords.clear();
     });
-    if (background) {
-      background.every('access-flush', 1000, () => this.flushInSlices());
-      background.every('access-session-sweep', 5000, () => this.sweep());
-      background.every('access-retention', 3_600_000, () => this.pruneHistory(), { runNow: false });
-      background.every('access-log-cap', 60_000, () => capAccessLog(ctx.db, ctx.settings.get().accessLogMaxRows), { runNow: true });
-      background.onShutdown('access-flush', () => this.flush());
-    }
+    background.every('access-flush', 1000, () => this.flushInSlices());
+    background.every('access-session-sweep', 5000, () => this.sweep());
+    background.every('access-retention', 3_600_000, () => this.pruneHistory(), { runNow: false });
+    background.every('access-log-cap', 60_000, () => capAccessLog(ctx.db, ctx.settings.get().accessLogMaxRows), { runNow: true });
+    background.onShutdown('access-flush', () => this.flush());
+  }
+
+  /** The access log's buffer: rows waiting to be written, and decisions dropped because it was full. */
+  accessLogQueue(): { pending: number; dropped: number } {
+    return { pending: this.#log.pending, dropped: this.#log.dropped };
   }
 
   /**
@@ -118,7 +134,7 @@ export class AccessService implements AccessDecider {
    */
   flush(): void {
     if (!this.ctx.db.open) return;
-    this.#writeSlice(this.log.take(Number.POSITIVE_INFINITY), { force: true, relaxed: false });
+    this.#writeSlice(this.#log.take(Number.POSITIVE_INFINITY), { force: true, relaxed: false });
   }
 
   /**
@@ -129,14 +145,14 @@ export class AccessService implements AccessDecider {
   #writeSlice(batch: PendingAccessRow[], options: { force: boolean; relaxed: boolean }): number {
     const now = this.ctx.clock.now();
     const write = () =>
-      this.ctx.db.transaction(() => this.sessions.flush(now, { limit: options.force ? undefined : FLUSH_SLICE, force: options.force }) + this.log.write(batch))();
+      this.ctx.db.transaction(() => this.#sessions.flush(now, { limit: options.force ? undefined : FLUSH_SLICE, force: options.force }) + this.#log.write(batch))();
     try {
       const written = options.relaxed ? this.#relaxedCommit(write) : write();
       this.ctx.alarms.clear(WRITE_ALARM);
       return written;
     } catch (error) {
-      this.log.putBack(batch);
-      this.ctx.alarms.raise(WRITE_ALARM, error, `${this.log.pending} access-log rows waiting, ${this.log.dropped} decisions dropped`);
+      this.#log.putBack(batch);
+      this.ctx.alarms.raise(WRITE_ALARM, error, `${this.#log.pending} access-log rows waiting, ${this.#log.dropped} decisions dropped`);
       return -1;
     }
   }
@@ -150,10 +166,10 @@ export class AccessService implements AccessDecider {
     this.#flushing = true;
     try {
       // Only what is pending now: under steady load new rows wait for the next tick (one commit a second).
-      let budget = this.log.pending + this.sessions.pendingWrites;
+      let budget = this.#log.pending + this.#sessions.pendingWrites;
       while (this.ctx.db.open && budget > 0) {
         // Rows of the current minute keep counting until it ends.
-        const written = this.#writeSlice(this.log.take(FLUSH_SLICE, this.ctx.clock.now()), { force: false, relaxed: true });
+        const written = this.#writeSlice(this.#log.take(FLUSH_SLICE, this.ctx.clock.now()), { force: false, relaxed: true });
         if (written <= 0) break;
         budget -= Math.max(written, FLUSH_SLICE);
         if (budget > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -185,11 +201,11 @@ export class AccessService implements AccessDecider {
   sweep(): void {
     const now = this.ctx.clock.now();
     const settings = this.ctx.settings.get();
-    this.sessions.sweepIdle(now, settings.sessionIdleSeconds * 1000);
+    this.#sessions.sweepIdle(now, settings.sessionIdleSeconds * 1000);
     this.#failures.sweep(now, settings.viewerAuthFailureWindowMinutes * 60_000);
     this.#passwords.sweep(now);
-    this.refusals.sweep(now);
-    this.sharing.sweep(now);
+    this.#refusals.sweep(now);
+    this.#sharing.sweep(now);
   }
 
   /** Drops access-log rows, hourly counts and ended sessions older than their retention settings. */
@@ -198,21 +214,8 @@ export class AccessService implements AccessDecider {
     const { accessLogRetentionDays, sessionHistoryDays } = this.ctx.settings.get();
     const logCutoff = now - accessLogRetentionDays * 86_400_000;
     const sessionCutoff = now - sessionHistoryDays * 86_400_000;
-    const { db } = this.ctx;
-    // In chunks, so the writer lock is never held long.
-    for (;;) {
-      const changes = statement(db, 'DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? ORDER BY at LIMIT 5000)').run(logCutoff).changes;
-      if (changes < 5000) break;
-    }
-    statement(db, 'DELETE FROM access_hourly WHERE hour < ?').run(logCutoff);
-    statement(db, 'DELETE FROM viewing_peaks WHERE hour < ?').run(sessionCutoff);
-    for (;;) {
-      const changes = statement(
-        db,
-        'DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions WHERE last_seen_at < ? AND ended_at IS NOT NULL LIMIT 5000)',
-      ).run(sessionCutoff).changes;
-      if (changes < 5000) break;
-    }
+    pruneAccessLog(this.ctx.db, logCutoff);
+    pruneViewingHistory(this.ctx.db, sessionCutoff);
   }
 
   async decide(request: ViewerRequest): Promise<AccessDecision> {
@@ -230,11 +233,11 @@ export class AccessService implements AccessDecider {
   /** Every decision, counted for `/metrics` and buffered for the access log. */
   #record(record: AccessLogRecord): void {
     this.ctx.metrics.decisions.inc({ source: record.source, result: record.result, reason: record.reason ?? '' });
-    this.log.push(record);
+    this.#log.push(record);
   }
 
   #logged<D extends AccessDecision>(request: Omit<ViewerRequest, 'credential'>, decision: D): D {
-    this.counters.decisions++;
+    this.#diagnostics.count('accessDecisions');
     this.#record({
       at: this.ctx.clock.now(),
       result: decision.allow ? 'allow' : 'deny',
@@ -259,7 +262,7 @@ export class AccessService implements AccessDecider {
   throttled(request: { ip: string; channelId: string | null; source: string }): (AccessDecision & { allow: false }) | null {
     const now = this.ctx.clock.now();
     const subject = refusalSubject(request.ip);
-    if (!this.refusals.blocked(subject, now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
+    if (!this.#refusals.blocked(subject, now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
     this.#record({
       at: now,
       result: 'deny',
@@ -278,7 +281,7 @@ export class AccessService implements AccessDecider {
 
   /** Counts a refusal of an unauthenticated viewer against its address (see `throttled`). */
   countRefusal(ip: string): void {
-    this.refusals.record(refusalSubject(ip), this.ctx.clock.now());
+    this.#refusals.record(refusalSubject(ip), this.ctx.clock.now());
   }
 
   /**
@@ -296,7 +299,7 @@ export class AccessService implements AccessDecider {
     const address = parseIpAddress(ip);
     const ipText = address?.toString() ?? ip;
     const result = await (async (): Promise<{ ok: true; account: ViewerAccount } | { ok: false; reason: RefusalReason; account: ViewerAccount | null }> => {
-      if (this.ipLists.denied(address)) return { ok: false, reason: 'ip_denied', account: null };
+      if (this.#ipLists.denied(address)) return { ok: false, reason: 'ip_denied', account: null };
       // Signed tokens and tickets name one channel: they are no sign-in for per-viewer answers.
       if (credential === null || credential.kind === 'signed' || credential.kind === 'ticket') return { ok: false, reason: 'no_credential', account: null };
       const outcome = await this.#checkCredential(credential, null, ipText, now, settings, null);
@@ -320,18 +323,13 @@ export class AccessService implements AccessDecider {
     return result.ok ? result : { ok: false, reason: result.reason, account: who(result.account) };
   }
 
-  /** Whether an account may watch a channel right now (enabled channel in one of its packages). */
-  entitled(account: ViewerAccount, channel: ViewerChannel): boolean {
-    return channel.enabled && channel.packages.some((p) => account.packages.has(p));
-  }
-
   /**
    * Which rule allows or refuses an account on a channel from an address, and why: the same
    * checks as `decide`, without opening a session, counting failures or logging.
    */
   async explain(accountRef: string, channelId: string, ip: string): Promise<Explanation> {
-    const byId = /^\d+$/.test(accountRef) ? this.directory.accountById(Number(accountRef)) : undefined;
-    const account = byId ?? this.directory.accountByUsername(accountRef);
+    const byId = /^\d+$/.test(accountRef) ? this.#directory.accountById(Number(accountRef)) : undefined;
+    const account = byId ?? this.#directory.accountByUsername(accountRef);
     const trace: AccessStep[] = [];
     const credential: ViewerCredential | null = account ? { kind: 'account', accountId: account.id } : null;
     const decision = await this.#evaluate({ credential, channelId, ip, source: 'explain', checkOnly: true }, trace, true);
@@ -358,16 +356,16 @@ export class AccessService implements AccessDecider {
     const address = parseIpAddress(request.ip);
     const ip = address?.toString() ?? request.ip;
     const key = viewerSessionKey(request.sessionKey, ip, request.userAgent);
-    const session = this.sessions.findViewer(request.channelId, key, this.ctx.clock.now(), this.ctx.settings.get().sessionIdleSeconds * 1000);
+    const session = this.#sessions.findViewer(request.channelId, key, this.ctx.clock.now(), this.ctx.settings.get().sessionIdleSeconds * 1000);
     if (!session) return null;
     return this.decide({ ...request, credential: { kind: 'account', accountId: session.accountId } });
   }
 
   /** Ends one session now; its slot is refused for `endedSessionBanSeconds`. False when it is not active. */
-  endSession(id: number, reason: 'admin' = 'admin'): boolean {
-    const session = this.sessions.get(id);
+  endSession(id: number): boolean {
+    const session = this.#sessions.get(id);
     if (!session) return false;
-    this.sessions.end(session, this.ctx.clock.now(), reason, this.ctx.settings.get().endedSessionBanSeconds * 1000);
+    this.#sessions.end(session, this.ctx.clock.now(), 'admin', this.ctx.settings.get().endedSessionBanSeconds * 1000);
     return true;
   }
 
@@ -382,9 +380,9 @@ export class AccessService implements AccessDecider {
     const now = this.ctx.clock.now();
     const settings = this.ctx.settings.get();
     const address = parseIpAddress(ip);
-    const verdict = this.sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channelId, now);
+    const verdict = this.#sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channelId, now);
     if (verdict.suspended && verdict.flagged) {
-      this.sessions.endAccount(account.id, now, 'suspended');
+      this.#sessions.endAccount(account.id, now, 'suspended');
       return { ok: false, reason: 'suspended' };
     }
     const slot = {
@@ -403,14 +401,14 @@ export class AccessService implements AccessDecider {
     const address = parseIpAddress(request.ip);
     const ip = address?.toString() ?? request.ip;
 
-    const denied = this.ipLists.denied(address);
+    const denied = this.#ipLists.denied(address);
     if (denied) {
       step(trace, 'deny_list', 'fail', `${ip} is on the deny list (${formatIpRange(denied)})`);
       return { allow: false, reason: 'ip_denied', account: null };
     }
     step(trace, 'deny_list', 'pass', `${ip} is not on the deny list`);
 
-    const allowed = this.ipLists.allowed(address);
+    const allowed = this.#ipLists.allowed(address);
     if (allowed) {
       step(trace, 'allow_list', 'pass', `${ip} is on the allow list (${formatIpRange(allowed)}): no authorization needed`);
       const channel = this.#checkChannel(request.channelId, trace);
@@ -424,7 +422,7 @@ export class AccessService implements AccessDecider {
       return { allow: false, reason: 'no_credential', account: null };
     }
     const scoped = request.credential.kind === 'signed' || request.credential.kind === 'ticket';
-    const scopedChannel = scoped ? (this.directory.channel(request.channelId) ?? null) : null;
+    const scopedChannel = scoped ? (this.#directory.channel(request.channelId) ?? null) : null;
     const outcome = await this.#checkCredential(request.credential, scopedChannel, ip, now, settings, trace, explaining);
     if (!outcome.ok) return { allow: false, reason: outcome.reason, account: who(outcome.account) };
     if (outcome.account === null) {
@@ -433,7 +431,7 @@ export class AccessService implements AccessDecider {
       return { allow: true, account: null, rule: 'signed_url' };
     }
     // Re-read after any await: the account may have changed while scrypt ran.
-    const account = this.directory.accountById(outcome.account.id);
+    const account = this.#directory.accountById(outcome.account.id);
     if (!account) {
       step(trace, 'credential', 'fail', 'The account no longer exists');
       return { allow: false, reason: 'bad_credential', account: null };
@@ -444,7 +442,7 @@ export class AccessService implements AccessDecider {
 
     const channel = this.#checkChannel(request.channelId, trace);
     if (typeof channel === 'string') return { allow: false, reason: channel, account: who(account) };
-    if (!this.entitled(account, channel)) {
+    if (!entitled(account, channel)) {
       step(trace, 'entitlement', 'fail', `None of the account's packages (${[...account.packages].join(', ') || 'none'}) holds channel "${channel.id}" (${channel.packages.join(', ') || 'no package'})`);
       return { allow: false, reason: 'not_entitled', account: who(account) };
     }
@@ -452,9 +450,9 @@ export class AccessService implements AccessDecider {
     step(trace, 'entitlement', 'pass', `Channel "${channel.id}" is in the account's package ${via.join(', ')}`);
 
     if (!explaining) {
-      const verdict = this.sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channel.id, now);
+      const verdict = this.#sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channel.id, now);
       if (verdict.suspended && verdict.flagged) {
-        this.sessions.endAccount(account.id, now, 'suspended');
+        this.#sessions.endAccount(account.id, now, 'suspended');
         return { allow: false, reason: 'suspended', account: who(account) };
       }
     }
@@ -501,20 +499,20 @@ export class AccessService implements AccessDecider {
     };
     switch (credential.kind) {
       case 'account': {
-        const account = this.directory.accountById(credential.accountId);
+        const account = this.#directory.accountById(credential.accountId);
         if (!account) return fail(null, `No account ${credential.accountId}`);
         step(trace, 'credential', 'pass', `Account ${account.username} (already authenticated)`);
         return { ok: true, account };
       }
       case 'token': {
-        const account = this.directory.accountByTokenHash(sha256Hex(credential.token));
+        const account = this.#directory.accountByTokenHash(sha256Hex(credential.token));
         if (!account) return fail(null, 'Unknown token');
         step(trace, 'credential', 'pass', `Token of account ${account.username}`);
         return { ok: true, account };
       }
       case 'password': {
         const userKey = `user:${credential.username.toLowerCase()}`;
-        const account = this.directory.accountByUsername(credential.username);
+        const account = this.#directory.accountByUsername(credential.username);
         // A password verified moments ago passes even during a lockout, so nobody can lock a
         // watching subscriber out by guessing at their username.
         if (account?.passwordHash && this.#passwords.matches(account.id, account.passwordHash, credential.password, now)) {
@@ -540,12 +538,12 @@ export class AccessService implements AccessDecider {
         };
         // Unknown users and accounts without a password pay a full scrypt as well.
         const ok = await this.#passwordChecks.run(() => {
-          this.counters.passwordHashChecks++;
+          this.#diagnostics.count('passwordHashChecks');
           return verifyPassword(credential.password, account?.passwordHash ?? null);
         });
         if (ok === null) {
           forgive();
-          this.counters.passwordChecksRefused++;
+          this.#diagnostics.count('passwordChecksRefused');
           step(trace, 'rate_limit', 'fail', 'Too many password checks at once; try again shortly');
           return { ok: false, reason: 'rate_limited', account: null };
         }
@@ -560,7 +558,7 @@ export class AccessService implements AccessDecider {
       }
       case 'signed': {
         if (!channel) return fail(null, 'A signed token for an unknown channel');
-        const check = this.urlSigner.verifyChannelToken(credential.token, channel, ip, credential.userId);
+        const check = this.#urlSigner.verifyChannelToken(credential.token, channel, ip, credential.userId);
         if (check !== 'valid') {
           return fail(null, check === 'expired' ? 'The signed token has expired' : 'The signed token is not one the CAS issued for this channel, address and user');
         }
@@ -569,14 +567,14 @@ export class AccessService implements AccessDecider {
           step(trace, 'credential', 'pass', 'A valid signed token for this channel and address');
           return { ok: true, account: null, signed: true };
         }
-        const account = this.directory.accountById(Number(credential.userId));
+        const account = this.#directory.accountById(Number(credential.userId));
         if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
         step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
         return { ok: true, account };
       }
       case 'ticket': {
-        const claims = channel ? this.tickets.verify(credential.ticket, channel.id, ip, ['s']) : null;
-        const account = claims && claims.accountId !== null ? this.directory.accountById(claims.accountId) : undefined;
+        const claims = channel ? this.#tickets.verify(credential.ticket, channel.id, ip, ['s']) : null;
+        const account = claims && claims.accountId !== null ? this.#directory.accountById(claims.accountId) : undefined;
         if (!account) return fail(null, 'The ticket is invalid, expired, or for another channel or address');
         step(trace, 'credential', 'pass', `A stream ticket issued to ${account.username}`);
         return { ok: true, account };
@@ -596,7 +594,7 @@ export class AccessService implements AccessDecider {
       return 'expired';
     }
     step(trace, 'account_expiry', 'pass', account.expiresAt === null ? 'The account does not expire' : `Valid until ${new Date(account.expiresAt).toISOString()}`);
-    if (this.sharing.isSuspended(account.id)) {
+    if (this.#sharing.isSuspended(account.id)) {
       step(trace, 'suspension', 'fail', 'The account is suspended (see sharing flags)');
       return 'suspended';
     }
@@ -615,7 +613,7 @@ export class AccessService implements AccessDecider {
   }
 
   #checkChannel(channelId: string, trace: Trace): ViewerChannel | 'channel_unknown' | 'channel_disabled' {
-    const channel = this.directory.channel(channelId);
+    const channel = this.#directory.channel(channelId);
     if (!channel) {
       step(trace, 'channel', 'fail', `No channel "${channelId}"`);
       return 'channel_unknown';
@@ -630,7 +628,7 @@ export class AccessService implements AccessDecider {
 
   #explainLimit(account: ViewerAccount, now: number, settings: Settings, trace: Trace): void {
     if (!trace) return;
-    const active = this.sessions.activeOf(account.id, now, settings.sessionIdleSeconds * 1000).length;
+    const active = this.#sessions.activeOf(account.id, now, settings.sessionIdleSeconds * 1000).length;
     if (account.maxConnections === 0) step(trace, 'connection_limit', 'pass', `No connection limit (${active} active)`);
     else
       step(
@@ -644,23 +642,23 @@ export class AccessService implements AccessDecider {
   /** Opens or refreshes the viewer's session under the connection limit; synchronous by design. */
   #admit(account: ViewerAccount, slot: SessionSlot, ip: string, now: number, settings: Settings): LiveSession | 'connection_limit' | 'session_ended' {
     const idleMs = settings.sessionIdleSeconds * 1000;
-    const existing = this.sessions.find(account.id, slot.channelId, slot.key, now, idleMs);
+    const existing = this.#sessions.find(account.id, slot.channelId, slot.key, now, idleMs);
     if (existing) {
-      this.sessions.touch(existing, now, ip, slot.bytes);
+      this.#sessions.touch(existing, now, ip, slot.bytes);
       return existing;
     }
-    if (this.sessions.bannedUntil(account.id, slot.channelId, slot.key, now) !== null) return 'session_ended';
+    if (this.#sessions.bannedUntil(account.id, slot.channelId, slot.key, now) !== null) return 'session_ended';
     if (account.maxConnections > 0) {
-      const active = this.sessions.activeOf(account.id, now, idleMs);
+      const active = this.#sessions.activeOf(account.id, now, idleMs);
       const excess = active.length - account.maxConnections + 1;
       if (excess > 0) {
         const victims = this.#overLimitVictims(active, excess, ip, slot.userAgent, now, settings);
         if (!victims) return 'connection_limit';
         const banMs = settings.overLimitPolicy === 'end-oldest' ? settings.endedSessionBanSeconds * 1000 : 0;
-        for (const victim of victims) this.sessions.end(victim, now, settings.overLimitPolicy === 'end-oldest' ? 'over_limit' : 'handover', banMs);
+        for (const victim of victims) this.#sessions.end(victim, now, settings.overLimitPolicy === 'end-oldest' ? 'over_limit' : 'handover', banMs);
       }
     }
-    return this.sessions.open(
+    return this.#sessions.open(
       {
         accountId: account.id,
         username: account.username,
@@ -703,13 +701,13 @@ export class AccessService implements AccessDecider {
 
   #accountsChanged(ids: readonly number[] | null): void {
     const now = this.ctx.clock.now();
-    const affected = ids ?? this.sessions.accountIdsWithSessions();
+    const affected = ids ?? this.#sessions.accountIdsWithSessions();
     for (const id of affected) {
       this.#passwords.forget(id);
-      if (this.sessions.activeOf(id, now, Number.MAX_SAFE_INTEGER).length === 0) continue;
-      const account = this.directory.accountById(id);
+      if (this.#sessions.activeOf(id, now, Number.MAX_SAFE_INTEGER).length === 0) continue;
+      const account = this.#directory.accountById(id);
       const usable = account && account.enabled && (account.expiresAt === null || account.expiresAt > now);
-      if (!usable) this.sessions.endAccount(id, now, 'account_changed');
+      if (!usable) this.#sessions.endAccount(id, now, 'account_changed');
     }
   }
 }

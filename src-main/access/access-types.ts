@@ -40,7 +40,7 @@ export interface ViewerRequest {
   checkOnly?: boolean;
 }
 
-export interface AllowedDecision {
+interface AllowedDecision {
   allow: true;
   /** null when the viewer's IP is on the allow list and no credential was needed. */
   account: { id: number; username: string; maxConnections: number } | null;

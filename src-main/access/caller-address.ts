@@ -5,7 +5,7 @@ import { anyRangeMatches } from './ip-lists';
 
 /** Caches the parsed form of a settings list (the settings object is replaced on every change). */
 const rangeCache = new WeakMap<readonly string[], IpRange[]>();
-export function settingRanges(list: readonly string[]): IpRange[] {
+function settingRanges(list: readonly string[]): IpRange[] {
   let parsed = rangeCache.get(list);
   if (!parsed) rangeCache.set(list, (parsed = list.map(parseIpRange).filter((r): r is IpRange => r !== null)));
   return parsed;
@@ -27,7 +27,7 @@ function peerAddress(koa: Context): string {
  * X-Forwarded-For is read from the right, skipping trusted proxies, and the first other address
  * is the caller. The leftmost entry (which the client writes itself) is never trusted as such.
  */
-export function addressThroughProxies(koa: Context, trustedProxies: readonly string[]): string {
+function addressThroughProxies(koa: Context, trustedProxies: readonly string[]): string {
   const peer = peerAddress(koa);
   const trusted = settingRanges(trustedProxies);
   if (trusted.length === 0 || !anyRangeMatches(parseIpAddress(peer), trusted)) return peer;

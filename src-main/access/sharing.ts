@@ -3,6 +3,7 @@ import { isoFromMs, isoOrNull } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { systemActor, type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
+import { accountById, usernamesOf } from '../accounts/account-queries';
 import { NotFoundError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
 import type { SharingFlag, Suspension } from '../../src-shared/schemas/access';
@@ -25,7 +26,7 @@ export function sharingSubject(address: ipaddr.IPv4 | ipaddr.IPv6 | null, ip: st
   return `${parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
 
-export interface SharingVerdict {
+interface SharingVerdict {
   flagged: boolean;
   suspended: boolean;
 }
@@ -33,7 +34,6 @@ export interface SharingVerdict {
 interface FlagRow {
   id: number;
   account_id: number;
-  username: string | null;
   detected_at: number;
   window_minutes: number;
   address_count: number;
@@ -125,7 +125,7 @@ export class SharingDetector {
   suspend(accountId: number, reason: string, actor: Actor): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      if (!statement(db, 'SELECT 1 FROM accounts WHERE id = ?').get(accountId)) throw new NotFoundError('Account');
+      if (!accountById(db, accountId)) throw new NotFoundError('Account');
       const now = clock.now();
       statement(db, 'INSERT OR REPLACE INTO account_suspensions (account_id, since, reason, flag_id) VALUES (?, ?, ?, NULL)').run(
         accountId,
@@ -174,14 +174,17 @@ export class SharingDetector {
     const total = (statement(this.ctx.db, `SELECT count(*) AS n FROM sharing_flags f ${where}`).get(...params) as { n: number }).n;
     const rows = statement(
       this.ctx.db,
-      `SELECT f.*, a.username FROM sharing_flags f LEFT JOIN accounts a ON a.id = f.account_id ${where}
-       ORDER BY f.detected_at DESC, f.id DESC LIMIT ? OFFSET ?`,
+      `SELECT f.* FROM sharing_flags f ${where} ORDER BY f.detected_at DESC, f.id DESC LIMIT ? OFFSET ?`,
     ).all(...params, pageSize, (page - 1) * pageSize) as FlagRow[];
+    const usernames = usernamesOf(
+      this.ctx.db,
+      rows.map((r) => r.account_id),
+    );
     return {
       items: rows.map((row) => ({
         id: row.id,
         accountId: row.account_id,
-        username: row.username,
+        username: usernames.get(row.account_id) ?? null,
         detectedAt: isoFromMs(row.detected_at),
         windowMinutes: row.window_minutes,
         addressCount: row.address_count,
@@ -202,10 +205,13 @@ export class SharingDetector {
   suspensions(): Suspension[] {
     const rows = statement(
       this.ctx.db,
-      `SELECT s.account_id, a.username, s.since, s.reason, s.flag_id FROM account_suspensions s
-       LEFT JOIN accounts a ON a.id = s.account_id ORDER BY s.since DESC`,
-    ).all() as Array<{ account_id: number; username: string | null; since: number; reason: string; flag_id: number | null }>;
-    return rows.map((r) => ({ accountId: r.account_id, username: r.username, since: isoFromMs(r.since), reason: r.reason, flagId: r.flag_id }));
+      'SELECT account_id, since, reason, flag_id FROM account_suspensions ORDER BY since DESC',
+    ).all() as Array<{ account_id: number; since: number; reason: string; flag_id: number | null }>;
+    const usernames = usernamesOf(
+      this.ctx.db,
+      rows.map((r) => r.account_id),
+    );
+    return rows.map((r) => ({ accountId: r.account_id, username: usernames.get(r.account_id) ?? null, since: isoFromMs(r.since), reason: r.reason, flagId: r.flag_id }));
   }
 
   /** Forgets sightings older than the window (keeps memory bounded). */

@@ -1,11 +1,11 @@
 import type { CasContext } from '../kernel/context';
-import { statement } from '../db/statements';
-import type { ChannelRow } from '../channels/channel-service';
+import { allChannelRows, packagesByChannel } from '../channels/channel-queries';
+import { allPackageRows } from '../packages/package-queries';
+import { channelSummaryOf, type ChannelSummary } from '../channels/channel-mapping';
 import { accountById, accountByTokenHash, accountByUsername, packagesOfAccount, type AccountRow } from '../accounts/account-queries';
 import { parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import type { CanonicalPath } from '../../src-shared/net/canonical-path';
 import type { Role } from '../../src-shared/schemas/accounts';
-import type { UrlSigningScheme } from '../../src-shared/schemas/access';
 
 /** What the decision path needs of an account, kept in memory. */
 export interface ViewerAccount {
@@ -21,17 +21,12 @@ export interface ViewerAccount {
   tokenHash: string;
 }
 
-export interface ViewerChannel {
-  id: string;
-  name: string;
-  number: number | null;
-  logo: string | null;
-  streamPath: string;
-  enabled: boolean;
-  /** Package ids, in id order. */
-  packages: readonly string[];
-  urlSigning: UrlSigningScheme;
-  streamBaseUrl: string | null;
+/** A channel as the decision path needs it, kept in memory. */
+export type ViewerChannel = ChannelSummary;
+
+/** Whether an account may watch a channel right now (enabled channel in one of its packages). */
+export function entitled(account: ViewerAccount, channel: ViewerChannel): boolean {
+  return channel.enabled && channel.packages.some((p) => account.packages.has(p));
 }
 
 interface ChannelTable {
@@ -156,36 +151,13 @@ export class ViewerDirectory {
 
   #channelTable(): ChannelTable {
     if (this.#channels) return this.#channels;
-    const rows = statement(
-      this.ctx.db,
-      `SELECT id, name, number, logo, stream_path, enabled, url_signing, stream_base_url FROM channels
-       ORDER BY number IS NULL, number, id`,
-    ).all() as Array<Pick<ChannelRow, 'id' | 'name' | 'number' | 'logo' | 'stream_path' | 'enabled' | 'url_signing' | 'stream_base_url'>>;
-    const links = statement(this.ctx.db, 'SELECT channel_id, package_id FROM channel_packages ORDER BY package_id').all() as Array<{
-      channel_id: string;
-      package_id: string;
-    }>;
-    const packagesOf = new Map<string, string[]>();
-    for (const link of links) {
-      const list = packagesOf.get(link.channel_id) ?? [];
-      list.push(link.package_id);
-      packagesOf.set(link.channel_id, list);
-    }
+    const rows = allChannelRows(this.ctx.db);
+    const packagesOf = packagesByChannel(this.ctx.db);
     const byId = new Map<string, ViewerChannel>();
     const byPath = new Map<string, string>();
     const ordered: ViewerChannel[] = [];
     for (const row of rows) {
-      const channel: ViewerChannel = {
-        id: row.id,
-        name: row.name,
-        number: row.number,
-        logo: row.logo,
-        streamPath: row.stream_path,
-        enabled: row.enabled === 1,
-        packages: packagesOf.get(row.id) ?? [],
-        urlSigning: row.url_signing,
-        streamBaseUrl: row.stream_base_url,
-      };
+      const channel = channelSummaryOf(row, packagesOf.get(row.id) ?? []);
       byId.set(channel.id, channel);
       ordered.push(channel);
       byPath.set(channel.streamPath, channel.id);
@@ -195,9 +167,7 @@ export class ViewerDirectory {
       const folder = folderOf(channel.streamPath);
       if (folder && folder !== '/' && !byPath.has(folder)) byPath.set(folder, channel.id);
     }
-    const packageNames = new Map(
-      (statement(this.ctx.db, 'SELECT id, name FROM packages').all() as Array<{ id: string; name: string }>).map((p) => [p.id, p.name]),
-    );
+    const packageNames = new Map(allPackageRows(this.ctx.db).map((p) => [p.id, p.name]));
     this.#channels = { byId, byPath, ordered, packageNames };
     return this.#channels;
   }

@@ -21,7 +21,7 @@ import { parseIpAddress } from '../../src-shared/net/ip-ranges';
  */
 export type TicketScope = 'k' | 'p' | 's';
 
-export interface TicketClaims {
+interface TicketClaims {
   scope: TicketScope;
   channelId: string;
   /** null when the viewer was let in by an allow-listed address rather than a credential. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import { statement } from '../db/statements';
+import { bannedSlots, maxSessionId, openSessionRows, savePeak, saveSession, type ViewingSessionRow } from './viewing-session-queries';
 
 /** A live viewing session. The decision engine owns these in memory; SQLite gets them in batches. */
 export interface LiveSession {
@@ -26,25 +26,7 @@ export interface LiveSession {
 /** A refreshed session is rewritten at most this often by the background flush (routes force it). */
 const TOUCH_PERSIST_MS = 30_000;
 
-export type SessionEndReason = 'idle' | 'admin' | 'over_limit' | 'handover' | 'account_changed' | 'suspended';
-
-interface SessionRow {
-  id: number;
-  account_id: number;
-  username: string;
-  channel_id: string;
-  session_key: string;
-  source: string;
-  ip: string;
-  user_agent: string | null;
-  started_at: number;
-  last_seen_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  banned_until: number | null;
-  requests: number;
-  bytes: number | null;
-}
+type SessionEndReason = 'idle' | 'admin' | 'over_limit' | 'handover' | 'account_changed' | 'suspended';
 
 const HOUR_MS = 3_600_000;
 
@@ -100,15 +82,9 @@ export class ViewingSessions {
     private readonly db: Db,
     now: number,
   ) {
-    const max = statement(db, 'SELECT max(id) AS id FROM viewing_sessions').get() as { id: number | null };
-    this.#nextId = (max.id ?? 0) + 1;
-    const rows = statement(db, 'SELECT * FROM viewing_sessions WHERE ended_at IS NULL ORDER BY last_seen_at').all() as SessionRow[];
-    for (const row of rows) this.#index(fromRow(row));
-    const banned = statement(
-      db,
-      'SELECT account_id, channel_id, session_key, banned_until FROM viewing_sessions WHERE banned_until IS NOT NULL AND banned_until > ?',
-    ).all(now) as Array<{ account_id: number; channel_id: string; session_key: string; banned_until: number }>;
-    for (const row of banned) this.#bans.set(slotKey(row.account_id, row.channel_id, row.session_key), row.banned_until);
+    this.#nextId = maxSessionId(db) + 1;
+    for (const row of openSessionRows(db)) this.#index(fromRow(row));
+    for (const row of bannedSlots(db, now)) this.#bans.set(slotKey(row.account_id, row.channel_id, row.session_key), row.banned_until);
   }
 
   /** Called synchronously whenever a session ends (device connections end their bearer sessions with it). */
@@ -283,15 +259,6 @@ export class ViewingSessions {
       for (const [accountId, set] of this.#byAccount) this.#peak('account', String(accountId), hour, set.size);
     }
     if (this.#dirty.size === 0 && this.#peaks.size === 0) return 0;
-    const upsert = statement(
-      this.db,
-      `INSERT INTO viewing_sessions (id, account_id, username, channel_id, session_key, source, ip, user_agent,
-         started_at, last_seen_at, ended_at, end_reason, banned_until, requests, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET ip = excluded.ip, last_seen_at = excluded.last_seen_at,
-         ended_at = excluded.ended_at, end_reason = excluded.end_reason, banned_until = excluded.banned_until,
-         requests = excluded.requests, bytes = excluded.bytes`,
-    );
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     let written = 0;
     for (const s of this.#dirty) {
@@ -299,32 +266,27 @@ export class ViewingSessions {
       written++;
       this.#dirty.delete(s);
       s.persistedSeenAt = s.lastSeenAt;
-      upsert.run(
-        s.id,
-        s.accountId,
-        s.username,
-        s.channelId,
-        s.key,
-        s.source,
-        s.ip,
-        s.userAgent,
-        s.startedAt,
-        s.lastSeenAt,
-        s.endedAt,
-        s.endReason,
-        s.bannedUntil,
-        s.requests,
-        s.bytes,
-      );
+      saveSession(this.db, {
+        id: s.id,
+        account_id: s.accountId,
+        username: s.username,
+        channel_id: s.channelId,
+        session_key: s.key,
+        source: s.source,
+        ip: s.ip,
+        user_agent: s.userAgent,
+        started_at: s.startedAt,
+        last_seen_at: s.lastSeenAt,
+        ended_at: s.endedAt,
+        end_reason: s.endReason,
+        banned_until: s.bannedUntil,
+        requests: s.requests,
+        bytes: s.bytes,
+      });
     }
-    const peak = statement(
-      this.db,
-      `INSERT INTO viewing_peaks (kind, subject, hour, peak) VALUES (?, ?, ?, ?)
-       ON CONFLICT(kind, subject, hour) DO UPDATE SET peak = max(peak, excluded.peak)`,
-    );
     for (const [key, value] of this.#peaks) {
       const [kind, subject, hour] = key.split('\u0000') as [string, string, string];
-      peak.run(kind, subject, Number(hour), value);
+      savePeak(this.db, kind, subject, Number(hour), value);
     }
     this.#peaks.clear();
     return written;
@@ -346,7 +308,7 @@ export class ViewingSessions {
   }
 }
 
-function fromRow(row: SessionRow): LiveSession {
+function fromRow(row: ViewingSessionRow): LiveSession {
   return {
     id: row.id,
     accountId: row.account_id,

@@ -16,8 +16,9 @@ import {
   type AccountCsvImportResult,
   type AccountCsvRowResult,
 } from '../../src-shared/schemas/account-csv';
-import { accountByTokenHash, accountByUsername, accountRowChunks, missingPackages, relationsOf } from './account-queries';
-import { accountFilterOf, toAccount, type AccountService } from './account-service';
+import { accountByTokenHash, accountByUsername, accountRowChunks } from './account-queries';
+import { missingPackages } from '../packages/package-queries';
+import { accountFilterOf, relationsOf, toAccount, type AccountService } from './account-service';
 
 const knownColumns = new Set<string>([...accountCsvImportColumns, ...accountCsvExportOnlyColumns]);
 /** Passwords hashed at once while preparing an import (scrypt runs on libuv's pool of 4). */
@@ -213,7 +214,7 @@ export class AccountCsv {
     yield `\uFEFF${Papa.unparse({ fields, data: [] }, { newline: '\r\n' })}\r\n`;
     for (const chunk of accountRowChunks(this.ctx.db, filter, this.ctx.clock.now())) {
       const { packages, deviceCounts } = relationsOf(
-        this.ctx.db,
+        this.ctx,
         chunk.map((r) => r.id),
       );
       const data = chunk.map((row) => {

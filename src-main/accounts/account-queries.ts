@@ -20,15 +20,6 @@ export interface AccountRow {
   updated_at: number;
 }
 
-export interface DeviceRow {
-  id: number;
-  account_id: number;
-  hwid: string;
-  first_seen_at: number;
-  last_seen_at: number;
-  last_ip: string | null;
-}
-
 export function statusOf(row: Pick<AccountRow, 'enabled' | 'expires_at'>, now: number): AccountStatus {
   if (!row.enabled) return 'disabled';
   if (row.expires_at !== null && row.expires_at <= now) return 'expired';
@@ -55,33 +46,58 @@ export function packagesOfAccount(db: Db, accountId: number): string[] {
   ).map((r) => r.package_id);
 }
 
-export function devicesOfAccount(db: Db, accountId: number): DeviceRow[] {
-  return statement(db, 'SELECT * FROM devices WHERE account_id = ? ORDER BY first_seen_at').all(accountId) as DeviceRow[];
-}
-
-/** Packages and device counts of a page of accounts, in two indexed queries. */
-export function relationsOf(db: Db, ids: number[]): { packages: Map<number, string[]>; deviceCounts: Map<number, number> } {
+/** Per account of `ids`, its packages in id order. */
+export function packagesOfAccounts(db: Db, ids: readonly number[]): Map<number, string[]> {
   const packages = new Map<number, string[]>();
-  const deviceCounts = new Map<number, number>();
-  if (ids.length === 0) return { packages, deviceCounts };
-  const json = JSON.stringify(ids);
-  const packageRows = statement(
+  if (ids.length === 0) return packages;
+  const rows = statement(
     db,
     `SELECT account_id, package_id FROM account_packages
      WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY account_id, package_id`,
-  ).all(json) as Array<{ account_id: number; package_id: string }>;
-  for (const row of packageRows) {
+  ).all(JSON.stringify(ids)) as Array<{ account_id: number; package_id: string }>;
+  for (const row of rows) {
     const list = packages.get(row.account_id) ?? [];
     list.push(row.package_id);
     packages.set(row.account_id, list);
   }
-  const deviceRows = statement(
+  return packages;
+}
+
+/** Per package, how many accounts hold it. */
+export function holderCountsByPackage(db: Db): Map<string, number> {
+  const rows = statement(db, 'SELECT package_id, count(*) AS n FROM account_packages GROUP BY package_id').all() as Array<{
+    package_id: string;
+    n: number;
+  }>;
+  return new Map(rows.map((r) => [r.package_id, r.n]));
+}
+
+/** The usernames of the accounts among `ids` that exist. */
+export function usernamesOf(db: Db, ids: readonly number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = statement(db, 'SELECT id, username FROM accounts WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify([...new Set(ids)]),
+  ) as Array<{ id: number; username: string }>;
+  return new Map(rows.map((r) => [r.id, r.username]));
+}
+
+/** How many accounts exist (kept by a trigger in `counters`, so no table scan). */
+export function accountCount(db: Db): number {
+  return (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n;
+}
+
+export function hasAdminAccount(db: Db): boolean {
+  return statement(db, "SELECT 1 FROM accounts WHERE role = 'admin' LIMIT 1").get() !== undefined;
+}
+
+/** The first enabled, unexpired administrator at `now`, if any. */
+export function firstUsableAdmin(db: Db, now: number): number | null {
+  const row = statement(
     db,
-    `SELECT account_id, count(*) AS n FROM devices
-     WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id`,
-  ).all(json) as Array<{ account_id: number; n: number }>;
-  for (const row of deviceRows) deviceCounts.set(row.account_id, row.n);
-  return { packages, deviceCounts };
+    `SELECT id FROM accounts WHERE role = 'admin' AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)
+     ORDER BY id LIMIT 1`,
+  ).get(now) as { id: number } | undefined;
+  return row?.id ?? null;
 }
 
 export interface AccountFilter {
@@ -107,7 +123,7 @@ function escapeLike(text: string): string {
  */
 const LARGE_PACKAGE = 2000;
 
-function packageHolderCount(db: Db, packageId: string): number {
+export function packageHolderCount(db: Db, packageId: string): number {
   return (statement(db, 'SELECT count(*) AS n FROM account_packages WHERE package_id = ?').get(packageId) as { n: number }).n;
 }
 
@@ -196,7 +212,7 @@ export function listAccountRows(
   ).all(...where.params, options.pageSize, (options.page - 1) * options.pageSize) as AccountRow[];
   const onlyPackage = filter.package && Object.values({ ...filter, package: undefined }).every((v) => v === undefined);
   const total = !where.sql
-    ? (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n
+    ? accountCount(db)
     : onlyPackage
       ? holders
       : (statement(db, `SELECT count(*) AS n FROM accounts a ${where.sql}`).get(...where.params) as { n: number }).n;
@@ -218,14 +234,78 @@ export function replaceAccountPackages(db: Db, accountId: number, packageIds: re
   for (const packageId of new Set(packageIds)) insert.run(accountId, packageId);
 }
 
-export function missingPackages(db: Db, packageIds: readonly string[]): string[] {
-  if (packageIds.length === 0) return [];
-  const found = new Set(
-    (
-      statement(db, 'SELECT id FROM packages WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(packageIds)) as Array<{
-        id: string;
-      }>
-    ).map((r) => r.id),
+/** The columns of a new account; `id` is assigned by SQLite. */
+export type NewAccountRow = Omit<AccountRow, 'id'>;
+
+export function insertAccount(db: Db, row: NewAccountRow): number {
+  return Number(
+    statement(
+      db,
+      `INSERT INTO accounts (username, password_hash, role, comment, email, token_hash, token_sealed, enabled,
+         expires_at, max_connections, max_devices, allowed_ips, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.username,
+      row.password_hash,
+      row.role,
+      row.comment,
+      row.email,
+      row.token_hash,
+      row.token_sealed,
+      row.enabled,
+      row.expires_at,
+      row.max_connections,
+      row.max_devices,
+      row.allowed_ips,
+      row.created_at,
+      row.updated_at,
+    ).lastInsertRowid,
   );
-  return packageIds.filter((id) => !found.has(id));
+}
+
+/** Writes the given columns of one account (names come from code, values are bound). */
+export function updateAccountColumns(db: Db, id: number, columns: Partial<Omit<AccountRow, 'id' | 'created_at'>>): void {
+  const names = Object.keys(columns) as Array<keyof typeof columns>;
+  if (names.length === 0) return;
+  statement(db, `UPDATE accounts SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...names.map((n) => columns[n]), id);
+}
+
+export function deleteAccount(db: Db, id: number): void {
+  statement(db, 'DELETE FROM accounts WHERE id = ?').run(id);
+}
+
+// ---- bulk changes: each takes the ids as a JSON array and returns the rows changed ----------
+
+const IN_IDS = 'id IN (SELECT value FROM json_each(?))';
+
+export function setAccountsEnabled(db: Db, ids: readonly number[], enabled: boolean, now: number): number {
+  return statement(db, `UPDATE accounts SET enabled = ?, updated_at = ? WHERE ${IN_IDS}`).run(enabled ? 1 : 0, now, JSON.stringify(ids)).changes;
+}
+
+export function deleteAccounts(db: Db, ids: readonly number[]): number {
+  return statement(db, `DELETE FROM accounts WHERE ${IN_IDS}`).run(JSON.stringify(ids)).changes;
+}
+
+/** Extends from the later of `now` and the current expiry; accounts without expiry stay unlimited. */
+export function extendAccounts(db: Db, ids: readonly number[], byMs: number, now: number): number {
+  return statement(
+    db,
+    `UPDATE accounts SET expires_at = max(expires_at, ?) + ?, updated_at = ?
+     WHERE ${IN_IDS} AND expires_at IS NOT NULL`,
+  ).run(now, byMs, now, JSON.stringify(ids)).changes;
+}
+
+export function addPackageToAccounts(db: Db, ids: readonly number[], packageId: string): number {
+  return statement(
+    db,
+    `INSERT OR IGNORE INTO account_packages (account_id, package_id)
+     SELECT id, ? FROM accounts WHERE ${IN_IDS}`,
+  ).run(packageId, JSON.stringify(ids)).changes;
+}
+
+export function removePackageFromAccounts(db: Db, ids: readonly number[], packageId: string): number {
+  return statement(db, 'DELETE FROM account_packages WHERE package_id = ? AND account_id IN (SELECT value FROM json_each(?))').run(
+    packageId,
+    JSON.stringify(ids),
+  ).changes;
 }

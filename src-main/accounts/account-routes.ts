@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf, type Principal } from '../http/principal';
 import { idParamSchema } from '../../src-shared/schemas/common';
@@ -12,7 +11,7 @@ import {
   accountUpdateSchema,
 } from '../../src-shared/schemas/accounts';
 import { pageOf } from '../../src-shared/schemas/common';
-import { AccountService } from './account-service';
+import type { AccountService } from './account-service';
 
 /** Full tokens go to admins and admin-write keys only; observers see a preview. */
 function seesTokens(principal: Principal | null): boolean {
@@ -20,7 +19,7 @@ function seesTokens(principal: Principal | null): boolean {
   return principal.kind === 'session' ? principal.role === 'admin' : principal.scopes.includes('admin-write');
 }
 
-export function registerAccountRoutes(api: ApiRouter, ctx: CasContext, accounts = new AccountService(ctx)): void {
+export function registerAccountRoutes(api: ApiRouter, accounts: AccountService): void {
   const tag = 'Accounts';
   api
     .route(

@@ -4,7 +4,6 @@ import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
 import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
-import { statement } from '../db/statements';
 import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import type {
   Account,
@@ -20,16 +19,24 @@ import {
   accountById,
   accountByTokenHash,
   accountByUsername,
-  devicesOfAccount,
+  addPackageToAccounts,
+  deleteAccount,
+  deleteAccounts,
+  extendAccounts,
+  insertAccount,
   listAccountRows,
-  missingPackages,
   packagesOfAccount,
-  relationsOf,
+  packagesOfAccounts,
+  removePackageFromAccounts,
   replaceAccountPackages,
+  setAccountsEnabled,
   statusOf,
+  updateAccountColumns,
   type AccountFilter,
   type AccountRow,
 } from './account-queries';
+import { missingPackages } from '../packages/package-queries';
+import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
 import { tokenAad } from '../crypto/sealing-aad';
 
 const DAY_MS = 86_400_000;
@@ -88,6 +95,11 @@ export function accountFilterOf(
   };
 }
 
+/** Packages and device counts of a page of accounts, in two indexed queries. */
+export function relationsOf(ctx: CasContext, ids: number[]): { packages: Map<number, string[]>; deviceCounts: Map<number, number> } {
+  return { packages: packagesOfAccounts(ctx.db, ids), deviceCounts: deviceCountsOf(ctx.db, ids) };
+}
+
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
   const missing = missingPackages(ctx.db, packages);
   if (missing.length > 0) throw new ValidationError(`packages: unknown package "${missing[0]}"`, 'packages');
@@ -115,7 +127,7 @@ export class AccountService {
       { now: clock.now(), page: query.page, pageSize: query.pageSize, sort: query.sort, order: query.order },
     );
     const { packages, deviceCounts } = relationsOf(
-      db,
+      this.ctx,
       rows.map((r) => r.id),
     );
     return {
@@ -160,28 +172,22 @@ export class AccountService {
       assertUniqueToken(this.ctx, tokenHash);
       assertPackagesExist(this.ctx, input.packages);
       const now = clock.now();
-      const result = statement(
-        db,
-        `INSERT INTO accounts (username, password_hash, role, comment, email, token_hash, token_sealed, enabled,
-           expires_at, max_connections, max_devices, allowed_ips, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        input.username,
-        passwordHash,
-        input.role,
-        input.comment,
-        input.email,
-        tokenHash,
-        vault.seal(token, tokenAad(tokenHash)),
-        input.enabled ? 1 : 0,
-        msOrNull(input.expiresAt),
-        input.maxConnections,
-        input.maxDevices,
-        JSON.stringify(input.allowedIps),
-        now,
-        now,
-      );
-      const id = Number(result.lastInsertRowid);
+      const id = insertAccount(db, {
+        username: input.username,
+        password_hash: passwordHash,
+        role: input.role,
+        comment: input.comment,
+        email: input.email,
+        token_hash: tokenHash,
+        token_sealed: vault.seal(token, tokenAad(tokenHash)),
+        enabled: input.enabled ? 1 : 0,
+        expires_at: msOrNull(input.expiresAt),
+        max_connections: input.maxConnections,
+        max_devices: input.maxDevices,
+        allowed_ips: JSON.stringify(input.allowedIps),
+        created_at: now,
+        updated_at: now,
+      });
       replaceAccountPackages(db, id, input.packages);
       recordAudit(db, now, actor, {
         action: 'account.create',
@@ -200,6 +206,43 @@ export class AccountService {
     })();
   }
 
+  /**
+   * Overwrites an account with imported values, its token and (already hashed) password included;
+   * the caller holds the transaction and emits the events once it has committed.
+   */
+  replacePrepared(id: number, input: AccountCreateParsed & { token: string }, passwordHash: string | null, actor: Actor): void {
+    const { db, vault, clock } = this.ctx;
+    const tokenHash = sha256Hex(input.token);
+    db.transaction(() => {
+      assertUniqueUsername(this.ctx, input.username, id);
+      assertUniqueToken(this.ctx, tokenHash, id);
+      assertPackagesExist(this.ctx, input.packages);
+      const now = clock.now();
+      updateAccountColumns(db, id, {
+        username: input.username,
+        password_hash: passwordHash,
+        role: input.role,
+        comment: input.comment,
+        email: input.email,
+        token_hash: tokenHash,
+        token_sealed: vault.seal(input.token, tokenAad(tokenHash)),
+        enabled: input.enabled ? 1 : 0,
+        expires_at: msOrNull(input.expiresAt),
+        max_connections: input.maxConnections,
+        max_devices: input.maxDevices,
+        allowed_ips: JSON.stringify(input.allowedIps),
+        updated_at: now,
+      });
+      replaceAccountPackages(db, id, input.packages);
+      recordAudit(db, now, actor, {
+        action: 'account.replace',
+        targetType: 'account',
+        targetId: id,
+        summary: { username: input.username, role: input.role, packages: input.packages, enabled: input.enabled, token: 'set', password: passwordHash ? 'set' : 'none' },
+      });
+    })();
+  }
+
   /** `keepAdminSession`: the caller's own admin session, kept when it changes its own password. */
   async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor, keepAdminSession?: string): Promise<AccountDetail> {
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
@@ -213,7 +256,7 @@ export class AccountService {
       if (role !== 'user' && row.password_hash === null && passwordHash === undefined) {
         throw new ValidationError('password: Admins and observers sign in with a password', 'password');
       }
-      const columns: Record<string, unknown> = {};
+      const columns: Parameters<typeof updateAccountColumns>[2] = {};
       if (patch.username !== undefined) columns.username = patch.username;
       if (passwordHash !== undefined) columns.password_hash = passwordHash;
       if (patch.role !== undefined) columns.role = patch.role;
@@ -226,11 +269,7 @@ export class AccountService {
       if (patch.allowedIps !== undefined) columns.allowed_ips = JSON.stringify(patch.allowedIps);
       const now = clock.now();
       columns.updated_at = now;
-      const names = Object.keys(columns);
-      statement(db, `UPDATE accounts SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(
-        ...names.map((n) => columns[n]),
-        id,
-      );
+      updateAccountColumns(db, id, columns);
       if (patch.packages !== undefined) replaceAccountPackages(db, id, patch.packages);
       const summary: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(patch)) summary[key] = key === 'password' ? 'changed' : value;
@@ -253,7 +292,7 @@ export class AccountService {
     db.transaction(() => {
       const row = accountById(db, id);
       if (!row) throw new NotFoundError('Account');
-      statement(db, 'DELETE FROM accounts WHERE id = ?').run(id);
+      deleteAccount(db, id);
       recordAudit(db, clock.now(), actor, {
         action: 'account.delete',
         targetType: 'account',
@@ -272,12 +311,7 @@ export class AccountService {
     db.transaction(() => {
       if (!accountById(db, id)) throw new NotFoundError('Account');
       const now = clock.now();
-      statement(db, 'UPDATE accounts SET token_hash = ?, token_sealed = ?, updated_at = ? WHERE id = ?').run(
-        tokenHash,
-        vault.seal(token, tokenAad(tokenHash)),
-        now,
-        id,
-      );
+      updateAccountColumns(db, id, { token_hash: tokenHash, token_sealed: vault.seal(token, tokenAad(tokenHash)), updated_at: now });
       recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id });
     })();
     // Device sign-ins were proven with the old token; viewers may be holding it.
@@ -289,11 +323,9 @@ export class AccountService {
   unbindDevice(accountId: number, deviceId: number, actor: Actor): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      const device = statement(db, 'SELECT hwid FROM devices WHERE id = ? AND account_id = ?').get(deviceId, accountId) as
-        | { hwid: string }
-        | undefined;
-      if (!device) throw new NotFoundError('Device');
-      statement(db, 'DELETE FROM devices WHERE id = ?').run(deviceId);
+      const device = deviceById(db, deviceId);
+      if (!device || device.account_id !== accountId) throw new NotFoundError('Device');
+      deleteDevice(db, deviceId);
       recordAudit(db, clock.now(), actor, {
         action: 'account.device.unbind',
         targetType: 'account',
@@ -307,44 +339,26 @@ export class AccountService {
   bulk(action: AccountBulk, actor: Actor): { affected: number } {
     const { db, clock } = this.ctx;
     const ids = [...new Set(action.ids)];
-    const idsJson = JSON.stringify(ids);
-    const inIds = 'id IN (SELECT value FROM json_each(?))';
     const affected = db.transaction(() => {
       const now = clock.now();
       let changes = 0;
       switch (action.action) {
         case 'enable':
         case 'disable':
-          changes = statement(db, `UPDATE accounts SET enabled = ?, updated_at = ? WHERE ${inIds}`).run(
-            action.action === 'enable' ? 1 : 0,
-            now,
-            idsJson,
-          ).changes;
+          changes = setAccountsEnabled(db, ids, action.action === 'enable', now);
           break;
         case 'delete':
-          changes = statement(db, `DELETE FROM accounts WHERE ${inIds}`).run(idsJson).changes;
+          changes = deleteAccounts(db, ids);
           break;
         case 'extend':
-          // Extends from the later of "now" and the current expiry; accounts without expiry stay unlimited.
-          changes = statement(
-            db,
-            `UPDATE accounts SET expires_at = max(expires_at, ?) + ?, updated_at = ?
-             WHERE ${inIds} AND expires_at IS NOT NULL`,
-          ).run(now, action.days * DAY_MS, now, idsJson).changes;
+          changes = extendAccounts(db, ids, action.days * DAY_MS, now);
           break;
         case 'addPackage':
           assertPackagesExist(this.ctx, [action.package]);
-          changes = statement(
-            db,
-            `INSERT OR IGNORE INTO account_packages (account_id, package_id)
-             SELECT id, ? FROM accounts WHERE ${inIds}`,
-          ).run(action.package, idsJson).changes;
+          changes = addPackageToAccounts(db, ids, action.package);
           break;
         case 'removePackage':
-          changes = statement(
-            db,
-            'DELETE FROM account_packages WHERE package_id = ? AND account_id IN (SELECT value FROM json_each(?))',
-          ).run(action.package, idsJson).changes;
+          changes = removePackageFromAccounts(db, ids, action.package);
           break;
       }
       const { ids: _ids, ...rest } = action;

@@ -1,9 +1,8 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { createRateLimit } from '../http/rate-limit';
-import { ConflictError, ForbiddenError } from '../../src-shared/errors';
+import { ForbiddenError } from '../../src-shared/errors';
 import {
   loginRequestSchema,
   loginResponseSchema,
@@ -11,15 +10,12 @@ import {
   setupRequestSchema,
   setupStatusSchema,
 } from '../../src-shared/schemas/admin-auth';
-import { AccountService } from '../accounts/account-service';
+import type { AccountService } from '../accounts/account-service';
+import { isLoopbackAddress } from '../http/loopback';
 import type { AdminSessions } from './admin-sessions';
-import { systemActor } from '../kernel/actor';
+import { createFirstAdmin } from './first-admin';
 
-function isLoopback(ip: string): boolean {
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip.startsWith('127.');
-}
-
-export function registerAdminAuthRoutes(api: ApiRouter, ctx: CasContext, sessions: AdminSessions): void {
+export function registerAdminAuthRoutes(api: ApiRouter, sessions: AdminSessions, accounts: AccountService): void {
   const tag = 'Sign-in';
   const loginLimit = createRateLimit({ namespace: 'admin-login', durationMs: 60_000, max: 30 });
   // Only attempts count: reading whether setup is needed is free.
@@ -88,24 +84,8 @@ export function registerAdminAuthRoutes(api: ApiRouter, ctx: CasContext, session
         status: 201,
       },
       async (koa, { body }) => {
-        if (!isLoopback(koa.ip)) throw new ForbiddenError('The first administrator is created on the CAS machine itself', 'not_local');
-        if (sessions.hasAdmin()) throw new ConflictError('An administrator exists already; sign in instead');
-        await new AccountService(ctx).create(
-          {
-            username: body.username,
-            password: body.password,
-            role: 'admin',
-            packages: [],
-            maxConnections: 0,
-            maxDevices: 0,
-            expiresAt: null,
-            allowedIps: [],
-            email: null,
-            comment: 'First administrator',
-            enabled: true,
-          },
-          systemActor,
-        );
+        if (!isLoopbackAddress(koa.ip)) throw new ForbiddenError('The first administrator is created on the CAS machine itself', 'not_local');
+        await createFirstAdmin(sessions, accounts, body, 'First administrator');
         return sessions.login(body.username, body.password, koa.ip);
       },
     );

@@ -4,31 +4,31 @@ import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { verifyPassword } from '../crypto/passwords';
 import { randomToken, sha256Hex } from '../crypto/tokens';
-import { statement } from '../db/statements';
 import { ApiError, UnauthorizedError } from '../../src-shared/errors';
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
 import type { Principal } from '../http/principal';
-import { accountByUsername, type AccountRow } from '../accounts/account-queries';
+import { accountById, accountByUsername, hasAdminAccount } from '../accounts/account-queries';
+import {
+  adminSessionByHash,
+  clearLoginFailures,
+  deleteAdminSession,
+  deleteAdminSessionsOf,
+  deleteExpiredAdminSessions,
+  insertAdminSession,
+  loginFailureOf,
+  saveLoginFailure,
+  touchAdminSession,
+} from './admin-session-queries';
 import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
 
 const TOUCH_INTERVAL_MS = 60_000;
 
-export class LockedOutError extends ApiError {
+class LockedOutError extends ApiError {
   constructor(lockedUntil: number) {
     super(429, 'locked', 'Too many failed sign-ins; this account is locked for a while', {
       details: { lockedUntil: isoFromMs(lockedUntil) },
     });
   }
-}
-
-interface SessionJoinRow {
-  account_id: number;
-  username: string;
-  role: AccountRow['role'];
-  enabled: 0 | 1;
-  expires_at: number;
-  account_expires_at: number | null;
-  last_seen_at: number;
 }
 
 /** Operator sign-in: scrypt-checked passwords, lockout after repeated failures, bearer sessions. */
@@ -40,9 +40,7 @@ export class AdminSessions {
   /** Checks a password and opens a session; only admins and observers may sign in. */
   async login(username: string, password: string, ip: string): Promise<LoginResponse> {
     const { db, clock, settings } = this.ctx;
-    const lock = statement(db, 'SELECT locked_until FROM login_failures WHERE username = ?').get(username) as
-      | { locked_until: number | null }
-      | undefined;
+    const lock = loginFailureOf(db, username);
     if (lock?.locked_until && lock.locked_until > clock.now()) throw new LockedOutError(lock.locked_until);
 
     const row = accountByUsername(db, username);
@@ -56,12 +54,9 @@ export class AdminSessions {
     const token = randomToken();
     const expiresAt = now + settings.get().adminSessionHours * 3_600_000;
     db.transaction(() => {
-      statement(db, 'DELETE FROM login_failures WHERE username = ?').run(username);
-      statement(db, 'DELETE FROM admin_sessions WHERE expires_at <= ?').run(now);
-      statement(
-        db,
-        'INSERT INTO admin_sessions (token_hash, account_id, created_at, expires_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(sha256Hex(token), row.id, now, expiresAt, now, ip);
+      clearLoginFailures(db, username);
+      deleteExpiredAdminSessions(db, now);
+      insertAdminSession(db, { token_hash: sha256Hex(token), account_id: row.id, created_at: now, expires_at: expiresAt, last_seen_at: now, ip });
       recordAudit(db, now, { id: row.id, name: row.username }, { action: 'admin.login', targetType: 'account', targetId: row.id, summary: { ip } });
     })();
     return {
@@ -77,16 +72,13 @@ export class AdminSessions {
    */
   openTrustedSession(accountId: number, via: string): LoginResponse {
     const { db, clock, settings } = this.ctx;
-    const row = statement(db, 'SELECT * FROM accounts WHERE id = ?').get(accountId) as AccountRow | undefined;
+    const row = accountById(db, accountId);
     if (!row || row.role === 'user' || row.enabled !== 1) throw new UnauthorizedError('No such operator');
     const now = clock.now();
     const token = randomToken();
     const expiresAt = now + settings.get().adminSessionHours * 3_600_000;
     db.transaction(() => {
-      statement(
-        db,
-        'INSERT INTO admin_sessions (token_hash, account_id, created_at, expires_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(sha256Hex(token), row.id, now, expiresAt, now, via);
+      insertAdminSession(db, { token_hash: sha256Hex(token), account_id: row.id, created_at: now, expires_at: expiresAt, last_seen_at: now, ip: via });
       recordAudit(db, now, { id: row.id, name: row.username }, { action: 'admin.login', targetType: 'account', targetId: row.id, summary: { via } });
     })();
     return { token, expiresAt: isoFromMs(expiresAt), user: { id: row.id, username: row.username, role: row.role } };
@@ -94,7 +86,7 @@ export class AdminSessions {
 
   logout(principal: Principal): void {
     if (principal.kind !== 'session') return;
-    statement(this.ctx.db, 'DELETE FROM admin_sessions WHERE token_hash = ?').run(principal.sessionHash);
+    deleteAdminSession(this.ctx.db, principal.sessionHash);
   }
 
   /** The caller of an admin request: a session bearer token or an API key. */
@@ -108,38 +100,32 @@ export class AdminSessions {
   }
 
   hasAdmin(): boolean {
-    return statement(this.ctx.db, "SELECT 1 FROM accounts WHERE role = 'admin' LIMIT 1").get() !== undefined;
+    return hasAdminAccount(this.ctx.db);
   }
 
   #sessionPrincipal(token: string): Principal | null {
     const { db, clock } = this.ctx;
     const hash = sha256Hex(token);
-    const row = statement(
-      db,
-      `SELECT s.account_id, s.expires_at, s.last_seen_at, a.username, a.role, a.enabled, a.expires_at AS account_expires_at
-       FROM admin_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`,
-    ).get(hash) as SessionJoinRow | undefined;
+    const session = adminSessionByHash(db, hash);
+    const account = session && accountById(db, session.account_id);
     const now = clock.now();
-    if (!row || row.expires_at <= now || row.enabled !== 1 || row.role === 'user') return null;
-    if (row.account_expires_at !== null && row.account_expires_at <= now) return null;
-    if (now - row.last_seen_at > TOUCH_INTERVAL_MS) {
+    if (!session || !account || session.expires_at <= now || account.enabled !== 1 || account.role === 'user') return null;
+    if (account.expires_at !== null && account.expires_at <= now) return null;
+    if (now - session.last_seen_at > TOUCH_INTERVAL_MS) {
       // Best effort: a full disk must not lock the operator out of the dashboard that shows it.
       try {
-        statement(db, 'UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?').run(now, hash);
+        touchAdminSession(db, hash, now);
         this.ctx.alarms.clear('admin-session-touch');
       } catch (error) {
-        this.ctx.alarms.raise('admin-session-touch', error);
+        this.ctx.alarms.raise('admin-session-touch', error, null, 2 * TOUCH_INTERVAL_MS);
       }
     }
-    return { kind: 'session', accountId: row.account_id, username: row.username, role: row.role, sessionHash: hash };
+    return { kind: 'session', accountId: account.id, username: account.username, role: account.role, sessionHash: hash };
   }
 
   /** Ends the admin sessions of these accounts at once (all but `keep`, a session hash). */
   #endSessionsOf(ids: readonly number[], keep: string | undefined): void {
-    statement(
-      this.ctx.db,
-      'DELETE FROM admin_sessions WHERE account_id IN (SELECT value FROM json_each(?)) AND token_hash IS NOT ?',
-    ).run(JSON.stringify(ids), keep ?? null);
+    deleteAdminSessionsOf(this.ctx.db, ids, keep ?? null);
   }
 
   #recordFailure(username: string, now: number): void {
@@ -147,18 +133,11 @@ export class AdminSessions {
     const { loginMaxAttempts, loginLockoutMinutes } = settings.get();
     const windowMs = loginLockoutMinutes * 60_000;
     db.transaction(() => {
-      const existing = statement(db, 'SELECT failures, first_failed_at FROM login_failures WHERE username = ?').get(username) as
-        | { failures: number; first_failed_at: number }
-        | undefined;
+      const existing = loginFailureOf(db, username);
       const fresh = !existing || now - existing.first_failed_at > windowMs;
       const failures = fresh ? 1 : existing.failures + 1;
       const lockedUntil = failures >= loginMaxAttempts ? now + windowMs : null;
-      statement(
-        db,
-        `INSERT INTO login_failures (username, failures, first_failed_at, locked_until) VALUES (?, ?, ?, ?)
-         ON CONFLICT(username) DO UPDATE SET failures = excluded.failures,
-           first_failed_at = excluded.first_failed_at, locked_until = excluded.locked_until`,
-      ).run(username, failures, fresh ? now : existing.first_failed_at, lockedUntil);
+      saveLoginFailure(db, { username, failures, first_failed_at: fresh ? now : existing.first_failed_at, locked_until: lockedUntil });
       if (lockedUntil) {
         recordAudit(db, now, { id: null, name: 'system' }, {
           action: 'admin.lockout',

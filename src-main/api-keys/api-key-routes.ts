@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { idParamSchema } from '../../src-shared/schemas/common';
 import { apiKeyCreatedSchema, apiKeyCreateSchema, apiKeySchema } from '../../src-shared/schemas/api-keys';
-import { ApiKeyService } from './api-key-service';
+import type { ApiKeyService } from './api-key-service';
 
-export function registerApiKeyRoutes(api: ApiRouter, ctx: CasContext, keys = new ApiKeyService(ctx)): void {
+export function registerApiKeyRoutes(api: ApiRouter, keys: ApiKeyService): void {
   const tag = 'API keys';
   api
     .route(

@@ -5,6 +5,7 @@ import { ForbiddenError } from '../../src-shared/errors';
 import { ApiRouter } from '../http/api-router';
 import type { LocalControl } from '../http/local-control';
 import { createKoaApp } from '../http/koa-app';
+import { isLoopbackHost } from '../http/loopback';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
 import { registerMetricsRoute } from './metrics-routes';
@@ -21,8 +22,8 @@ import { registerKeyRoutes } from '../keys/key-routes';
 import { registerDeviceAdminRoutes } from '../devices/device-routes';
 import { registerAccessRoutes, registerSessionRoutes } from '../access/access-routes';
 import { registerBackupRoutes, type RestartOnto } from '../backups/backup-routes';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+import { CONFIG_IMPORT_PATH, registerConfigRoutes } from '../config-transfer/config-routes';
+import { ConfigTransfer } from '../config-transfer/config-transfer';
 
 /**
  * The admin listener: the operator's API and (later) the dashboard. On loopback it also refuses
@@ -34,11 +35,11 @@ export function createAdminApp(
   openapi: OpenApiRegistry,
   options: { loopbackOnly: boolean; restartOnto?: RestartOnto; localControl?: LocalControl },
 ): Koa {
-  const app = createKoaApp('admin', ctx.logger, ctx.metrics);
+  const app = createKoaApp('admin', ctx.logger, ctx.metrics, { largeJsonPaths: [CONFIG_IMPORT_PATH] });
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
-      if (!LOOPBACK_HOSTS.has(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
+      if (!isLoopbackHost(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
     }
     koa.set('X-Content-Type-Options', 'nosniff');
     koa.set('X-Frame-Options', 'DENY');
@@ -50,19 +51,21 @@ export function createAdminApp(
   const api = new ApiRouter('admin', openapi, (koa) => options.localControl?.authenticate(koa) ?? services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
   registerMetricsRoute(api, ctx);
-  registerAdminAuthRoutes(api, ctx, services.sessions);
+  registerAdminAuthRoutes(api, services.sessions, services.accounts);
   registerAccountCsvRoutes(api, ctx, services.accounts);
-  registerAccountRoutes(api, ctx, services.accounts);
-  registerPackageRoutes(api, ctx, services.packages);
-  registerChannelRoutes(api, ctx, services.channels);
+  registerAccountRoutes(api, services.accounts);
+  registerPackageRoutes(api, services.packages);
+  registerChannelRoutes(api, services.channels);
   registerSettingsRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
-  registerApiKeyRoutes(api, ctx, services.apiKeys);
+  registerApiKeyRoutes(api, services.apiKeys);
   registerKeyRoutes(api, services.keys.status, services.keys.rotation);
-  registerDeviceAdminRoutes(api, ctx, services.devices);
-  registerAccessRoutes(api, ctx, services.access);
-  registerSessionRoutes(api, ctx, services.access);
+  const { deviceSessions, signingKey, logos, access, directory, ipLists, viewingSessions, sharing, urlSigner } = services;
+  registerDeviceAdminRoutes(api, ctx, { deviceSessions, signingKey, logos });
+  registerAccessRoutes(api, ctx, { access, directory, ipLists, viewingSessions, sharing, urlSigner });
+  registerSessionRoutes(api, ctx, { access, viewingSessions });
   registerBackupRoutes(api, ctx, services.backups, options.restartOnto ?? null);
+  registerConfigRoutes(api, ctx, new ConfigTransfer(ctx, services));
 
   app.use(dashboardStatic(ctx));
   app.use(api.router.routes());

@@ -11,9 +11,10 @@ import { SettingsStore } from '../kernel/settings-store';
 import { createHttpListener, type HttpListener } from '../http/http-server';
 import { OpenApiRegistry } from '../http/openapi';
 import { LocalControl } from '../http/local-control';
+import { isLoopbackHost } from '../http/loopback';
 import { createAdminApp } from './admin-app';
 import { createClientApp } from './client-app';
-import { systemActor } from '../kernel/actor';
+import { createFirstAdmin } from '../admin-auth/first-admin';
 import { Alarms } from '../kernel/alarms';
 import { BackgroundTasks } from '../kernel/background';
 import { systemClock, type Clock } from '../kernel/clock';
@@ -142,29 +143,14 @@ async function launch(options: CasOptions, lock: DataDirLock, restartOnto: Resta
   };
   try {
     if (options.bootstrapAdmin && !services.sessions.hasAdmin()) {
-      await services.accounts.create(
-        {
-          username: options.bootstrapAdmin.username,
-          password: options.bootstrapAdmin.password,
-          role: 'admin',
-          packages: [],
-          maxConnections: 0,
-          maxDevices: 0,
-          expiresAt: null,
-          allowedIps: [],
-          email: null,
-          comment: 'Created on first start',
-          enabled: true,
-        },
-        systemActor,
-      );
+      await createFirstAdmin(services.sessions, services.accounts, options.bootstrapAdmin, 'Created on first start');
       ctx.logger.info({ username: options.bootstrapAdmin.username }, 'first administrator created');
     }
     const openapi = new OpenApiRegistry();
     tls = options.apiTls ? await loadApiCertificate(ctx, options.apiTls, options.tlsWatchIntervalMs) : null;
     const adminHost = options.adminHost ?? '127.0.0.1';
     const apiHost = options.apiHost ?? '0.0.0.0';
-    const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(adminHost);
+    const loopbackOnly = isLoopbackHost(adminHost);
     const clientApp = createClientApp(ctx, services, openapi);
     const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly, restartOnto, localControl }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT, options.adminTls ? (tls ?? undefined) : undefined);
     const adminBound = await admin.listen();

@@ -3,6 +3,7 @@ import type { CasContext } from '../kernel/context';
 import type { CasServices } from './services';
 import { ApiRouter } from '../http/api-router';
 import { createKoaApp } from '../http/koa-app';
+import { allowAnyOrigin } from '../http/cors';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerHealthRoute } from './system-routes';
 import { registerMetricsRoute } from './metrics-routes';
@@ -27,7 +28,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     // Web players (and the dashboard's preview player, on the admin origin) read playlists,
     // segments, keys and logos cross-origin. The credential is in the URL, never a cookie, so
     // any origin may read what that URL already grants.
-    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') koa.set('Access-Control-Allow-Origin', '*');
+    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') allowAnyOrigin(koa);
     await next();
   });
   app.use(limitViewerRefusals(ctx, services.access));
@@ -38,10 +39,12 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   });
   registerHealthRoute(api, ctx);
   registerMetricsRoute(api, ctx);
-  registerKeyClientRoutes(api, ctx, services.keys.controlWords, services.access);
-  registerDeviceClientRoutes(api, ctx, services.devices);
-  registerStreamingAuthRoutes(api, ctx, services.access);
-  registerPlaylistRoutes(api, services.access);
+  const { access, directory, urlSigner, tickets } = services;
+  registerKeyClientRoutes(api, ctx, { controlWords: services.keys.controlWords, access, directory, urlSigner, tickets });
+  const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos } = services;
+  registerDeviceClientRoutes(api, ctx, { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos, directory });
+  registerStreamingAuthRoutes(api, ctx, { access, directory });
+  registerPlaylistRoutes(api, { access, directory, urlSigner });
 
   app.use(api.router.routes());
   app.use(api.router.allowedMethods());

@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import send from 'koa-send';
 import type { CasContext } from '../kernel/context';
 
-export const DASHBOARD_BASE = '/admin';
+const DASHBOARD_BASE = '/admin';
 
 /** The package root: the nearest folder above this module holding package.json (works from src-main and dist). */
 function packageRoot(start: string): string {
@@ -19,7 +19,7 @@ function packageRoot(start: string): string {
 }
 
 /** Where `npm run build:renderer` writes the dashboard. */
-export function defaultRendererDir(): string {
+function defaultRendererDir(): string {
   return process.env.CAS_RENDERER_DIR ?? join(packageRoot(__dirname), 'dist', 'renderer');
 }
 

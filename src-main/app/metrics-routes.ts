@@ -10,15 +10,15 @@ import { databaseBytes } from './system-routes';
  */
 export function registerCasMetrics(ctx: CasContext, services: CasServices): void {
   const registers = [ctx.metrics.registry];
-  const { access } = services;
+  const { access, viewingSessions } = services;
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers, collect() {
       this.set(read());
     } });
 
-  gauge('cas_viewing_sessions', 'Live viewing sessions (players and devices)', () => access.sessions.activeCount);
-  gauge('cas_accounts_watching', 'Accounts with at least one live session', () => access.sessions.accountsWatching());
-  gauge('cas_access_log_queue_rows', 'Access-log rows waiting to be written', () => access.log.pending);
+  gauge('cas_viewing_sessions', 'Live viewing sessions (players and devices)', () => viewingSessions.activeCount);
+  gauge('cas_accounts_watching', 'Accounts with at least one live session', () => viewingSessions.accountsWatching());
+  gauge('cas_access_log_queue_rows', 'Access-log rows waiting to be written', () => access.accessLogQueue().pending);
   new Counter({
     name: 'cas_access_log_dropped_total',
     help: 'Decisions dropped from the access log because its queue was full',
@@ -26,7 +26,7 @@ export function registerCasMetrics(ctx: CasContext, services: CasServices): void
     collect() {
       // The access log keeps the count; the counter shows it as it is at scrape time.
       this.reset();
-      this.inc(access.log.dropped);
+      this.inc(access.accessLogQueue().dropped);
     },
   });
   gauge('cas_database_bytes', 'Size of cas.db and its write-ahead log', () => databaseBytes(ctx));

@@ -3,6 +3,9 @@ import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import type { OpenApiRegistry } from '../http/openapi';
 import { statement } from '../db/statements';
+import { accountCount } from '../accounts/account-queries';
+import { channelCount } from '../channels/channel-queries';
+import { packageCount } from '../packages/package-queries';
 import { isoFromMs } from '../kernel/clock';
 import { healthSchema, serverStatusSchema, type Alarm } from '../../src-shared/schemas/system';
 
@@ -45,7 +48,6 @@ export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: O
       { method: 'get', path: '/api/admin/status', summary: 'Server status for the dashboard', tag: 'System', access: 'read', response: serverStatusSchema },
       () => {
         const { runtime, clock, db } = ctx;
-        const count = (table: string) => (statement(db, `SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
         return {
           version: runtime.version,
           startedAt: isoFromMs(runtime.startedAt),
@@ -57,9 +59,9 @@ export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: O
           tls: runtime.tls,
           databaseBytes: databaseBytes(ctx),
           counts: {
-            accounts: (statement(db, "SELECT value AS n FROM counters WHERE name = 'accounts'").get() as { n: number }).n,
-            channels: count('channels'),
-            packages: count('packages'),
+            accounts: accountCount(db),
+            channels: channelCount(db),
+            packages: packageCount(db),
           },
           alarms: alarmsOf(ctx),
         };

@@ -5,7 +5,7 @@ import type { Actor } from '../kernel/actor';
 import type { AuditEntry } from '../../src-shared/schemas/audit';
 import { isoFromMs } from '../kernel/clock';
 
-export interface AuditRecord {
+interface AuditRecord {
   action: string;
   targetType: string;
   targetId?: string | number | null;
@@ -30,7 +30,7 @@ export function recordAudit(db: Db, at: number, actor: Actor, record: AuditRecor
   );
 }
 
-export interface AuditFilter {
+interface AuditFilter {
   action?: string;
   actor?: string;
   targetType?: string;

@@ -1,10 +1,10 @@
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
-import type { AccessService } from '../access/access-service';
+import type { ViewerDirectory } from '../access/viewer-directory';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { canonicalPath, pathOfTarget } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal, type BackendDeps } from './backend-common';
 
 /**
  * The CAS channel of an Astra request: Astra's stream id (`X-Channel-ID`) when it names a CAS
@@ -12,12 +12,12 @@ import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend
  * must be canonical, and when both name a channel they must agree — so neither a path trick nor a
  * stream id that contradicts the path can let a viewer in.
  */
-function astraChannelOf(access: AccessService, astraChannel: string, realPath: string): string | { refused: 'non_canonical_path' | 'channel_mismatch' } {
+function astraChannelOf(directory: ViewerDirectory, astraChannel: string, realPath: string): string | { refused: 'non_canonical_path' | 'channel_mismatch' } {
   if (!realPath) return astraChannel;
-  const named = access.directory.channel(astraChannel);
+  const named = directory.channel(astraChannel);
   const path = canonicalPath(realPath);
   if (!path.ok) return { refused: 'non_canonical_path' };
-  const byPath = access.directory.channelForPath(path.path);
+  const byPath = directory.channelForPath(path.path);
   if (named && byPath && named.id !== byPath.id) return { refused: 'channel_mismatch' };
   return named?.id ?? byPath?.id ?? astraChannel;
 }
@@ -29,7 +29,7 @@ function astraChannelOf(access: AccessService, astraChannel: string, realPath: s
  * `X-Location` when a promo URL is set). Astra lets viewers in when the backend does not answer,
  * so this always answers, and fast.
  */
-export function registerAstraBackend(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerAstraBackend(api: ApiRouter, ctx: CasContext, { access, directory }: BackendDeps): void {
   api.route(
     {
       method: 'get',
@@ -54,7 +54,7 @@ export function registerAstraBackend(api: ApiRouter, ctx: CasContext, access: Ac
           sessionKey: koa.get('x-session-id').trim() || undefined,
           source: 'astra',
         };
-        const channel = astraChannelOf(access, astraChannel, realPath);
+        const channel = astraChannelOf(directory, astraChannel, realPath);
         const decision =
           typeof channel === 'string'
             ? await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), { ...request, channelId: channel })

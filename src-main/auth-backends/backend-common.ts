@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
 import type { AccessService } from '../access/access-service';
 import type { AccessDecision, ViewerCredential, ViewerRequest } from '../access/access-types';
+import type { ViewerDirectory } from '../access/viewer-directory';
 
 /** Header carrying the refusal reason (or allow rule) on every backend answer, for server logs. */
 export const REASON_HEADER = 'X-CAS-Reason';
@@ -13,8 +14,14 @@ export const REASON_HEADER = 'X-CAS-Reason';
  */
 export const BACKEND_DEADLINE_MS = 5000;
 
+/** What the backends use: the access decision, and the channels to find one by name or path. */
+export interface BackendDeps {
+  access: AccessService;
+  directory: ViewerDirectory;
+}
+
 /** What a backend answers a streaming server (always text/plain). */
-export interface BackendAnswer {
+interface BackendAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;

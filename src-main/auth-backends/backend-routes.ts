@@ -1,6 +1,6 @@
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
-import type { AccessService } from '../access/access-service';
+import type { BackendDeps } from './backend-common';
 import { serverTimeSchema } from '../../src-shared/schemas/access';
 import { isoFromMs } from '../kernel/clock';
 import { registerAstraBackend } from './astra-backend';
@@ -8,10 +8,10 @@ import { registerFlussonicBackend } from './flussonic-backend';
 import { registerNginxBackend } from './nginx-backend';
 
 /** Client listener: the three streaming-server auth backends and `GET /time`. */
-export function registerStreamingAuthRoutes(api: ApiRouter, ctx: CasContext, access: AccessService): void {
-  registerAstraBackend(api, ctx, access);
-  registerNginxBackend(api, ctx, access);
-  registerFlussonicBackend(api, ctx, access);
+export function registerStreamingAuthRoutes(api: ApiRouter, ctx: CasContext, deps: BackendDeps): void {
+  registerAstraBackend(api, ctx, deps);
+  registerNginxBackend(api, ctx, deps);
+  registerFlussonicBackend(api, ctx, deps);
   api.route(
     {
       method: 'get',

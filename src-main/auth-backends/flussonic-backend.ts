@@ -1,32 +1,12 @@
 import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
-import type { AccessService } from '../access/access-service';
 import type { ViewerCredential } from '../access/access-types';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
 import { canonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
-
-/** The request fields Flussonic documents for its auth backend (query string or JSON body). */
-export interface FlussonicAuthRequest {
-  name: string;
-  proto?: string;
-  ip: string;
-  token?: string;
-  session_id?: string;
-  request_type?: string;
-  request_number?: string;
-  stream_clients?: string;
-  total_clients?: string;
-  duration?: string;
-  bytes?: string;
-  qs?: string;
-  user_agent?: string;
-  referer?: string;
-  host?: string;
-}
+import { answerSafely, decideForServer, REASON_HEADER, refusal, type BackendDeps } from './backend-common';
 
 function fieldsOf(koa: Context): Record<string, string> {
   const out: Record<string, string> = {};
@@ -62,7 +42,7 @@ function credentialOf(fields: Record<string, string>): ViewerCredential | null {
  * user_agent, referer, host` as query or JSON. 200 allows, 403 denies; answers carry `X-UserId`,
  * `X-Max-Sessions` and `X-AuthDuration` (Flussonic asks again after that many seconds).
  */
-export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, { access, directory }: BackendDeps): void {
   const handler = async (koa: Context) => {
     const settings = ctx.settings.get();
     assertStreamingServer(koa, settings);
@@ -77,7 +57,7 @@ export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, access
       const request = { channelId: name, ip, userAgent: fields.user_agent || undefined, sessionKey: fields.session_id || undefined, bytes, source: 'flussonic' };
       // The stream name is a CAS channel id or, for nested names (`tv/news`), a path; never read two ways.
       const path = canonicalPath(`/${name}`);
-      const channel = path.ok ? (access.directory.channel(name) ?? access.directory.channelForPath(path.path)) : undefined;
+      const channel = path.ok ? (directory.channel(name) ?? directory.channelForPath(path.path)) : undefined;
       const decision = path.ok
         ? await decideForServer(access, credentialOf(fields), { ...request, channelId: channel?.id ?? name })
         : access.refuse(request, 'non_canonical_path');

@@ -1,11 +1,10 @@
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
-import type { AccessService } from '../access/access-service';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { ValidationError } from '../../src-shared/errors';
 import { canonicalPath, pathOfTarget, type CanonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
-import { answerSafely, decideForServer, REASON_HEADER, refusal } from './backend-common';
+import { answerSafely, decideForServer, REASON_HEADER, refusal, type BackendDeps } from './backend-common';
 
 /**
  * The path nginx serves, when it is the path the viewer sent: `X-Original-URI` (`$request_uri`,
@@ -25,7 +24,7 @@ function servedPath(originalUri: string, normalisedPath: string): CanonicalPath 
  * header, since nginx copies the viewer's own headers into the subrequest. 2xx allows, 401 (no or
  * wrong credential) and 403 (everything else) deny; nginx turns any other status into a 500.
  */
-export function registerNginxBackend(api: ApiRouter, ctx: CasContext, access: AccessService): void {
+export function registerNginxBackend(api: ApiRouter, ctx: CasContext, { access, directory }: BackendDeps): void {
   api.route(
     {
       method: 'get',
@@ -48,7 +47,7 @@ export function registerNginxBackend(api: ApiRouter, ctx: CasContext, access: Ac
         const request = { channelId: '', ip, userAgent: koa.get('user-agent') || undefined, source: 'nginx' };
         const path = servedPath(original, koa.get('x-original-path'));
         const decision = path
-          ? await decideForServer(access, credentialFromQuery(query), { ...request, channelId: access.directory.channelForPath(path)?.id ?? '' })
+          ? await decideForServer(access, credentialFromQuery(query), { ...request, channelId: directory.channelForPath(path)?.id ?? '' })
           : access.refuse(request, 'non_canonical_path');
         if (!decision.allow) return refusal(decision.reason, {}, decision.reason === 'no_credential' || decision.reason === 'bad_credential' ? 401 : 403);
         const headers: Record<string, string> = { [REASON_HEADER]: decision.rule };

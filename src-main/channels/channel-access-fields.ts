@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import { statement } from '../db/statements';
+import { updateChannelColumns } from './channel-queries';
 import type { UrlSigningScheme } from '../../src-shared/schemas/access';
 
 /** The channel columns access control adds (migration 0100). */
@@ -14,8 +14,8 @@ export function saveChannelAccessFields(
   channelId: string,
   fields: { urlSigning?: UrlSigningScheme; streamBaseUrl?: string | null },
 ): void {
-  if (fields.urlSigning !== undefined) statement(db, 'UPDATE channels SET url_signing = ? WHERE id = ?').run(fields.urlSigning, channelId);
-  if (fields.streamBaseUrl !== undefined) {
-    statement(db, 'UPDATE channels SET stream_base_url = ? WHERE id = ?').run(fields.streamBaseUrl, channelId);
-  }
+  updateChannelColumns(db, channelId, {
+    ...(fields.urlSigning !== undefined ? { url_signing: fields.urlSigning } : {}),
+    ...(fields.streamBaseUrl !== undefined ? { stream_base_url: fields.streamBaseUrl } : {}),
+  });
 }

@@ -1,4 +1,3 @@
-import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { pageOf, slugParamSchema } from '../../src-shared/schemas/common';
@@ -8,9 +7,9 @@ import {
   channelSchema,
   channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
-import { ChannelService } from './channel-service';
+import type { ChannelService } from './channel-service';
 
-export function registerChannelRoutes(api: ApiRouter, ctx: CasContext, channels = new ChannelService(ctx)): void {
+export function registerChannelRoutes(api: ApiRouter, channels: ChannelService): void {
   const tag = 'Channels';
   api
     .route(

@@ -3,7 +3,6 @@ import type { CasContext } from '../kernel/context';
 import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
-import { statement } from '../db/statements';
 import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import {
   defaultStreamPath,
@@ -13,80 +12,39 @@ import {
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
-import { saveChannelAccessFields, type ChannelAccessColumns } from './channel-access-fields';
-import { saveChannelWatermark, watermarkOfRow, type ChannelWatermarkColumns } from '../watermarks/watermark-service';
-
-export interface ChannelRow extends ChannelWatermarkColumns, ChannelAccessColumns {
-  id: string;
-  name: string;
-  number: number | null;
-  logo: string | null;
-  stream_path: string;
-  enabled: 0 | 1;
-  crypto_period_seconds: number;
-  hls_origin: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export function channelRowById(ctx: CasContext, id: string): ChannelRow | undefined {
-  return statement(ctx.db, 'SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
-}
+import { channelSummaryOf } from './channel-mapping';
+import { saveChannelAccessFields } from './channel-access-fields';
+import { saveChannelWatermark, watermarkOfRow } from '../watermarks/watermark-service';
+import {
+  channelRowById,
+  deleteChannel,
+  insertChannel,
+  listChannelRows,
+  missingChannels,
+  packagesByChannel,
+  packagesOfChannel,
+  replaceChannelPackages,
+  updateChannelColumns,
+  type ChannelRow,
+} from './channel-queries';
+import { missingPackages } from '../packages/package-queries';
 
 /** Refuses (400, field `channels`) a list naming a channel that does not exist. */
 export function assertChannelsExist(ctx: CasContext, channels: readonly string[]): void {
-  if (channels.length === 0) return;
-  const found = new Set(
-    (
-      statement(ctx.db, 'SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(channels)) as Array<{
-        id: string;
-      }>
-    ).map((r) => r.id),
-  );
-  const missing = channels.find((c) => !found.has(c));
+  const missing = missingChannels(ctx.db, channels)[0];
   if (missing !== undefined) throw new ValidationError(`channels: unknown channel "${missing}"`, 'channels');
 }
 
-export function packagesOfChannel(ctx: CasContext, id: string): string[] {
-  return (
-    statement(ctx.db, 'SELECT package_id FROM channel_packages WHERE channel_id = ? ORDER BY package_id').all(id) as Array<{
-      package_id: string;
-    }>
-  ).map((r) => r.package_id);
-}
-
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
-  if (packages.length === 0) return;
-  const found = new Set(
-    (
-      statement(ctx.db, 'SELECT id FROM packages WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(packages)) as Array<{
-        id: string;
-      }>
-    ).map((r) => r.id),
-  );
-  const missing = packages.find((p) => !found.has(p));
+  const missing = missingPackages(ctx.db, packages)[0];
   if (missing !== undefined) throw new ValidationError(`packages: unknown package "${missing}"`, 'packages');
-}
-
-function replacePackages(ctx: CasContext, channelId: string, packages: readonly string[]): void {
-  statement(ctx.db, 'DELETE FROM channel_packages WHERE channel_id = ?').run(channelId);
-  const insert = statement(ctx.db, 'INSERT INTO channel_packages (channel_id, package_id) VALUES (?, ?)');
-  for (const pkg of new Set(packages)) insert.run(channelId, pkg);
 }
 
 export function toChannel(row: ChannelRow, packages: string[]): Channel {
   return {
-    id: row.id,
-    name: row.name,
-    number: row.number,
-    logo: row.logo,
-    streamPath: row.stream_path,
-    enabled: row.enabled === 1,
-    packages,
+    ...channelSummaryOf(row, packages),
     cryptoPeriodSeconds: row.crypto_period_seconds,
     hlsOrigin: row.hls_origin,
-    urlSigning: row.url_signing,
-    streamBaseUrl: row.stream_base_url,
     watermark: watermarkOfRow(row),
     createdAt: isoFromMs(row.created_at),
     updatedAt: isoFromMs(row.updated_at),
@@ -98,29 +56,11 @@ export class ChannelService {
   constructor(private readonly ctx: CasContext) {}
 
   list(query: z.output<typeof channelListQuerySchema>): Page<Channel> {
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    if (query.q) {
-      clauses.push("(c.id LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\')");
-      const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      params.push(like, like);
-    }
-    if (query.package) {
-      clauses.push('c.id IN (SELECT channel_id FROM channel_packages WHERE package_id = ?)');
-      params.push(query.package);
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = statement(
+    const { rows, total } = listChannelRows(this.ctx.db, { q: query.q, package: query.package }, query.page, query.pageSize);
+    const packages = packagesByChannel(
       this.ctx.db,
-      `SELECT c.* FROM channels c ${where} ORDER BY c.number IS NULL, c.number, c.id LIMIT ? OFFSET ?`,
-    ).all(...params, query.pageSize, (query.page - 1) * query.pageSize) as ChannelRow[];
-    const total = (statement(this.ctx.db, `SELECT count(*) AS n FROM channels c ${where}`).get(...params) as { n: number }).n;
-    const links = statement(
-      this.ctx.db,
-      'SELECT channel_id, package_id FROM channel_packages WHERE channel_id IN (SELECT value FROM json_each(?)) ORDER BY package_id',
-    ).all(JSON.stringify(rows.map((r) => r.id))) as Array<{ channel_id: string; package_id: string }>;
-    const packages = new Map<string, string[]>();
-    for (const link of links) packages.set(link.channel_id, [...(packages.get(link.channel_id) ?? []), link.package_id]);
+      rows.map((r) => r.id),
+    );
     return {
       items: rows.map((row) => toChannel(row, packages.get(row.id) ?? [])),
       total,
@@ -130,34 +70,30 @@ export class ChannelService {
   }
 
   get(id: string): Channel {
-    const row = channelRowById(this.ctx, id);
+    const row = channelRowById(this.ctx.db, id);
     if (!row) throw new NotFoundError(`Channel "${id}"`);
-    return toChannel(row, packagesOfChannel(this.ctx, id));
+    return toChannel(row, packagesOfChannel(this.ctx.db, id));
   }
 
   create(input: z.output<typeof channelCreateSchema>, actor: Actor): Channel {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      if (channelRowById(this.ctx, input.id)) throw new ConflictError(`Channel "${input.id}" exists`, 'id');
+      if (channelRowById(db, input.id)) throw new ConflictError(`Channel "${input.id}" exists`, 'id');
       assertPackagesExist(this.ctx, input.packages);
       const now = clock.now();
-      statement(
-        db,
-        `INSERT INTO channels (id, name, number, logo, stream_path, enabled, crypto_period_seconds, hls_origin, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        input.id,
-        input.name,
-        input.number,
-        input.logo,
-        input.streamPath ?? defaultStreamPath(input.id),
-        input.enabled ? 1 : 0,
-        input.cryptoPeriodSeconds,
-        input.hlsOrigin,
-        now,
-        now,
-      );
-      replacePackages(this.ctx, input.id, input.packages);
+      insertChannel(db, {
+        id: input.id,
+        name: input.name,
+        number: input.number,
+        logo: input.logo,
+        stream_path: input.streamPath ?? defaultStreamPath(input.id),
+        enabled: input.enabled ? 1 : 0,
+        crypto_period_seconds: input.cryptoPeriodSeconds,
+        hls_origin: input.hlsOrigin,
+        created_at: now,
+        updated_at: now,
+      });
+      replaceChannelPackages(db, input.id, input.packages);
       saveChannelWatermark(db, input.id, input.watermark);
       saveChannelAccessFields(db, input.id, input);
       recordAudit(db, now, actor, { action: 'channel.create', targetType: 'channel', targetId: input.id, summary: input });
@@ -169,26 +105,21 @@ export class ChannelService {
   update(id: string, patch: z.output<typeof channelUpdateSchema>, actor: Actor): Channel {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      const row = channelRowById(this.ctx, id);
+      const row = channelRowById(db, id);
       if (!row) throw new NotFoundError(`Channel "${id}"`);
       if (patch.packages) assertPackagesExist(this.ctx, patch.packages);
       const now = clock.now();
-      statement(
-        db,
-        `UPDATE channels SET name = ?, number = ?, logo = ?, stream_path = ?, enabled = ?,
-           crypto_period_seconds = ?, hls_origin = ?, updated_at = ? WHERE id = ?`,
-      ).run(
-        patch.name ?? row.name,
-        patch.number === undefined ? row.number : patch.number,
-        patch.logo === undefined ? row.logo : patch.logo,
-        patch.streamPath ?? row.stream_path,
-        patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
-        patch.cryptoPeriodSeconds ?? row.crypto_period_seconds,
-        patch.hlsOrigin === undefined ? row.hls_origin : patch.hlsOrigin,
-        now,
-        id,
-      );
-      if (patch.packages) replacePackages(this.ctx, id, patch.packages);
+      updateChannelColumns(db, id, {
+        name: patch.name ?? row.name,
+        number: patch.number === undefined ? row.number : patch.number,
+        logo: patch.logo === undefined ? row.logo : patch.logo,
+        stream_path: patch.streamPath ?? row.stream_path,
+        enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
+        crypto_period_seconds: patch.cryptoPeriodSeconds ?? row.crypto_period_seconds,
+        hls_origin: patch.hlsOrigin === undefined ? row.hls_origin : patch.hlsOrigin,
+        updated_at: now,
+      });
+      if (patch.packages) replaceChannelPackages(db, id, patch.packages);
       saveChannelWatermark(db, id, patch.watermark);
       saveChannelAccessFields(db, id, patch);
       recordAudit(db, now, actor, { action: 'channel.update', targetType: 'channel', targetId: id, summary: patch });
@@ -200,9 +131,9 @@ export class ChannelService {
   delete(id: string, actor: Actor): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      const row = channelRowById(this.ctx, id);
+      const row = channelRowById(db, id);
       if (!row) throw new NotFoundError(`Channel "${id}"`);
-      statement(db, 'DELETE FROM channels WHERE id = ?').run(id);
+      deleteChannel(db, id);
       recordAudit(db, clock.now(), actor, {
         action: 'channel.delete',
         targetType: 'channel',

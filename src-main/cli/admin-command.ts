@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { openStore } from '../app/cas';
 import { AccountService } from '../accounts/account-service';
+import { operatorAccount } from '../admin-auth/first-admin';
 import { accountCreateSchema } from '../../src-shared/schemas/accounts';
 import { ApiError } from '../../src-shared/errors';
 import { systemActor } from '../kernel/actor';
-import { silentLogger } from '../kernel/logger';
 import { readStdin } from './options';
+import { withLockedStore } from './locked-store';
 
 export function registerAdminCommand(program: Command): void {
   const admin = program.command('admin').description('Manage operator accounts from the command line');
@@ -28,24 +28,20 @@ export function registerAdminCommand(program: Command): void {
         console.error(`${issue.path.join('.') || 'input'}: ${issue.message}`);
         process.exit(2);
       }
-      if (parsed.data.role === 'user') {
+      const { username, role, comment } = parsed.data;
+      if (role === 'user') {
         console.error('role: admin or observer');
         process.exit(2);
       }
-      const { ctx, db } = await openStore(options.dataDir, { logger: silentLogger() });
-      try {
-        const account = await new AccountService(ctx).create(
-          { ...parsed.data, maxConnections: 0, maxDevices: 0 },
-          systemActor,
-        );
-        console.log(`Created ${account.role} "${account.username}" (id ${account.id})`);
-      } catch (error) {
-        if (error instanceof ApiError) {
+      await withLockedStore(options.dataDir, async ({ ctx }) => {
+        try {
+          const account = await new AccountService(ctx).create(operatorAccount({ username, password, role, comment }), systemActor);
+          console.log(`Created ${account.role} "${account.username}" (id ${account.id})`);
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
           console.error(error.message);
           process.exitCode = 1;
-        } else throw error;
-      } finally {
-        db.close();
-      }
+        }
+      });
     });
 }

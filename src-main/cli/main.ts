@@ -6,8 +6,9 @@ import { registerKeyInfoCommand } from './keyinfo-command';
 import { registerRekeyCommand } from './rekey-command';
 import { registerClientCommand } from './client-command';
 import { registerBackupCommands } from './backup-command';
+import { registerConfigCommands } from './config-command';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('cas-studio')
     .description('IPTV CAS Studio: conditional access for IPTV operators')
     .version(appVersion());
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerRekeyCommand(program);
   registerClientCommand(program);
   registerBackupCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 

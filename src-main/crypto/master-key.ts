@@ -75,6 +75,6 @@ export class FileMasterKeyProvider implements MasterKeyProvider {
 }
 
 /** The headless default: `CAS_MASTER_KEY_FILE`, else `master.key` in the data folder. */
-export function defaultMasterKeyProvider(dataDir: string, env: NodeJS.ProcessEnv = process.env): MasterKeyProvider {
-  return new FileMasterKeyProvider(env.CAS_MASTER_KEY_FILE || join(dataDir, 'master.key'));
+export function defaultMasterKeyProvider(dataDir: string): MasterKeyProvider {
+  return new FileMasterKeyProvider(process.env.CAS_MASTER_KEY_FILE || join(dataDir, 'master.key'));
 }

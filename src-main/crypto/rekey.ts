@@ -6,7 +6,7 @@ import { resealInTransaction, verifySealed, type ResealReport } from './sealed-c
 import { Vault } from './vault';
 import { replaceKeyCheckValue } from './master-key-check';
 
-export class RekeyError extends Error {}
+class RekeyError extends Error {}
 
 /**
  * Re-encrypts every sealed column (see sealed-columns.ts) under a fresh master key and stores

@@ -9,7 +9,7 @@ import { controlWordAad, packageKeyAad, secretAad, signingSeedAad, tokenAad } fr
  *
  *   NEW SEALED COLUMNS MUST BE REGISTERED HERE (one entry each), in the same change that adds them.
  */
-export interface SealedColumn {
+interface SealedColumn {
   table: string;
   /** Columns that identify a row (used in the UPDATE's WHERE clause and by `aad`). */
   keyColumns: readonly string[];

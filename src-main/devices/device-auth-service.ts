@@ -10,13 +10,14 @@ import { ApiError, ForbiddenError, UnauthorizedError } from '../../src-shared/er
 import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 import { base64ToBytes, bytesToBase64 } from '../../src-shared/protocol/device-encoding';
 import { deviceAuthMessage, type DeviceAuthRequest } from '../../src-shared/protocol/device-auth';
-import { consumeNonce, deviceCount, deviceOf, insertDevice, setDeviceBoxKey, touchDevice } from './device-queries';
+import { consumeNonce } from './device-queries';
+import { deviceCount, deviceOf, insertDevice, setDeviceBoxKey, touchDevice } from '../accounts/account-device-queries';
 import type { DeviceSessions } from './device-sessions';
 
 /** Used when the username is unknown, so that case costs the same HMAC as a wrong signature. */
 const DUMMY_KEY = Buffer.alloc(32, 0x5a);
 
-export interface SignedInDevice {
+interface SignedInDevice {
   account: AccountRow;
   /** The account as the access decision sees it (packages, allowed IPs). */
   viewer: ViewerAccount;
@@ -28,7 +29,7 @@ export interface SignedInDevice {
   session: { token: string; expiresAt: number };
 }
 
-export interface DeviceSignInResult {
+interface DeviceSignInResult {
   session: { token: string; expiresAt: string; expiresIn: number };
   serverTime: number;
   device: { id: number; hwid: string; boxPublicKey: string | null };
@@ -36,7 +37,7 @@ export interface DeviceSignInResult {
 }
 
 /** The viewer's address as text, IPv4-mapped IPv6 unwrapped. */
-export function normalizedIp(ip: string): string {
+function normalizedIp(ip: string): string {
   return parseIpAddress(ip)?.toString() ?? ip;
 }
 

@@ -1,16 +1,10 @@
 import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
+import { usernamesOf } from '../accounts/account-queries';
+import { hwidsOf } from '../accounts/account-device-queries';
 
-export interface DeviceKeyRow {
-  id: number;
-  account_id: number;
-  hwid: string;
-  first_seen_at: number;
-  last_seen_at: number;
-  last_ip: string | null;
-  box_public_key: Buffer | null;
-  box_key_registered_at: number | null;
-}
+/** The owner of the `device_sessions` and `device_nonces` tables: every statement on them is here. */
+
 
 export interface DeviceSessionRow {
   id: number;
@@ -22,38 +16,6 @@ export interface DeviceSessionRow {
   last_seen_at: number;
   /** The address it signed in from (with the device, it names the session's connection). */
   ip: string | null;
-}
-
-export function deviceOf(db: Db, accountId: number, hwid: string): DeviceKeyRow | undefined {
-  return statement(db, 'SELECT * FROM devices WHERE account_id = ? AND hwid = ?').get(accountId, hwid) as DeviceKeyRow | undefined;
-}
-
-export function deviceById(db: Db, id: number): DeviceKeyRow | undefined {
-  return statement(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceKeyRow | undefined;
-}
-
-export function deviceCount(db: Db, accountId: number): number {
-  return (statement(db, 'SELECT count(*) AS n FROM devices WHERE account_id = ?').get(accountId) as { n: number }).n;
-}
-
-export function insertDevice(db: Db, accountId: number, hwid: string, now: number, ip: string): number {
-  return Number(
-    statement(db, 'INSERT INTO devices (account_id, hwid, first_seen_at, last_seen_at, last_ip) VALUES (?, ?, ?, ?, ?)').run(
-      accountId,
-      hwid,
-      now,
-      now,
-      ip,
-    ).lastInsertRowid,
-  );
-}
-
-export function touchDevice(db: Db, id: number, now: number, ip: string): void {
-  statement(db, 'UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(now, ip, id);
-}
-
-export function setDeviceBoxKey(db: Db, id: number, publicKey: Uint8Array, now: number): void {
-  statement(db, 'UPDATE devices SET box_public_key = ?, box_key_registered_at = ? WHERE id = ?').run(Buffer.from(publicKey), now, id);
 }
 
 /** Records a sign-in nonce; false when the account already used it inside the window (a replay). */
@@ -83,6 +45,21 @@ export function insertDeviceSession(
 
 export function deviceSessionByHash(db: Db, tokenHash: string): DeviceSessionRow | undefined {
   return statement(db, 'SELECT * FROM device_sessions WHERE token_hash = ?').get(tokenHash) as DeviceSessionRow | undefined;
+}
+
+export function deviceSessionById(db: Db, id: number): DeviceSessionRow | undefined {
+  return statement(db, 'SELECT * FROM device_sessions WHERE id = ?').get(id) as DeviceSessionRow | undefined;
+}
+
+export function deleteDeviceSession(db: Db, id: number): void {
+  statement(db, 'DELETE FROM device_sessions WHERE id = ?').run(id);
+}
+
+/** Ends the bearer sessions of an account, or of one of its devices; returns how many. */
+export function deleteSessionsOfAccount(db: Db, accountId: number, deviceId?: number): number {
+  return deviceId === undefined
+    ? statement(db, 'DELETE FROM device_sessions WHERE account_id = ?').run(accountId).changes
+    : statement(db, 'DELETE FROM device_sessions WHERE account_id = ? AND device_id = ?').run(accountId, deviceId).changes;
 }
 
 export function touchDeviceSession(db: Db, id: number, now: number): void {
@@ -125,12 +102,20 @@ export function listDeviceSessionRows(
     params.push(filter.deviceId);
   }
   const where = `WHERE ${clauses.join(' AND ')}`;
-  const rows = statement(
+  const sessions = statement(
     db,
-    `SELECT s.*, a.username AS username, d.hwid AS hwid FROM device_sessions s
-     JOIN accounts a ON a.id = s.account_id JOIN devices d ON d.id = s.device_id
-     ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
-  ).all(...params, pageSize, (page - 1) * pageSize) as DeviceSessionListRow[];
+    `SELECT s.* FROM device_sessions s ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
+  ).all(...params, pageSize, (page - 1) * pageSize) as DeviceSessionRow[];
+  const hwids = hwidsOf(
+    db,
+    sessions.map((s) => s.device_id),
+  );
+  // A session ends with its account (foreign key), so every account here exists.
+  const usernames = usernamesOf(
+    db,
+    sessions.map((s) => s.account_id),
+  );
+  const rows = sessions.map((s) => ({ ...s, hwid: hwids.get(s.device_id) ?? '', username: usernames.get(s.account_id) ?? '' }));
   const total = (statement(db, `SELECT count(*) AS n FROM device_sessions s ${where}`).get(...params) as { n: number }).n;
   return { rows, total };
 }

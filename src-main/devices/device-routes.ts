@@ -4,6 +4,7 @@ import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { createRateLimit } from '../http/rate-limit';
+import { anyOrigin, registerPreflight } from '../http/cors';
 import { callerAddress } from '../access/caller-address';
 import { ForbiddenError, NotFoundError } from '../../src-shared/errors';
 import { slugParamSchema, idParamSchema, pageOf } from '../../src-shared/schemas/common';
@@ -23,8 +24,28 @@ import {
 } from '../../src-shared/protocol/device-auth';
 import { signedEnvelopeSchema } from '../../src-shared/protocol/device-envelope';
 import { registerLogoAdminRoutes, registerLogoClientRoutes } from '../logos/logo-routes';
+import { entitled, type ViewerDirectory } from '../access/viewer-directory';
+import type { LogoService } from '../logos/logo-service';
 import { DeviceAuthService } from './device-auth-service';
-import type { DeviceServices } from './device-services';
+import type { DeviceAuthorizer } from './device-authorizer';
+import type { DeviceSessions } from './device-sessions';
+import type { CasSigningKey } from './ecm-emm/signing-key';
+import type { EcmService } from './ecm-emm/ecm-service';
+import type { EmmService } from './ecm-emm/emm-service';
+import type { StreamInfoService } from './stream-info/stream-info-service';
+
+/** What the device routes use. */
+interface DeviceRouteDeps {
+  deviceSessions: DeviceSessions;
+  deviceAuth: DeviceAuthService;
+  deviceAuthorizer: DeviceAuthorizer;
+  signingKey: CasSigningKey;
+  ecm: EcmService;
+  emm: EmmService;
+  streamInfo: StreamInfoService;
+  logos: LogoService;
+  directory: ViewerDirectory;
+}
 
 /** The base URL devices reach this listener at: the configured public URL, else what they called. */
 function originOf(ctx: CasContext, koa: Context): string {
@@ -43,23 +64,17 @@ const CROSS_ORIGIN_PATHS = [
 
 /** CORS for the device routes: any origin, bearer header and JSON body allowed, preflight answered. */
 function allowCrossOrigin(api: ApiRouter): void {
-  api.router.use(CROSS_ORIGIN_PATHS, (koa, next) => {
-    koa.set('Access-Control-Allow-Origin', '*');
-    return next();
-  });
-  for (const path of CROSS_ORIGIN_PATHS) {
-    api.router.options(path, (koa) => {
-      koa.set('Access-Control-Allow-Origin', '*');
-      koa.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-      koa.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
-      koa.set('Access-Control-Max-Age', '600');
-      koa.status = 204;
-    });
-  }
+  api.router.use(CROSS_ORIGIN_PATHS, anyOrigin);
+  registerPreflight(api, CROSS_ORIGIN_PATHS, { methods: 'GET, POST, OPTIONS', headers: 'Authorization, Content-Type, If-None-Match' });
 }
 
 /** Client listener: device sign-in, stream info, EMM, ECM, the CAS public key and logos. */
-export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devices: DeviceServices): void {
+export function registerDeviceClientRoutes(
+  api: ApiRouter,
+  ctx: CasContext,
+  devices: Omit<DeviceRouteDeps, 'deviceSessions'>,
+): void {
+  const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos, directory } = devices;
   const tag = 'Devices';
   // Sign-ins per client IP and minute; a changed setting takes effect at once (a new limiter).
   const limiterFor = (max: number) => createRateLimit({ namespace: 'device-auth', durationMs: 60_000, max, id: callerAddress });
@@ -84,17 +99,17 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         response: deviceAuthResponseSchema,
       },
       async (koa, { body }) => {
-        const signedIn = await devices.auth.signIn(body, callerAddress(koa));
+        const signedIn = await deviceAuth.signIn(body, callerAddress(koa));
         const now = ctx.clock.now();
-        const streamInfo = devices.streamInfo.forDevice(
+        const info = streamInfo.forDevice(
           { account: signedIn.viewer, deviceId: signedIn.deviceId, hwid: signedIn.hwid, ip: signedIn.ip },
           originOf(ctx, koa),
         );
         koa.set('Cache-Control', 'no-store');
         return {
           ...DeviceAuthService.describe(signedIn, now),
-          casPublicKey: devices.signingKey.publicKeyBase64,
-          streamInfo,
+          casPublicKey: signingKey.publicKeyBase64,
+          streamInfo: info,
         };
       },
     )
@@ -108,9 +123,9 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         response: streamInfoSchema,
       },
       async (koa) => {
-        const device = await devices.authorize(koa, 'device-stream-info');
+        const device = await deviceAuthorizer.authorize(koa, 'device-stream-info');
         koa.set('Cache-Control', 'no-store');
-        return devices.streamInfo.forDevice(
+        return streamInfo.forDevice(
           { account: device.account, deviceId: device.deviceId, hwid: device.hwid, ip: device.ip },
           originOf(ctx, koa),
         );
@@ -126,9 +141,9 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         response: signedEnvelopeSchema,
       },
       async (koa) => {
-        const device = await devices.authorize(koa, 'device-emm');
+        const device = await deviceAuthorizer.authorize(koa, 'device-emm');
         koa.set('Cache-Control', 'no-store');
-        return devices.emm.emmFor(device.deviceId);
+        return emm.emmFor(device.deviceId);
       },
     )
     .route(
@@ -142,14 +157,14 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         response: signedEnvelopeSchema,
       },
       async (koa, { params }) => {
-        const device = await devices.authorize(koa, 'device-ecm', params.id);
-        const channel = devices.access.directory.channel(params.id);
+        const device = await deviceAuthorizer.authorize(koa, 'device-ecm', params.id);
+        const channel = directory.channel(params.id);
         if (!channel) throw new NotFoundError(`Channel "${params.id}"`);
-        if (!devices.access.entitled(device.account, channel)) {
+        if (!entitled(device.account, channel)) {
           throw new ForbiddenError('This account is not entitled to the channel', channel.enabled ? 'not_entitled' : 'channel_disabled');
         }
         koa.set('Cache-Control', 'no-store');
-        return devices.ecm.ecmFor(params.id);
+        return ecm.ecmFor(params.id);
       },
     )
     .route(
@@ -161,13 +176,14 @@ export function registerDeviceClientRoutes(api: ApiRouter, ctx: CasContext, devi
         access: 'public',
         response: casPublicKeySchema,
       },
-      () => ({ publicKey: devices.signingKey.publicKeyBase64, keyId: devices.signingKey.keyId, algorithm: 'ed25519' as const }),
+      () => ({ publicKey: signingKey.publicKeyBase64, keyId: signingKey.keyId, algorithm: 'ed25519' as const }),
     );
-  registerLogoClientRoutes(api, devices.logos);
+  registerLogoClientRoutes(api, logos);
 }
 
 /** Admin listener: device sessions (list, revoke), the CAS public key, channel logo upload. */
-export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devices: DeviceServices): void {
+export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devices: Pick<DeviceRouteDeps, 'deviceSessions' | 'signingKey' | 'logos'>): void {
+  const { deviceSessions, signingKey, logos } = devices;
   const tag = 'Devices';
   api
     .route(
@@ -180,7 +196,7 @@ export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devic
         query: deviceSessionListQuerySchema,
         response: pageOf(deviceSessionSchema),
       },
-      (_koa, { query }) => devices.sessions.list({ accountId: query.accountId, deviceId: query.deviceId }, query.page, query.pageSize),
+      (_koa, { query }) => deviceSessions.list({ accountId: query.accountId, deviceId: query.deviceId }, query.page, query.pageSize),
     )
     .route(
       {
@@ -192,7 +208,7 @@ export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devic
         params: idParamSchema,
         status: 204,
       },
-      (_koa, { params, principal }) => devices.sessions.revoke(params.id, actorOf(principal)),
+      (_koa, { params, principal }) => deviceSessions.revoke(params.id, actorOf(principal)),
     )
     .route(
       {
@@ -204,7 +220,7 @@ export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devic
         body: deviceSessionRevokeSchema,
         response: z.object({ revoked: z.number().int() }),
       },
-      (_koa, { body, principal }) => ({ revoked: devices.sessions.revokeAll(body.accountId, body.deviceId, actorOf(principal)) }),
+      (_koa, { body, principal }) => ({ revoked: deviceSessions.revokeAll(body.accountId, body.deviceId, actorOf(principal)) }),
     )
     .route(
       {
@@ -215,7 +231,7 @@ export function registerDeviceAdminRoutes(api: ApiRouter, ctx: CasContext, devic
         access: 'read',
         response: casPublicKeySchema,
       },
-      () => ({ publicKey: devices.signingKey.publicKeyBase64, keyId: devices.signingKey.keyId, algorithm: 'ed25519' as const }),
+      () => ({ publicKey: signingKey.publicKeyBase64, keyId: signingKey.keyId, algorithm: 'ed25519' as const }),
     );
-  registerLogoAdminRoutes(api, ctx, devices.logos);
+  registerLogoAdminRoutes(api, ctx, logos);
 }

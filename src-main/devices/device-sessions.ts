@@ -4,21 +4,25 @@ import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { randomToken, sha256Hex } from '../crypto/tokens';
-import { statement } from '../db/statements';
 import { accountById } from '../accounts/account-queries';
 import { NotFoundError, UnauthorizedError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
 import type { DeviceSession } from '../../src-shared/schemas/devices';
 import {
   deleteConnectionSessions,
+  deleteDeviceSession,
+  deleteSessionsOfAccount,
   deleteSessionsOfAccounts,
   deviceSessionByHash,
+  deviceSessionById,
   insertDeviceSession,
   listDeviceSessionRows,
+  sweepDeviceSessions,
+  sweepNonces,
   touchDeviceSession,
 } from './device-queries';
 
-export const DEVICE_SESSION_PREFIX = 'dvs_';
+const DEVICE_SESSION_PREFIX = 'dvs_';
 /** last_seen_at is written at most this often per session (requests stay read-only otherwise). */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -34,11 +38,17 @@ export interface DeviceCaller {
 
 /**
  * Short-lived bearer sessions of signed-in devices; revocable by the operator, and ended at once
- * when the account's trust changes or the device's connection is ended (see DeviceServices).
+ * when the account's trust changes or the device's connection is ended (see DeviceAuthorizer).
  */
 export class DeviceSessions {
   constructor(private readonly ctx: CasContext) {
     ctx.events.on('account-trust-changed', ({ ids }) => deleteSessionsOfAccounts(ctx.db, ids));
+  }
+
+  /** Forgets sign-in nonces whose timestamps left the window and sessions that expired. */
+  sweep(): { nonces: number; sessions: number } {
+    const now = this.ctx.clock.now();
+    return { nonces: sweepNonces(this.ctx.db, now), sessions: sweepDeviceSessions(this.ctx.db, now) };
   }
 
   /** Opens a session; call inside the sign-in transaction. Returns the bearer (shown once). */
@@ -111,11 +121,9 @@ export class DeviceSessions {
   revoke(id: number, actor: Actor): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      const row = statement(db, 'SELECT account_id, device_id FROM device_sessions WHERE id = ?').get(id) as
-        | { account_id: number; device_id: number }
-        | undefined;
+      const row = deviceSessionById(db, id);
       if (!row) throw new NotFoundError('Device session');
-      statement(db, 'DELETE FROM device_sessions WHERE id = ?').run(id);
+      deleteDeviceSession(db, id);
       recordAudit(db, clock.now(), actor, {
         action: 'device.session.revoke',
         targetType: 'account',
@@ -130,10 +138,7 @@ export class DeviceSessions {
     const { db, clock } = this.ctx;
     return db.transaction(() => {
       if (!accountById(db, accountId)) throw new NotFoundError('Account');
-      const changes =
-        deviceId === undefined
-          ? statement(db, 'DELETE FROM device_sessions WHERE account_id = ?').run(accountId).changes
-          : statement(db, 'DELETE FROM device_sessions WHERE account_id = ? AND device_id = ?').run(accountId, deviceId).changes;
+      const changes = deleteSessionsOfAccount(db, accountId, deviceId);
       recordAudit(db, clock.now(), actor, {
         action: 'device.session.revoke-all',
         targetType: 'account',

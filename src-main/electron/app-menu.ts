@@ -1,14 +1,14 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { DESKTOP_APP_NAME } from './desktop-paths';
 
-export interface AppMenuActions {
+interface AppMenuActions {
   showAbout(): void;
   openDataFolder(): void;
   openApiReference(): void;
   quit(): void;
 }
 
-export interface AboutVersions {
+interface AboutVersions {
   appVersion: string;
   electron: string;
   chrome: string;

@@ -4,14 +4,14 @@ import type { Logger } from '../kernel/logger';
 import { PortInUseError } from '../http/http-server';
 
 /** The listener settings the desktop app starts the CAS with. */
-export interface DesktopListenerSettings {
+interface DesktopListenerSettings {
   adminPort: number;
   apiPort: number;
   apiHost: string;
 }
 
 /** Reads the desktop listener settings from the data folder's store (then closes it again). */
-export async function readListenerSettings(dataDir: string, masterKeyProvider: MasterKeyProvider, logger: Logger): Promise<DesktopListenerSettings> {
+async function readListenerSettings(dataDir: string, masterKeyProvider: MasterKeyProvider, logger: Logger): Promise<DesktopListenerSettings> {
   const { ctx, db } = await openStore(dataDir, { masterKeyProvider, logger });
   try {
     const settings = ctx.settings.get();
@@ -25,7 +25,7 @@ export async function readListenerSettings(dataDir: string, masterKeyProvider: M
  * Asked when a port is taken: true to start that listener on any free port this time, false to
  * give up (the shell quits).
  */
-export type PortInUseChoice = (error: PortInUseError) => Promise<boolean>;
+type PortInUseChoice = (error: PortInUseError) => Promise<boolean>;
 
 export interface DesktopCasOptions {
   dataDir: string;

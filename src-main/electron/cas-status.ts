@@ -18,7 +18,7 @@ function portOf(url: string): number | null {
 
 /** Viewers watching now: the access-control engine's live sessions (in memory, always current). */
 export function viewersNow(cas: Pick<RunningCas, 'services'>): number {
-  return cas.services.access.sessions.activeCount;
+  return cas.services.viewingSessions.activeCount;
 }
 
 export function casStatusOf(cas: Pick<RunningCas, 'services' | 'adminUrl' | 'apiUrl'> | null): CasStatus {

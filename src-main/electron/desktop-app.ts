@@ -33,7 +33,7 @@ export type DesktopElectron = Pick<
   'app' | 'BrowserWindow' | 'Menu' | 'Tray' | 'dialog' | 'shell' | 'ipcMain' | 'safeStorage' | 'session' | 'nativeImage' | 'Notification'
 >;
 
-export interface DesktopAppOptions {
+interface DesktopAppOptions {
   logger: Logger;
   /** The compiled preload (`preload.js` beside this file). */
   preloadPath: string;

@@ -11,7 +11,7 @@ import {
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
 
 /** What the main process answers over the bridge. */
-export interface DesktopIpcHandlers {
+interface DesktopIpcHandlers {
   appInfo(): DesktopAppInfo;
   openDataFolder(): Promise<void>;
   keychainStatus(): Promise<KeychainStatus>;
@@ -21,20 +21,20 @@ export interface DesktopIpcHandlers {
 }
 
 /** A window allowed to call: its webContents id and the URLs its top frame may be on. */
-export interface TrustedSender {
+interface TrustedSender {
   webContentsId: number;
   isTrustedUrl(url: string): boolean;
 }
 
 /** Which window may call which channel (looked up at each call: windows come and go). */
-export interface SenderPolicy {
+interface SenderPolicy {
   /** The dashboard window: every channel but `unlock`. */
   mainWindow(): TrustedSender | null;
   /** The passphrase window shown before the CAS starts: `unlock` only. */
   unlockWindow(): TrustedSender | null;
 }
 
-export class IpcRefusedError extends Error {}
+class IpcRefusedError extends Error {}
 
 const noArguments = z.tuple([]);
 const channelArguments: Record<DesktopChannel, z.ZodTuple> = {
@@ -47,7 +47,7 @@ const channelArguments: Record<DesktopChannel, z.ZodTuple> = {
 };
 
 /** True when the call comes from the top frame of the trusted window, on one of its own pages. */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, trusted: TrustedSender | null): boolean {
+function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, trusted: TrustedSender | null): boolean {
   const frame = event.senderFrame;
   if (!trusted || !frame || event.sender.id !== trusted.webContentsId) return false;
   if (frame.parent !== null) return false;

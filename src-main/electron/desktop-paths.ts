@@ -6,7 +6,7 @@ export const DESKTOP_APP_NAME = 'IPTV CAS Studio';
 export const DESKTOP_APP_ID = 'com.iptvcasstudio.desktop';
 
 /** Where the desktop app keeps things, all under Electron's user-data folder. */
-export interface DesktopPaths {
+interface DesktopPaths {
   userData: string;
   /** The CAS data folder (`cas.db`), the same layout as `cas-studio serve --data-dir`. */
   dataDir: string;

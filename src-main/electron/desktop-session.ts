@@ -1,15 +1,10 @@
 import type { RunningCas } from '../app/cas';
-import { statement } from '../db/statements';
+import { firstUsableAdmin } from '../accounts/account-queries';
 import type { LoginResponse } from '../../src-shared/schemas/admin-auth';
 
 /** The first enabled, unexpired administrator (the operator of this machine), if any. */
-export function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
-  const row = statement(
-    cas.ctx.db,
-    `SELECT id FROM accounts WHERE role = 'admin' AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?)
-     ORDER BY id LIMIT 1`,
-  ).get(cas.ctx.clock.now()) as { id: number } | undefined;
-  return row?.id ?? null;
+function firstUsableAdminId(cas: Pick<RunningCas, 'ctx'>): number | null {
+  return firstUsableAdmin(cas.ctx.db, cas.ctx.clock.now());
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 
 const desktopStateSchema = z.object({ closeToTrayExplained: z.boolean().default(false) });
-export type DesktopState = z.infer<typeof desktopStateSchema>;
+type DesktopState = z.infer<typeof desktopStateSchema>;
 
 /** Small UI facts kept across restarts in user data (a damaged file counts as empty). */
 export class DesktopStateFile {

@@ -13,7 +13,7 @@ import {
 } from './passphrase-key-wrap';
 
 /** The part of Electron's `safeStorage` the provider uses (async API only: the sync one is deprecated). */
-export type SafeStorageApi = Pick<SafeStorage, 'encryptStringAsync' | 'decryptStringAsync' | 'isAsyncEncryptionAvailable' | 'getSelectedStorageBackend'>;
+type SafeStorageApi = Pick<SafeStorage, 'encryptStringAsync' | 'decryptStringAsync' | 'isAsyncEncryptionAvailable' | 'getSelectedStorageBackend'>;
 
 /**
  * Asks the operator for a passphrase: `unlock` an existing wrapped key, or `choose` one when the
@@ -27,7 +27,7 @@ export class UnlockCancelledError extends Error {
   }
 }
 
-export interface KeychainMasterKeyOptions {
+interface KeychainMasterKeyOptions {
   safeStorage: SafeStorageApi;
   platform: NodeJS.Platform;
   files: { keychainKeyFile: string; passphraseKeyFile: string; plainKeyFile: string };

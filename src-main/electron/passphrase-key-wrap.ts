@@ -26,7 +26,7 @@ export const wrappedKeyFileSchema = z
     wrappedKey: base64,
   })
   .strict();
-export type WrappedKeyFile = z.infer<typeof wrappedKeyFileSchema>;
+type WrappedKeyFile = z.infer<typeof wrappedKeyFileSchema>;
 
 export class WrongPassphraseError extends Error {
   constructor() {

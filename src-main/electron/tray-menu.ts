@@ -1,7 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { CasStatus } from './cas-status';
 
-export interface TrayActions {
+interface TrayActions {
   openWindow(): void;
   openDataFolder(): void;
   quit(): void;

@@ -7,7 +7,7 @@ import { dashboardCsp } from '../app/dashboard-static';
  * new windows locked to the app's own pages, permission requests denied.
  */
 
-export function secureWebPreferences(preload: string, devTools: boolean): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
+function secureWebPreferences(preload: string, devTools: boolean): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
   return {
     preload,
     contextIsolation: true,
@@ -84,7 +84,7 @@ export function isAllowedExternalUrl(url: string): boolean {
   }
 }
 
-export interface NavigationPolicy {
+interface NavigationPolicy {
   /** True for the URLs this window may show itself (the dashboard's origin, the unlock page). */
   isAppUrl(url: string): boolean;
   /** Opens an allowed link in the system browser (`shell.openExternal`). */

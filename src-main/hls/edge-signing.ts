@@ -1,7 +1,7 @@
 import type { ViewerChannel } from '../access/viewer-directory';
 import type { UrlSigner } from '../access/url-signing/url-signer';
 
-export interface SegmentViewer {
+interface SegmentViewer {
   ip: string;
   accountId: number | null;
 }

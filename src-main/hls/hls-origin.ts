@@ -8,7 +8,7 @@ import { fetchBelowOrigin, isBelowOrigin, OriginFetchError, type OriginFetchResu
 const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
 
 /** Media files the CAS itself serves from a folder origin (never key files or anything else). */
-export const MEDIA_TYPES: Record<string, string> = {
+const MEDIA_TYPES: Record<string, string> = {
   ts: 'video/mp2t',
   m4s: 'video/iso.segment',
   mp4: 'video/mp4',
@@ -22,13 +22,13 @@ export const MEDIA_TYPES: Record<string, string> = {
   webvtt: 'text/vtt',
 };
 
-export class OriginUnavailableError extends ApiError {
+class OriginUnavailableError extends ApiError {
   constructor(message: string) {
     super(502, 'origin_unavailable', message);
   }
 }
 
-export type OriginKind = 'http' | 'folder';
+type OriginKind = 'http' | 'folder';
 
 export function originKind(origin: string): OriginKind {
   return /^https?:\/\//i.test(origin) ? 'http' : 'folder';
@@ -44,7 +44,7 @@ export function httpOriginBase(origin: string): URL {
 }
 
 /** A file inside a folder origin; refuses anything that would leave the folder. */
-export function folderFile(folder: string, path: string): string {
+function folderFile(folder: string, path: string): string {
   const root = resolve(folder);
   const file = resolve(root, path);
   const rel = relative(root, file);

@@ -1,8 +1,9 @@
 import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
-import { statement } from '../db/statements';
+import { channelRowById } from '../channels/channel-queries';
 import type { ApiRouter } from '../http/api-router';
-import type { AccessService } from '../access/access-service';
+import type { AccessDecider } from '../access/access-types';
+import type { ViewerDirectory } from '../access/viewer-directory';
 import { callerAddress } from '../access/caller-address';
 import { canonicalPath } from '../../src-shared/net/canonical-path';
 import type { UrlSigner } from '../access/url-signing/url-signer';
@@ -71,7 +72,7 @@ function insideOrigin(rc: RewriteContext, url: URL): string | null {
 }
 
 function channelOrigin(ctx: CasContext, channelId: string): string {
-  const row = statement(ctx.db, 'SELECT hls_origin FROM channels WHERE id = ?').get(channelId) as { hls_origin: string | null } | undefined;
+  const row = channelRowById(ctx.db, channelId);
   if (!row) throw new NotFoundError(`Channel "${channelId}"`);
   if (!row.hls_origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
   return row.hls_origin;
@@ -88,9 +89,7 @@ function channelOrigin(ctx: CasContext, channelId: string): string {
 export function registerHlsRoutes(
   api: ApiRouter,
   ctx: CasContext,
-  access: AccessService,
-  urlSigner: UrlSigner,
-  tickets: KeyTickets,
+  { access, directory, urlSigner, tickets }: { access: AccessDecider; directory: ViewerDirectory; urlSigner: UrlSigner; tickets: KeyTickets },
 ): void {
   api.route(
     {
@@ -123,7 +122,7 @@ export function registerHlsRoutes(
       const ip = callerAddress(koa);
       const media = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds);
       const playlist = tickets.issue('p', params.channel, accountId, ip, settings.hlsPlaylistTicketHours * 3600);
-      const channel = access.directory.channel(params.channel);
+      const channel = directory.channel(params.channel);
       const rc: RewriteContext = {
         channelId: params.channel,
         origin,
@@ -134,7 +133,7 @@ export function registerHlsRoutes(
         signEdge: (segmentUrl) => (channel ? signSegmentUrl(urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
         ownerOfPath: (path) => {
           const verdict = canonicalPath(path);
-          return verdict.ok ? access.directory.channelForPath(verdict.path)?.id : undefined;
+          return verdict.ok ? directory.channelForPath(verdict.path)?.id : undefined;
         },
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {

@@ -1,14 +1,26 @@
 import type { CasContext } from '../kernel/context';
-import type { AccessService } from '../access/access-service';
+import type { AccessDecider } from '../access/access-types';
+import type { UrlSigner } from '../access/url-signing/url-signer';
+import type { ViewerDirectory } from '../access/viewer-directory';
+import type { KeyTickets } from '../access/viewer-tickets';
 import type { ControlWords } from '../keys/control-words';
 import type { ApiRouter } from '../http/api-router';
 import { registerHlsRoutes } from './hls-routes';
 import { registerKeyDeliveryRoutes } from './key-delivery-routes';
 import { registerPackagerRoutes } from '../keys/packager-routes';
 
+/** What key delivery, the packager API and `/hls/...` use. */
+interface KeyClientDeps {
+  controlWords: ControlWords;
+  access: AccessDecider;
+  directory: ViewerDirectory;
+  urlSigner: UrlSigner;
+  tickets: KeyTickets;
+}
+
 /** The content-key routes of the client listener: key delivery, the packager API, and `/hls/...`. */
-export function registerKeyClientRoutes(api: ApiRouter, ctx: CasContext, controlWords: ControlWords, access: AccessService): void {
-  registerKeyDeliveryRoutes(api, controlWords, access, access.tickets);
-  registerPackagerRoutes(api, ctx, controlWords);
-  registerHlsRoutes(api, ctx, access, access.urlSigner, access.tickets);
+export function registerKeyClientRoutes(api: ApiRouter, ctx: CasContext, deps: KeyClientDeps): void {
+  registerKeyDeliveryRoutes(api, deps.controlWords, deps.access, deps.tickets);
+  registerPackagerRoutes(api, ctx, deps.controlWords);
+  registerHlsRoutes(api, ctx, deps);
 }

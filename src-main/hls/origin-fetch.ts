@@ -15,7 +15,7 @@ import { parseIpAddress } from '../../src-shared/net/ip-ranges';
 
 const MAX_REDIRECTS = 3;
 
-export type OriginFetchFailure = 'outside_origin' | 'forbidden_address' | 'redirect_outside_origin' | 'too_many_redirects' | 'too_large' | 'timeout' | 'unreachable';
+type OriginFetchFailure = 'outside_origin' | 'forbidden_address' | 'redirect_outside_origin' | 'too_many_redirects' | 'too_large' | 'timeout' | 'unreachable';
 
 export class OriginFetchError extends Error {
   constructor(

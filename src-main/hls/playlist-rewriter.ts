@@ -8,7 +8,7 @@
 /** What a child URI is, as the rewriter classifies it from where it appears. */
 export type HlsUriKind = 'playlist' | 'segment' | 'key';
 
-export type UriRewriter = (uri: string, kind: HlsUriKind) => string;
+type UriRewriter = (uri: string, kind: HlsUriKind) => string;
 
 /** Tags whose URI attribute names a playlist. */
 const PLAYLIST_URI_TAGS = new Set(['#EXT-X-MEDIA', '#EXT-X-I-FRAME-STREAM-INF', '#EXT-X-RENDITION-REPORT']);
@@ -43,9 +43,4 @@ export function rewritePlaylist(text: string, rewrite: UriRewriter): string {
     return rewrite(line, kind);
   });
   return out.join('\n');
-}
-
-/** True for a live playlist (no EXT-X-ENDLIST in a media playlist). */
-export function isLivePlaylist(text: string): boolean {
-  return /#EXTINF/.test(text) && !/#EXT-X-ENDLIST/.test(text);
 }

@@ -7,7 +7,7 @@ import { allows, type Access, type Principal } from './principal';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: Method;
   path: string;
   summary: string;
@@ -25,17 +25,17 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
 
-export interface RouteInput<P, Q, B> {
+interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
   principal: Principal | null;
 }
 
-export type RouteHandler<P, Q, B> = (ctx: Context, input: RouteInput<P, Q, B>) => unknown;
+type RouteHandler<P, Q, B> = (ctx: Context, input: RouteInput<P, Q, B>) => unknown;
 
 /** Reads the caller from the request; each listener brings its own. */
-export type Authenticate = (ctx: Context) => Principal | null | Promise<Principal | null>;
+type Authenticate = (ctx: Context) => Principal | null | Promise<Principal | null>;
 
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value);

@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { TlsCertificate } from './tls-certificate';
 
+/** How long in-flight requests may take to finish when a listener closes. */
+const CLOSE_GRACE_MS = 3000;
+
 export interface HttpListener {
   readonly name: string;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(): Promise<{ host: string; port: number; url: string }>;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then drops the rest. */
-  close(graceMs?: number): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish (up to `CLOSE_GRACE_MS`), then drops the rest. */
+  close(): Promise<void>;
   readonly server: Server;
 }
 
@@ -60,12 +63,12 @@ export function createHttpListener(name: string, app: Koa, host: string, port: n
         server.listen(port, host);
       });
     },
-    close(graceMs = 3000) {
+    close() {
       stopFollowing?.();
       if (!listening) return Promise.resolve();
       listening = false;
       return new Promise((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         timer.unref();
         server.close(() => {
           clearTimeout(timer);

@@ -16,7 +16,7 @@ function statusOf(error: unknown): number | undefined {
  * client faults from Koa's own parsers → 4xx, anything else → a bare logged 500), request logging
  * off the hot path (see RequestLog) with credentials stripped, request counts and latencies by route, and a JSON body parser with a size limit.
  */
-export function createKoaApp(listener: string, logger: Logger, metrics: Metrics): Koa {
+export function createKoaApp(listener: string, logger: Logger, metrics: Metrics, options: { largeJsonPaths?: readonly string[] } = {}): Koa {
   const app = new Koa();
   app.proxy = false;
   const log = logger.child({ listener });
@@ -63,14 +63,12 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics)
     }
   });
 
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: '1mb',
-      // Keep the raw body for routes that check an HMAC over it.
-      encoding: 'utf-8',
-    }),
-  );
+  // Keep the raw body for routes that check an HMAC over it.
+  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  // A few admin routes take whole files (a configuration import); only they get the larger limit.
+  const largeJsonPaths = new Set(options.largeJsonPaths ?? []);
+  const parseLargeJson = bodyParser({ enableTypes: ['json'], jsonLimit: '64mb', encoding: 'utf-8' });
+  app.use((ctx, next) => (largeJsonPaths.has(ctx.path) ? parseLargeJson(ctx, next) : parseJson(ctx, next)));
 
   app.on('error', () => {
     // Errors are answered and logged by the middleware above; Koa's default handler would print them again.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export interface DocumentedRoute {
+interface DocumentedRoute {
   method: string;
   path: string;
   summary: string;

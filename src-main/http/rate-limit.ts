@@ -1,7 +1,7 @@
 import ratelimit from 'koa-ratelimit';
 import type { Context, Middleware } from 'koa';
 
-export interface RateLimitOptions {
+interface RateLimitOptions {
   /** Distinguishes limiters that share nothing (login, client auth, ...). */
   namespace: string;
   /** Window length in milliseconds. */
@@ -16,7 +16,7 @@ export interface RateLimitOptions {
  * koa-ratelimit with its in-memory driver. The driver needs ONE Map shared across requests (a
  * fresh map per request limits nothing) and never evicts, so expired entries are swept here.
  */
-export type RateLimit = Middleware & { /** Stops the sweep (a limiter being replaced). */ stop(): void };
+type RateLimit = Middleware & { /** Stops the sweep (a limiter being replaced). */ stop(): void };
 
 export function createRateLimit(options: RateLimitOptions): RateLimit {
   const db = new Map<string, { reset: number }>();

@@ -26,19 +26,23 @@ function messageOf(error: unknown): string {
  * next success. Nothing here throws: the caller carries on answering.
  */
 export class Alarms {
-  readonly #active = new Map<string, Alarm & { loggedAt: number; failuresAtLog: number }>();
+  readonly #active = new Map<string, Alarm & { loggedAt: number; failuresAtLog: number; lapsesAfterMs: number | null }>();
 
   constructor(
     private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
 
-  raise(name: string, error: unknown, context: string | null = null): void {
+  /**
+   * `lapsesAfterMs`: for a write tried only when a request needs it (no background retry to clear
+   * the alarm), the alarm lapses once no attempt has failed for that long.
+   */
+  raise(name: string, error: unknown, context: string | null = null, lapsesAfterMs: number | null = null): void {
     const now = this.clock.now();
     const message = context ? `${messageOf(error)} (${context})` : messageOf(error);
     let alarm = this.#active.get(name);
     if (!alarm) {
-      alarm = { name, failures: 0, since: now, lastFailureAt: now, message, loggedAt: Number.NEGATIVE_INFINITY, failuresAtLog: 0 };
+      alarm = { name, failures: 0, since: now, lastFailureAt: now, message, loggedAt: Number.NEGATIVE_INFINITY, failuresAtLog: 0, lapsesAfterMs };
       this.#active.set(name, alarm);
     }
     alarm.failures++;
@@ -59,6 +63,10 @@ export class Alarms {
   }
 
   list(): Alarm[] {
+    const now = this.clock.now();
+    for (const alarm of this.#active.values()) {
+      if (alarm.lapsesAfterMs !== null && now - alarm.lastFailureAt >= alarm.lapsesAfterMs) this.clear(alarm.name);
+    }
     return [...this.#active.values()].map(({ name, failures, since, lastFailureAt, message }) => ({ name, failures, since, lastFailureAt, message }));
   }
 }

@@ -9,7 +9,7 @@ import type { Clock } from './clock';
 import type { CasEvents } from './events';
 
 /** Facts about the running CAS shown on the dashboard and in `/healthz`. */
-export interface RuntimeInfo {
+interface RuntimeInfo {
   version: string;
   startedAt: number;
   dataDir: string;

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
  * Changes other modules react to (caches in the access decision path, ECM/EMM caches).
  * Emitted after the transaction that made the change has committed.
  */
-export interface CasEventMap {
+interface CasEventMap {
   /** `ids` null means "possibly all accounts" (bulk import, package deletion). */
   'accounts-changed': [ids: readonly number[] | null];
   /**

@@ -25,7 +25,7 @@ const redactPaths = [
   'headers.cookie',
 ];
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: string;
   /** Human-readable output for a terminal instead of JSON lines. */
   pretty?: boolean;

@@ -13,7 +13,7 @@ import {
 } from '../../src-shared/schemas/settings';
 import { secretAad } from '../crypto/sealing-aad';
 
-export interface SecretValue {
+interface SecretValue {
   current: string;
   /** The value before the last rotation, accepted during the grace period. */
   previous: string | null;

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The project root: the nearest folder above this file holding our package.json (source or dist). */
-export function projectRoot(start = __dirname): string {
-  let dir = start;
+function projectRoot(): string {
+  let dir = __dirname;
   for (;;) {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'iptv-cas-studio') {

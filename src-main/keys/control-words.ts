@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
 import { systemActor, type Actor } from '../kernel/actor';
-import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
 import { controlWordAad } from '../crypto/sealing-aad';
 import {
@@ -14,6 +13,7 @@ import {
   type ControlWordRow,
 } from './key-queries';
 import { announceRotations } from './rotation-log';
+import { allChannelRows } from '../channels/channel-queries';
 
 const HOUR_MS = 3_600_000;
 /** Control words are AES-128 keys (16 bytes), as HLS needs. */
@@ -166,10 +166,7 @@ export class ControlWords {
 
   #channelMap(): Map<string, KeyedChannel> {
     if (!this.#channels) {
-      const rows = statement(this.ctx.db, 'SELECT id, crypto_period_seconds FROM channels').all() as Array<{
-        id: string;
-        crypto_period_seconds: number;
-      }>;
+      const rows = allChannelRows(this.ctx.db);
       this.#channels = new Map(rows.map((r) => [r.id, { id: r.id, periodSeconds: r.crypto_period_seconds }]));
     }
     return this.#channels;

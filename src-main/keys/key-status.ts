@@ -1,6 +1,5 @@
 import type { CasContext } from '../kernel/context';
 import { isoFromMs, isoOrNull } from '../kernel/clock';
-import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
 import type { ChannelKeyStatus, KeyStatus, PackageKeyStatus, Rotation } from '../../src-shared/schemas/keys';
@@ -16,6 +15,8 @@ import {
 } from './key-queries';
 import { cryptoPeriodAt } from './control-words';
 import { toRotation } from './rotation-log';
+import { allChannelRows } from '../channels/channel-queries';
+import { allPackageRows } from '../packages/package-queries';
 
 /**
  * What the dashboard and the admin API read about content keys: per channel and package where
@@ -53,10 +54,7 @@ export class KeyStatusView {
     const { db } = this.ctx;
     const counts = new Map(controlWordCounts(db).map((c) => [c.channel_id, c]));
     const lastRotated = new Map(lastRotationPerChannel(db).map((r) => [r.channel_id, r.at]));
-    const rows = statement(
-      db,
-      'SELECT id, name, enabled, crypto_period_seconds FROM channels ORDER BY number IS NULL, number, id',
-    ).all() as Array<{ id: string; name: string; enabled: 0 | 1; crypto_period_seconds: number }>;
+    const rows = allChannelRows(db);
     return rows.map((row) => {
       const period = cryptoPeriodAt(row.id, row.crypto_period_seconds, now);
       const current = latestControlWord(db, row.id, row.crypto_period_seconds, period.period);
@@ -82,7 +80,7 @@ export class KeyStatusView {
   #packages(now: number): PackageKeyStatus[] {
     const { db } = this.ctx;
     const counts = new Map(packageKeyCounts(db).map((c) => [c.package_id, c.n]));
-    const rows = statement(db, 'SELECT id, name FROM packages ORDER BY name, id').all() as Array<{ id: string; name: string }>;
+    const rows = allPackageRows(db);
     return rows.map((pkg) => {
       const current = packageKeyAt(db, pkg.id, now);
       const live = current && current.ends_at > now ? current : undefined;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
 import { systemActor, type Actor } from '../kernel/actor';
-import { statement } from '../db/statements';
 import { NotFoundError } from '../../src-shared/errors';
 import { packageKeyAad } from '../crypto/sealing-aad';
 import {
@@ -17,6 +16,7 @@ import {
   type PackageKeyRow,
 } from './key-queries';
 import { announceRotations } from './rotation-log';
+import { allPackageIds, packageRowById } from '../packages/package-queries';
 
 const DAY_MS = 86_400_000;
 /** Package keys are AES-256 (32 bytes). */
@@ -85,7 +85,7 @@ export class PackageEpochs {
   /** The package named (NotFoundError if unknown), or every package, by id, when none is. */
   packageIds(only?: string): string[] {
     if (only !== undefined) return [this.#assertPackage(only)];
-    return (statement(this.ctx.db, 'SELECT id FROM packages ORDER BY id').all() as Array<{ id: string }>).map((p) => p.id);
+    return allPackageIds(this.ctx.db);
   }
 
   /**
@@ -108,7 +108,7 @@ export class PackageEpochs {
   }
 
   #assertPackage(packageId: string): string {
-    const row = statement(this.ctx.db, 'SELECT id FROM packages WHERE id = ?').get(packageId) as { id: string } | undefined;
+    const row = packageRowById(this.ctx.db, packageId);
     if (!row) throw new NotFoundError(`Package "${packageId}"`);
     return row.id;
   }

@@ -4,7 +4,7 @@
  * Removing a comment joins its neighbours, which a browser would not do: that can only make
  * more text look unsafe, never less.
  */
-export function decodeCss(css: string): string {
+function decodeCss(css: string): string {
   let out = '';
   let quote: '"' | "'" | null = null;
   let i = 0;

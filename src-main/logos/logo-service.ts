@@ -3,10 +3,11 @@ import type { CasContext } from '../kernel/context';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
+import { channelRowById, clearChannelLogo, updateChannelColumns } from '../channels/channel-queries';
 import { NotFoundError, ValidationError } from '../../src-shared/errors';
 import { acceptLogo, LogoRejectedError, type LogoType } from './logo-content';
 
-export interface StoredLogo {
+interface StoredLogo {
   channelId: string;
   contentType: LogoType;
   data: Buffer;
@@ -25,7 +26,7 @@ interface LogoRow {
 }
 
 /** The URL path an uploaded logo is served at on the client listener. */
-export function logoPath(channelId: string): string {
+function logoPath(channelId: string): string {
   return `/logos/${channelId}`;
 }
 
@@ -58,7 +59,7 @@ export class LogoService {
     const { db, clock } = this.ctx;
     const sha256 = createHash('sha256').update(accepted.data).digest('hex');
     db.transaction(() => {
-      if (!statement(db, 'SELECT 1 FROM channels WHERE id = ?').get(channelId)) throw new NotFoundError(`Channel "${channelId}"`);
+      if (!channelRowById(db, channelId)) throw new NotFoundError(`Channel "${channelId}"`);
       const now = clock.now();
       statement(
         db,
@@ -66,7 +67,7 @@ export class LogoService {
          ON CONFLICT(channel_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data,
            sha256 = excluded.sha256, bytes = excluded.bytes, updated_at = excluded.updated_at`,
       ).run(channelId, accepted.type, accepted.data, sha256, accepted.data.length, now);
-      statement(db, 'UPDATE channels SET logo = ?, updated_at = ? WHERE id = ?').run(logoPath(channelId), now, channelId);
+      updateChannelColumns(db, channelId, { logo: logoPath(channelId), updated_at: now });
       recordAudit(db, now, actor, {
         action: 'channel.logo.upload',
         targetType: 'channel',
@@ -84,7 +85,7 @@ export class LogoService {
       const removed = statement(db, 'DELETE FROM channel_logos WHERE channel_id = ?').run(channelId).changes;
       if (removed === 0) throw new NotFoundError(`Logo of channel "${channelId}"`);
       const now = clock.now();
-      statement(db, 'UPDATE channels SET logo = NULL, updated_at = ? WHERE id = ? AND logo = ?').run(now, channelId, logoPath(channelId));
+      clearChannelLogo(db, channelId, logoPath(channelId), now);
       recordAudit(db, now, actor, { action: 'channel.logo.delete', targetType: 'channel', targetId: channelId });
     })();
     this.ctx.events.emit('channels-changed', [channelId]);

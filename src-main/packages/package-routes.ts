@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
 import { slugParamSchema } from '../../src-shared/schemas/common';
@@ -9,9 +8,9 @@ import {
   packageSchema,
   packageUpdateSchema,
 } from '../../src-shared/schemas/packages';
-import { PackageService } from './package-service';
+import type { PackageService } from './package-service';
 
-export function registerPackageRoutes(api: ApiRouter, ctx: CasContext, packages = new PackageService(ctx)): void {
+export function registerPackageRoutes(api: ApiRouter, packages: PackageService): void {
   const tag = 'Packages';
   api
     .route(

@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
-import type { ViewerAccount } from '../access/viewer-directory';
+import type { UrlSigner } from '../access/url-signing/url-signer';
+import { entitled, type ViewerAccount, type ViewerDirectory } from '../access/viewer-directory';
 import { credentialFromQuery } from '../access/viewer-credentials';
 import { callerAddress } from '../access/caller-address';
 import { createRateLimit } from '../http/rate-limit';
@@ -18,21 +19,28 @@ function refusal(reason: string): ApiError {
   return new ForbiddenError(`Access refused: ${reason}`, reason);
 }
 
+/** What the playlist route uses: the viewer's sign-in, the channels, and the URL signer. */
+interface PlaylistDeps {
+  access: AccessService;
+  directory: ViewerDirectory;
+  urlSigner: UrlSigner;
+}
+
 /** The playlist of one account: every channel it may watch, in channel-number order, signed per channel. */
-export function playlistFor(access: AccessService, account: ViewerAccount, viewer: { ip: string }, koa: Context): string {
+function playlistFor({ directory, urlSigner }: PlaylistDeps, account: ViewerAccount, viewer: { ip: string }, koa: Context): string {
   const origin = `${koa.protocol}://${koa.host}`;
   const fallbackBaseUrl = `${koa.protocol}://${koa.hostname.includes(':') ? `[${koa.hostname}]` : koa.hostname}:${ASTRA_DEFAULT_PORT}`;
   const entries: M3uEntry[] = [];
-  for (const channel of access.directory.channels()) {
-    if (!access.entitled(account, channel)) continue;
+  for (const channel of directory.channels()) {
+    if (!entitled(account, channel)) continue;
     const group = channel.packages.find((p) => account.packages.has(p));
     entries.push({
       tvgId: channel.id,
       tvgName: channel.name,
       tvgLogo: channel.logo ? (channel.logo.startsWith('/') ? `${origin}${channel.logo}` : channel.logo) : null,
-      groupTitle: group ? access.directory.packageName(group) : null,
+      groupTitle: group ? directory.packageName(group) : null,
       title: channel.name,
-      url: access.urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
+      url: urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
     });
   }
   return formatM3u(entries);
@@ -42,7 +50,7 @@ export function playlistFor(access: AccessService, account: ViewerAccount, viewe
  * `GET /playlist.m3u8?token=…` or `?auth=login:password` on the client listener: an M3U8 of the
  * channels the account may watch, with tvg-id, tvg-name, tvg-logo and group-title (package).
  */
-export function registerPlaylistRoutes(api: ApiRouter, access: AccessService): void {
+export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void {
   api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: callerAddress }));
   api.route(
     {
@@ -56,9 +64,9 @@ export function registerPlaylistRoutes(api: ApiRouter, access: AccessService): v
     async (koa) => {
       const ip = callerAddress(koa);
       const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
-      const result = await access.authenticateViewer(credential, ip, 'playlist');
+      const result = await deps.access.authenticateViewer(credential, ip, 'playlist');
       if (!result.ok) throw refusal(result.reason);
-      const body = playlistFor(access, result.account, { ip }, koa);
+      const body = playlistFor(deps, result.account, { ip }, koa);
       koa.set('Cache-Control', 'no-store');
       koa.type = 'application/vnd.apple.mpegurl';
       koa.body = body;

@@ -1,12 +1,11 @@
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { actorOf } from '../http/principal';
-import { recordAudit } from '../audit/audit-log';
-import { settingsPatchSchema, settingsSecretNames, settingsViewSchema } from '../../src-shared/schemas/settings';
+import { settingsPatchSchema, settingsViewSchema } from '../../src-shared/schemas/settings';
+import { updateSettings } from './settings-service';
 
 export function registerSettingsRoutes(api: ApiRouter, ctx: CasContext): void {
   const tag = 'Settings';
-  const secretNames = new Set<string>(settingsSecretNames);
   api
     .route(
       {
@@ -30,15 +29,7 @@ export function registerSettingsRoutes(api: ApiRouter, ctx: CasContext): void {
         response: settingsViewSchema,
       },
       (_koa, { body, principal }) => {
-        ctx.db.transaction(() => {
-          const changed = ctx.settings.applyPatch(body);
-          if (changed.length === 0) return;
-          const summary: Record<string, unknown> = {};
-          for (const key of changed) {
-            summary[key] = secretNames.has(key) ? 'rotated' : (body as Record<string, unknown>)[key];
-          }
-          recordAudit(ctx.db, ctx.clock.now(), actorOf(principal), { action: 'settings.update', targetType: 'settings', summary });
-        })();
+        updateSettings(ctx, body, actorOf(principal));
         return ctx.settings.view();
       },
     );

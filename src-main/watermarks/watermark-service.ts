@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import { statement } from '../db/statements';
+import { updateChannelColumns } from '../channels/channel-queries';
 import {
   effectiveWatermark,
   renderWatermarkText,
@@ -33,19 +33,14 @@ export function watermarkOfRow(row: ChannelWatermarkColumns): ChannelWatermark {
 /** Writes the overrides a create or PATCH carried (absent fields stay, null inherits the default). */
 export function saveChannelWatermark(db: Db, channelId: string, patch: Partial<ChannelWatermark> | undefined): void {
   if (!patch) return;
-  const columns: Record<string, unknown> = {};
+  const columns: Partial<ChannelWatermarkColumns> = {};
   if (patch.enabled !== undefined) columns.watermark_enabled = patch.enabled === null ? null : patch.enabled ? 1 : 0;
   if (patch.template !== undefined) columns.watermark_template = patch.template;
   if (patch.position !== undefined) columns.watermark_position = patch.position;
   if (patch.opacity !== undefined) columns.watermark_opacity = patch.opacity;
   if (patch.size !== undefined) columns.watermark_size = patch.size;
   if (patch.moveSeconds !== undefined) columns.watermark_move_seconds = patch.moveSeconds;
-  const names = Object.keys(columns);
-  if (names.length === 0) return;
-  statement(db, `UPDATE channels SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(
-    ...names.map((n) => columns[n]),
-    channelId,
-  );
+  updateChannelColumns(db, channelId, columns);
 }
 
 /** The watermark a viewer's player draws on a channel: the default with the channel's overrides, rendered. */

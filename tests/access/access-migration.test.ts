@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../../src-main/db/connection';
 import { migrate } from '../../src-main/db/migrate';
 import { migrations } from '../../src-main/db/migrations';
 import { explainAccessLogQuery } from '../../src-main/access/access-log';
-import { explainSessionQuery } from '../../src-main/access/viewing-stats';
+import { explainSessionQuery } from '../../src-main/access/viewing-session-queries';
 
 let dir: string;
 let db: Db;

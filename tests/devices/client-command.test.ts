@@ -52,7 +52,7 @@ describe('cas-studio client', () => {
     expect(JSON.parse(auth.stdout).device.hwid).toBe('CLI-BOX');
     expect(statSync(state).mode & 0o777).toBe(0o600);
     const saved = JSON.parse(readFileSync(state, 'utf8'));
-    expect(saved.casPublicKey).toBe(t.cas.services.devices.signingKey.publicKeyBase64);
+    expect(saved.casPublicKey).toBe(t.cas.services.signingKey.publicKeyBase64);
 
     const channels = await cli(['channels', ...common], sub.token);
     expect(channels.code, channels.stderr).toBe(0);

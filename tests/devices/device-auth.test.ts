@@ -99,7 +99,7 @@ describe('device sign-in', () => {
     expect((await t.client.post('/api/v1/client/auth', body)).status).toBe(200);
     t = await t.restart();
     t.clock.advance(299_000);
-    t.cas.services.devices.sweep();
+    t.cas.services.deviceSessions.sweep();
     expect((await t.client.post('/api/v1/client/auth', body)).body.error.reason).toBe('replay');
     t.clock.advance(2_000);
     expect((await t.client.post('/api/v1/client/auth', body)).body.error.reason).toBe('ts_out_of_window');

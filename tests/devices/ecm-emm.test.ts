@@ -130,31 +130,31 @@ describe('ECM and EMM', () => {
     const pkg = await makePackage(t, ['cache-ch']);
     await t.admin.patch('/api/admin/channels/cache-ch', { cryptoPeriodSeconds: 60 });
     const { http } = await signedInDevice([pkg]);
-    const ecm = t.cas.services.devices.ecm;
+    const { counts } = t.cas.services.diagnostics;
     const first = (await http.get('/api/v1/client/ecm/cache-ch')).body;
-    const builds = ecm.builds;
+    const builds = counts.ecmBuilds;
     for (let i = 0; i < 5; i++) expect((await http.get('/api/v1/client/ecm/cache-ch')).body).toEqual(first);
-    expect(ecm.builds).toBe(builds);
+    expect(counts.ecmBuilds).toBe(builds);
     expect((await t.admin.post('/api/admin/keys/rotate', { kind: 'ecm', channel: 'cache-ch' })).status).toBe(200);
     const rotated = (await http.get('/api/v1/client/ecm/cache-ch')).body;
     expect(rotated.payload).not.toBe(first.payload);
-    expect(ecm.builds).toBe(builds + 1);
+    expect(counts.ecmBuilds).toBe(builds + 1);
     t.clock.advance(60_000);
     await http.get('/api/v1/client/ecm/cache-ch');
-    expect(ecm.builds).toBe(builds + 2);
+    expect(counts.ecmBuilds).toBe(builds + 2);
   });
 
   it('builds an EMM once per device and key epoch', async () => {
     const pkg = await makePackage(t, ['emmcache-ch']);
     const { http } = await signedInDevice([pkg]);
-    const emm = t.cas.services.devices.emm;
+    const { counts } = t.cas.services.diagnostics;
     const first = (await http.get('/api/v1/client/emm')).body;
-    const builds = emm.builds;
+    const builds = counts.emmBuilds;
     expect((await http.get('/api/v1/client/emm')).body).toEqual(first);
-    expect(emm.builds).toBe(builds);
+    expect(counts.emmBuilds).toBe(builds);
     await t.admin.post('/api/admin/keys/rotate', { kind: 'emm', package: pkg });
     expect((await http.get('/api/v1/client/emm')).body).not.toEqual(first);
-    expect(emm.builds).toBe(builds + 1);
+    expect(counts.emmBuilds).toBe(builds + 1);
   });
 
   it('refuses the ECM of a channel outside the account packages with 403 not_entitled', async () => {

@@ -107,7 +107,7 @@ describe('GET /metrics', () => {
     const denied = after.filter((s) => s.name === 'cas_access_decisions_total' && s.labels.source === 'astra' && s.labels.result === 'deny');
     expect(denied.length).toBeGreaterThan(0);
     expect(denied.every((s) => s.labels.reason !== '')).toBe(true);
-    expect(value(after, 'cas_viewing_sessions')).toBe(t.cas.services.access.sessions.activeCount);
+    expect(value(after, 'cas_viewing_sessions')).toBe(t.cas.services.viewingSessions.activeCount);
     expect(value(after, 'cas_viewing_sessions')).toBeGreaterThanOrEqual(1);
     expect(value(after, 'cas_access_log_queue_rows')).toBeGreaterThanOrEqual(0);
   });

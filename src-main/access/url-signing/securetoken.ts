@@ -9,12 +9,12 @@ import {
 export type SignatureCheck = 'valid' | 'invalid' | 'expired';
 
 /** A random salt as Astra's recipe makes it: `bin2hex(random_bytes(4))`. */
-export function randomSalt(): string {
+function randomSalt(): string {
   return randomBytes(4).toString('hex');
 }
 
 /** sha1 over the securetoken input, lower-case hex. */
-export function securetokenHash(input: SecuretokenInput): string {
+function securetokenHash(input: SecuretokenInput): string {
   return createHash('sha1').update(securetokenHashInput(input), 'utf8').digest('hex');
 }
 

@@ -1,7 +1,7 @@
 import type { SettingsStore } from '../../kernel/settings-store';
 import { ConflictError } from '../../../src-shared/errors';
 
-export type SigningSecretName = 'securetokenSecret' | 'secureLinkSecret';
+type SigningSecretName = 'securetokenSecret' | 'secureLinkSecret';
 
 /** The secret new signatures use; a clear 409 naming the setting when the operator has not set it. */
 export function currentSigningSecret(settings: SettingsStore, name: SigningSecretName): string {

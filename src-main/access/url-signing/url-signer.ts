@@ -10,13 +10,13 @@ import { secureLinkMd5, verifySecureLink } from './secure-link';
 import { signSecuretoken, verifySecuretoken, type SignatureCheck } from './securetoken';
 
 /** Who a stream URL is for. */
-export interface StreamViewer {
+interface StreamViewer {
   /** The viewer's address as the streaming server will see it. */
   ip: string;
   accountId: number;
 }
 
-export interface StreamUrlOptions {
+interface StreamUrlOptions {
   /** Used when neither the channel nor the `defaultStreamBaseUrl` setting names a base URL. */
   fallbackBaseUrl?: string;
   /** Sign this path instead of the channel's stream path (e.g. a variant playlist). */
@@ -24,7 +24,7 @@ export interface StreamUrlOptions {
 }
 
 /** The address text servers put into signatures: IPv4-mapped IPv6 as plain IPv4, canonical forms. */
-export function signingAddress(ip: string): string {
+function signingAddress(ip: string): string {
   return parseIpAddress(ip)?.toString() ?? ip;
 }
 

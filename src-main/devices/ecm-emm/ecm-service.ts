@@ -2,6 +2,7 @@ import nacl from 'tweetnacl';
 import type { CasContext } from '../../kernel/context';
 import type { ControlWords } from '../../keys/control-words';
 import type { PackageEpochs, PackageKey } from '../../keys/package-epochs';
+import type { Diagnostics } from '../../kernel/diagnostics';
 import type { ViewerDirectory } from '../../access/viewer-directory';
 import { NotFoundError } from '../../../src-shared/errors';
 import { latestControlWord } from '../../keys/key-queries';
@@ -24,7 +25,6 @@ interface CachedEcm {
  */
 export class EcmService {
   readonly #cache = new BoundedCache<CachedEcm>(20_000);
-  builds = 0;
 
   constructor(
     private readonly ctx: CasContext,
@@ -32,6 +32,7 @@ export class EcmService {
     private readonly packageEpochs: PackageEpochs,
     private readonly directory: ViewerDirectory,
     private readonly signingKey: CasSigningKey,
+    private readonly diagnostics: Diagnostics,
   ) {}
 
   ecmFor(channelId: string): SignedEnvelope {
@@ -92,7 +93,7 @@ export class EcmService {
       periods,
     };
     const envelope = signEnvelope(this.signingKey, ECM_FORMAT, payload);
-    this.builds++;
+    this.diagnostics.count('ecmBuilds');
     this.#cache.set(channelId, { fingerprint, envelope });
     return envelope;
   }

@@ -1,8 +1,9 @@
 import sealedbox from 'tweetnacl-sealedbox-js';
 import type { CasContext } from '../../kernel/context';
 import type { PackageEpochs } from '../../keys/package-epochs';
+import type { Diagnostics } from '../../kernel/diagnostics';
 import { accountById, packagesOfAccount } from '../../accounts/account-queries';
-import { deviceById } from '../device-queries';
+import { deviceById } from '../../accounts/account-device-queries';
 import { ApiError, NotFoundError } from '../../../src-shared/errors';
 import { bytesToBase64, bytesToHex, utf8Encode } from '../../../src-shared/protocol/device-encoding';
 import { EMM_FORMAT, type SignedEnvelope } from '../../../src-shared/protocol/device-envelope';
@@ -25,12 +26,12 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  */
 export class EmmService {
   readonly #cache = new BoundedCache<CachedEmm>(100_000);
-  builds = 0;
 
   constructor(
     private readonly ctx: CasContext,
     private readonly packageEpochs: PackageEpochs,
     private readonly signingKey: CasSigningKey,
+    private readonly diagnostics: Diagnostics,
   ) {}
 
   emmFor(deviceId: number): SignedEnvelope {
@@ -84,7 +85,7 @@ export class EmmService {
       sealed: bytesToBase64(sealed),
     };
     const envelope = signEnvelope(this.signingKey, EMM_FORMAT, payload);
-    this.builds++;
+    this.diagnostics.count('emmBuilds');
     this.#cache.set(String(deviceId), { fingerprint, envelope });
     return envelope;
   }

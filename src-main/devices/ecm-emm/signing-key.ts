@@ -1,20 +1,13 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { CasContext } from '../../kernel/context';
 import { statement } from '../../db/statements';
 import { bytesToBase64 } from '../../../src-shared/protocol/device-encoding';
 import { signingSeedAad } from '../../crypto/sealing-aad';
 
-/** DER prefix that turns a raw 32-byte ed25519 public key into an SPKI document. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 interface SigningKeyRow {
   id: number;
   public_key: Buffer;
   seed_sealed: Buffer;
-}
-
-export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CasContext } from '../../kernel/context';
-import type { AccessService } from '../../access/access-service';
-import type { ViewerAccount, ViewerChannel } from '../../access/viewer-directory';
+import type { UrlSigner } from '../../access/url-signing/url-signer';
+import { entitled, type ViewerAccount, type ViewerChannel, type ViewerDirectory } from '../../access/viewer-directory';
 import { keyIdOf, type ControlWords } from '../../keys/control-words';
 import { latestControlWord } from '../../keys/key-queries';
 import { ConflictError } from '../../../src-shared/errors';
@@ -10,11 +10,11 @@ import {
   type StreamChannel,
   type StreamInfo,
 } from '../../../src-shared/protocol/device-auth';
-import { channelRowById } from '../../channels/channel-service';
+import { channelRowById } from '../../channels/channel-queries';
 import { watermarkFor, watermarkOfRow } from '../../watermarks/watermark-service';
 
 /** The device a stream-info answer is made for. */
-export interface StreamViewerDevice {
+interface StreamViewerDevice {
   account: ViewerAccount;
   deviceId: number;
   hwid: string;
@@ -34,7 +34,8 @@ function absolute(origin: string, pathOrUrl: string): string {
 export class StreamInfoService {
   constructor(
     private readonly ctx: CasContext,
-    private readonly access: AccessService,
+    private readonly directory: ViewerDirectory,
+    private readonly urlSigner: UrlSigner,
     private readonly controlWords: ControlWords,
   ) {}
 
@@ -43,9 +44,9 @@ export class StreamInfoService {
     const defaults = this.ctx.settings.get().defaultWatermark;
     const date = new Date(now).toISOString().slice(0, 10);
     const channels: StreamChannel[] = [];
-    for (const channel of this.access.directory.channels()) {
-      if (!this.access.entitled(device.account, channel)) continue;
-      const row = channelRowById(this.ctx, channel.id);
+    for (const channel of this.directory.channels()) {
+      if (!entitled(device.account, channel)) continue;
+      const row = channelRowById(this.ctx.db, channel.id);
       if (!row) continue;
       const period = this.controlWords.currentPeriod(channel.id, now);
       // The newest generation's key id, read without opening the key (gen 0 until one exists).
@@ -77,7 +78,7 @@ export class StreamInfoService {
 
   #streamUrl(channel: ViewerChannel, device: StreamViewerDevice): string | null {
     try {
-      return this.access.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id });
+      return this.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id });
     } catch (error) {
       // No stream base URL configured for this channel (nor a default): nothing to sign.
       if (error instanceof ConflictError) return null;

@@ -11,6 +11,7 @@ import { IpListsCard } from './ip-lists-card';
 import { OperatorsCard } from './operators-card';
 import { SecretsCard } from './secrets-card';
 import { SettingsForm } from './settings-form';
+import { MaintenanceCard } from '../maintenance/maintenance-card';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -37,6 +38,7 @@ export function SettingsPage() {
             },
             { key: 'api-keys', label: t('apiKeys.title'), children: <ApiKeysCard readOnly={!canWrite} /> },
             { key: 'operators', label: t('operators.title'), children: <OperatorsCard readOnly={!canWrite} /> },
+            { key: 'maintenance', label: t('maintenance.title'), children: <MaintenanceCard readOnly={!canWrite} /> },
             {
               key: 'language',
               label: t('common.language'),

@@ -1,0 +1,183 @@
+import type { Db } from '../db/connection';
+import { statement } from '../db/statements';
+import type { ChannelAccessColumns } from './channel-access-fields';
+import type { ChannelWatermarkColumns } from '../watermarks/watermark-service';
+
+/** The owner of the `channels` and `channel_packages` tables: every statement on them is here. */
+
+export interface ChannelRow extends ChannelWatermarkColumns, ChannelAccessColumns {
+  id: string;
+  name: string;
+  number: number | null;
+  logo: string | null;
+  stream_path: string;
+  enabled: 0 | 1;
+  crypto_period_seconds: number;
+  hls_origin: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The columns a create writes; the access and watermark columns follow through `updateChannelColumns`. */
+export type NewChannelRow = Omit<ChannelRow, keyof ChannelWatermarkColumns | keyof ChannelAccessColumns>;
+
+const CHANNEL_ORDER = 'number IS NULL, number, id';
+
+export function channelRowById(db: Db, id: string): ChannelRow | undefined {
+  return statement(db, 'SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
+}
+
+/** Every channel in channel-number order (unnumbered last, then by id). */
+export function allChannelRows(db: Db): ChannelRow[] {
+  return statement(db, `SELECT * FROM channels ORDER BY ${CHANNEL_ORDER}`).all() as ChannelRow[];
+}
+
+export function channelCount(db: Db): number {
+  return (statement(db, 'SELECT count(*) AS n FROM channels').get() as { n: number }).n;
+}
+
+/** The ids of `ids` that name no channel, in the order given. */
+export function missingChannels(db: Db, ids: readonly string[]): string[] {
+  if (ids.length === 0) return [];
+  const found = new Set(
+    (statement(db, 'SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Array<{ id: string }>).map(
+      (r) => r.id,
+    ),
+  );
+  return ids.filter((id) => !found.has(id));
+}
+
+/** The names of the channels among `ids` that exist. */
+export function channelNames(db: Db, ids: readonly string[]): Map<string, string> {
+  const rows = statement(db, 'SELECT id, name FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Array<{
+    id: string;
+    name: string;
+  }>;
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** One page of channels, filtered by a substring of id or name and by package, in channel-number order. */
+export function listChannelRows(
+  db: Db,
+  filter: { q?: string; package?: string },
+  page: number,
+  pageSize: number,
+): { rows: ChannelRow[]; total: number } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.q) {
+    clauses.push("(c.id LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\')");
+    const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    params.push(like, like);
+  }
+  if (filter.package) {
+    clauses.push('c.id IN (SELECT channel_id FROM channel_packages WHERE package_id = ?)');
+    params.push(filter.package);
+  }
+  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  const rows = statement(db, `SELECT c.* FROM channels c ${where} ORDER BY c.number IS NULL, c.number, c.id LIMIT ? OFFSET ?`).all(
+    ...params,
+    pageSize,
+    (page - 1) * pageSize,
+  ) as ChannelRow[];
+  const total = (statement(db, `SELECT count(*) AS n FROM channels c ${where}`).get(...params) as { n: number }).n;
+  return { rows, total };
+}
+
+export function insertChannel(db: Db, row: NewChannelRow): void {
+  statement(
+    db,
+    `INSERT INTO channels (id, name, number, logo, stream_path, enabled, crypto_period_seconds, hls_origin, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    row.id,
+    row.name,
+    row.number,
+    row.logo,
+    row.stream_path,
+    row.enabled,
+    row.crypto_period_seconds,
+    row.hls_origin,
+    row.created_at,
+    row.updated_at,
+  );
+}
+
+/** Writes the given columns of one channel (names come from code, values are bound). */
+export function updateChannelColumns(db: Db, id: string, columns: Partial<Omit<ChannelRow, 'id' | 'created_at'>>): void {
+  const names = Object.keys(columns) as Array<keyof typeof columns>;
+  if (names.length === 0) return;
+  statement(db, `UPDATE channels SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...names.map((n) => columns[n]), id);
+}
+
+/** Clears the channel's `logo` if it still points at `logo`; false when it pointed elsewhere. */
+export function clearChannelLogo(db: Db, id: string, logo: string, now: number): boolean {
+  return statement(db, 'UPDATE channels SET logo = NULL, updated_at = ? WHERE id = ? AND logo = ?').run(now, id, logo).changes > 0;
+}
+
+export function deleteChannel(db: Db, id: string): void {
+  statement(db, 'DELETE FROM channels WHERE id = ?').run(id);
+}
+
+// ---- channel_packages ------------------------------------------------------------------
+
+export function packagesOfChannel(db: Db, channelId: string): string[] {
+  return (
+    statement(db, 'SELECT package_id FROM channel_packages WHERE channel_id = ? ORDER BY package_id').all(channelId) as Array<{
+      package_id: string;
+    }>
+  ).map((r) => r.package_id);
+}
+
+export function channelsOfPackage(db: Db, packageId: string): string[] {
+  return (
+    statement(db, 'SELECT channel_id FROM channel_packages WHERE package_id = ? ORDER BY channel_id').all(packageId) as Array<{
+      channel_id: string;
+    }>
+  ).map((r) => r.channel_id);
+}
+
+function grouped(links: Array<{ key: string; value: string }>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const link of links) {
+    const list = groups.get(link.key) ?? [];
+    list.push(link.value);
+    groups.set(link.key, list);
+  }
+  return groups;
+}
+
+/** Per channel, its packages in id order; of the channels `channelIds`, or of every channel when omitted. */
+export function packagesByChannel(db: Db, channelIds?: readonly string[]): Map<string, string[]> {
+  const links =
+    channelIds === undefined
+      ? statement(db, 'SELECT channel_id AS key, package_id AS value FROM channel_packages ORDER BY package_id').all()
+      : statement(
+          db,
+          `SELECT channel_id AS key, package_id AS value FROM channel_packages
+           WHERE channel_id IN (SELECT value FROM json_each(?)) ORDER BY package_id`,
+        ).all(JSON.stringify(channelIds));
+  return grouped(links as Array<{ key: string; value: string }>);
+}
+
+/** Per package, its channels in id order. */
+export function channelsByPackage(db: Db): Map<string, string[]> {
+  return grouped(
+    statement(db, 'SELECT package_id AS key, channel_id AS value FROM channel_packages ORDER BY channel_id').all() as Array<{
+      key: string;
+      value: string;
+    }>,
+  );
+}
+
+export function replaceChannelPackages(db: Db, channelId: string, packageIds: readonly string[]): void {
+  statement(db, 'DELETE FROM channel_packages WHERE channel_id = ?').run(channelId);
+  const insert = statement(db, 'INSERT INTO channel_packages (channel_id, package_id) VALUES (?, ?)');
+  for (const packageId of new Set(packageIds)) insert.run(channelId, packageId);
+}
+
+export function replacePackageChannels(db: Db, packageId: string, channelIds: readonly string[]): void {
+  statement(db, 'DELETE FROM channel_packages WHERE package_id = ?').run(packageId);
+  const insert = statement(db, 'INSERT INTO channel_packages (channel_id, package_id) VALUES (?, ?)');
+  for (const channelId of new Set(channelIds)) insert.run(channelId, packageId);
+}
