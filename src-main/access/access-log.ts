@@ -4,7 +4,7 @@ import { pageOfRows, WhereClause } from '../db/where-clause';
 import { isoFromMs } from '../kernel/clock';
 import type { AccessLogEntry } from '../../src-shared/schemas/access';
 
-interface AccessLogRecord {
+export interface AccessLogRecord {
   at: number;
   result: 'allow' | 'deny';
   reason: string | null;

@@ -11,7 +11,7 @@ import type { Diagnostics } from '../kernel/diagnostics';
 import type { UrlSigner } from './url-signing/url-signer';
 import type { KeyTickets } from './viewer-tickets';
 import type { AccessDecider, AccessDecision, RefusalReason, RefusedDecision, ViewerCredential, ViewerRequest } from './access-types';
-import { AccessLogWriter, capAccessLog, pruneAccessLog, type PendingAccessRow } from './access-log';
+import { AccessLogWriter, capAccessLog, pruneAccessLog, type AccessLogRecord, type PendingAccessRow } from './access-log';
 import { CredentialFailures, PasswordCheckQueue, VerifiedPasswords } from './credential-guards';
 import { RefusalThrottle, refusalSubject } from './refusal-throttle';
 import { anyRangeMatches, type IpLists } from './ip-lists';
@@ -123,6 +123,11 @@ export class AccessService implements AccessDecider {
     background.onShutdown('access-flush', () => this.flush());
   }
 
+  /** The access log's buffer: rows waiting to be written, and decisions dropped because it was full. */
+  accessLogQueue(): { pending: number; dropped: number } {
+    return { pending: this.#log.pending, dropped: this.#log.dropped };
+  }
+
   /**
    * Writes every buffered session change, peak and access-log row now, in one transaction
    * (readers call this first). When the write fails the alarm is raised and readers carry on.
@@ -225,9 +230,15 @@ export class AccessService implements AccessDecider {
     return this.#logged(request, { allow: false, reason, account: null });
   }
 
+  /** Every decision, counted for `/metrics` and buffered for the access log. */
+  #record(record: AccessLogRecord): void {
+    this.ctx.metrics.decisions.inc({ source: record.source, result: record.result, reason: record.reason ?? '' });
+    this.#log.push(record);
+  }
+
   #logged<D extends AccessDecision>(request: Omit<ViewerRequest, 'credential'>, decision: D): D {
     this.#diagnostics.count('accessDecisions');
-    this.#log.push({
+    this.#record({
       at: this.ctx.clock.now(),
       result: decision.allow ? 'allow' : 'deny',
       reason: decision.allow ? null : decision.reason,
@@ -252,7 +263,7 @@ export class AccessService implements AccessDecider {
     const now = this.ctx.clock.now();
     const subject = refusalSubject(request.ip);
     if (!this.#refusals.blocked(subject, now, this.ctx.settings.get().viewerRefusalsPerMinute)) return null;
-    this.#log.push({
+    this.#record({
       at: now,
       result: 'deny',
       reason: 'rate_limited',
@@ -297,7 +308,7 @@ export class AccessService implements AccessDecider {
       const state = this.#accountState(outcome.account, address, now, null);
       return state ? { ok: false, reason: state, account: outcome.account } : { ok: true, account: outcome.account };
     })();
-    this.#log.push({
+    this.#record({
       at: now,
       result: result.ok ? 'allow' : 'deny',
       reason: result.ok ? null : result.reason,

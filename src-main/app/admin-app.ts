@@ -8,6 +8,7 @@ import { createKoaApp } from '../http/koa-app';
 import { isLoopbackHost } from '../http/loopback';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
+import { registerMetricsRoute } from './metrics-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
 import { registerAccountRoutes } from '../accounts/account-routes';
 import { registerAccountCsvRoutes } from '../accounts/account-csv-routes';
@@ -34,7 +35,7 @@ export function createAdminApp(
   openapi: OpenApiRegistry,
   options: { loopbackOnly: boolean; restartOnto?: RestartOnto; localControl?: LocalControl },
 ): Koa {
-  const app = createKoaApp('admin', ctx.logger, { largeJsonPaths: [CONFIG_IMPORT_PATH] });
+  const app = createKoaApp('admin', ctx.logger, ctx.metrics, { largeJsonPaths: [CONFIG_IMPORT_PATH] });
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
@@ -49,6 +50,7 @@ export function createAdminApp(
 
   const api = new ApiRouter('admin', openapi, (koa) => options.localControl?.authenticate(koa) ?? services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
+  registerMetricsRoute(api, ctx);
   registerAdminAuthRoutes(api, services.sessions, services.accounts);
   registerAccountCsvRoutes(api, ctx, services.accounts);
   registerAccountRoutes(api, services.accounts);

@@ -22,6 +22,10 @@ import type { CasContext } from '../kernel/context';
 import { CasEvents } from '../kernel/events';
 import { createServices, type CasServices } from './services';
 import { appVersion } from '../kernel/version';
+import { Metrics } from '../kernel/metrics';
+import type { TlsCertificate } from '../http/tls-certificate';
+import { DEFAULT_API_TLS_PORT, loadApiCertificate, type ApiTlsOptions } from './api-tls';
+import { registerCasMetrics } from './metrics-routes';
 import { DataDirLock } from '../db/data-dir-lock';
 import { restoreDatabase } from '../backups/restore';
 import type { RestartOnto } from '../backups/backup-routes';
@@ -35,6 +39,14 @@ export interface CasOptions {
   adminPort?: number;
   apiHost?: string;
   apiPort?: number;
+  /** HTTPS on the client listener (on `apiTlsPort`), beside HTTP unless `apiHttp` is false. */
+  apiTls?: ApiTlsOptions;
+  apiTlsPort?: number;
+  apiHttp?: boolean;
+  /** The admin listener serves HTTPS with the same certificate (needs `apiTls`). */
+  adminTls?: boolean;
+  /** How often the certificate files are checked for a renewal. */
+  tlsWatchIntervalMs?: number;
   masterKeyProvider?: MasterKeyProvider;
   logger?: Logger;
   clock?: Clock;
@@ -46,7 +58,11 @@ export interface RunningCas {
   ctx: CasContext;
   services: CasServices;
   adminUrl: string;
+  /** The client listener's HTTP address, or its HTTPS address when HTTP is off. */
   apiUrl: string;
+  apiTlsUrl: string | null;
+  /** The certificate of the HTTPS listeners (`reload()` on SIGHUP), or null. */
+  tls: TlsCertificate | null;
   /** True when no administrator exists: the operator must create one (CLI or first-run page). */
   needsSetup: boolean;
   close(): Promise<void>;
@@ -86,8 +102,9 @@ export async function openStore(
       logger,
       settings: new SettingsStore(db, vault, clock),
       events: new CasEvents(),
-      runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null },
+      runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null, apiTlsUrl: null, tls: null },
       alarms: new Alarms(logger, clock),
+      metrics: new Metrics(),
     };
     return { ctx, db };
   } catch (error) {
@@ -102,18 +119,25 @@ interface Launched {
   services: CasServices;
   adminUrl: string;
   apiUrl: string;
+  apiTlsUrl: string | null;
+  tls: TlsCertificate | null;
   /** Stops listeners, background jobs and the store; the lock stays held. */
   stop(): Promise<void>;
 }
 
 async function launch(options: CasOptions, lock: DataDirLock, restartOnto: RestartOnto, localControl: LocalControl): Promise<Launched> {
+  if (options.adminTls && !options.apiTls) throw new Error('The admin listener can serve HTTPS only with a certificate (--api-tls-cert/--api-tls-key or --api-tls-self-signed)');
+  if (options.apiHttp === false && !options.apiTls) throw new Error('With HTTP off the client listener needs HTTPS (--api-tls-cert/--api-tls-key or --api-tls-self-signed)');
   const { ctx, db } = await openStore(options.dataDir, options);
   const background = new BackgroundTasks(ctx.logger, ctx.alarms);
   const services = createServices(ctx, background);
+  registerCasMetrics(ctx, services);
   const listeners: HttpListener[] = [];
+  let tls: TlsCertificate | null = null;
   const stop = async () => {
     // Stop taking requests first, then flush what services buffered, then close the store.
     await Promise.all(listeners.map((l) => l.close()));
+    tls?.stopWatching();
     background.stop();
     db.close();
   };
@@ -123,19 +147,33 @@ async function launch(options: CasOptions, lock: DataDirLock, restartOnto: Resta
       ctx.logger.info({ username: options.bootstrapAdmin.username }, 'first administrator created');
     }
     const openapi = new OpenApiRegistry();
+    tls = options.apiTls ? await loadApiCertificate(ctx, options.apiTls, options.tlsWatchIntervalMs) : null;
     const adminHost = options.adminHost ?? '127.0.0.1';
+    const apiHost = options.apiHost ?? '0.0.0.0';
     const loopbackOnly = isLoopbackHost(adminHost);
-    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly, restartOnto, localControl }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT);
-    const client = createHttpListener('client', createClientApp(ctx, services, openapi), options.apiHost ?? '0.0.0.0', options.apiPort ?? DEFAULT_API_PORT);
+    const clientApp = createClientApp(ctx, services, openapi);
+    const admin = createHttpListener('admin', createAdminApp(ctx, services, openapi, { loopbackOnly, restartOnto, localControl }), adminHost, options.adminPort ?? DEFAULT_ADMIN_PORT, options.adminTls ? (tls ?? undefined) : undefined);
     const adminBound = await admin.listen();
     listeners.push(admin);
-    const clientBound = await client.listen();
-    listeners.push(client);
+    let clientUrl: string | null = null;
+    if (options.apiHttp !== false) {
+      const client = createHttpListener('client', clientApp, apiHost, options.apiPort ?? DEFAULT_API_PORT);
+      clientUrl = (await client.listen()).url;
+      listeners.push(client);
+    }
+    let clientTlsUrl: string | null = null;
+    if (tls) {
+      const clientTls = createHttpListener('client-tls', clientApp, apiHost, options.apiTlsPort ?? DEFAULT_API_TLS_PORT, tls);
+      clientTlsUrl = (await clientTls.listen()).url;
+      listeners.push(clientTls);
+    }
+    const apiUrl = (clientUrl ?? clientTlsUrl) as string;
     ctx.runtime.adminUrl = adminBound.url;
-    ctx.runtime.apiUrl = clientBound.url;
-    lock.announce({ adminUrl: adminBound.url, apiUrl: clientBound.url, controlToken: localControl.token });
-    ctx.logger.info({ admin: adminBound.url, api: `${clientBound.host}:${clientBound.port}` }, 'CAS listening');
-    return { ctx, services, adminUrl: adminBound.url, apiUrl: clientBound.url, stop };
+    ctx.runtime.apiUrl = apiUrl;
+    ctx.runtime.apiTlsUrl = clientTlsUrl;
+    lock.announce({ adminUrl: adminBound.url, apiUrl, controlToken: localControl.token });
+    ctx.logger.info({ admin: adminBound.url, api: clientUrl, apiTls: clientTlsUrl, fingerprint256: ctx.runtime.tls?.fingerprint256 }, 'CAS listening');
+    return { ctx, services, adminUrl: adminBound.url, apiUrl, apiTlsUrl: clientTlsUrl, tls, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -156,7 +194,11 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
   let restarting: Promise<void> = Promise.resolve();
   const restartOnto: RestartOnto = (file) => {
     restarting = restarting.then(async () => {
-      const samePorts = { adminPort: Number(new URL(current.adminUrl).port), apiPort: Number(new URL(current.apiUrl).port) };
+      const samePorts = {
+        adminPort: Number(new URL(current.adminUrl).port),
+        ...(options.apiHttp !== false ? { apiPort: Number(new URL(current.apiUrl).port) } : {}),
+        ...(current.apiTlsUrl ? { apiTlsPort: Number(new URL(current.apiTlsUrl).port) } : {}),
+      };
       const logger = current.ctx.logger;
       await current.stop();
       await restoreOnto(dataDir, file, options.masterKeyProvider ?? defaultMasterKeyProvider(dataDir), logger);
@@ -182,6 +224,12 @@ export async function startCas(options: CasOptions): Promise<RunningCas> {
     },
     get apiUrl() {
       return current.apiUrl;
+    },
+    get apiTlsUrl() {
+      return current.apiTlsUrl;
+    },
+    get tls() {
+      return current.tls;
     },
     needsSetup: !current.services.sessions.hasAdmin(),
     close: () =>

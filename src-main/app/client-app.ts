@@ -6,6 +6,7 @@ import { createKoaApp } from '../http/koa-app';
 import { allowAnyOrigin } from '../http/cors';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerHealthRoute } from './system-routes';
+import { registerMetricsRoute } from './metrics-routes';
 import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
 import { registerKeyClientRoutes } from '../hls/key-client-routes';
 import { registerDeviceClientRoutes } from '../devices/device-routes';
@@ -20,7 +21,7 @@ import { limitViewerRefusals } from '../access/refusal-limit';
  * credentials, since each protocol carries them its own way.
  */
 export function createClientApp(ctx: CasContext, services: CasServices, openapi: OpenApiRegistry): Koa {
-  const app = createKoaApp('client', ctx.logger);
+  const app = createKoaApp('client', ctx.logger, ctx.metrics);
   app.use(resolveCallerAddress(() => ctx.settings.get()));
   app.use(async (koa, next) => {
     koa.set('X-Content-Type-Options', 'nosniff');
@@ -37,6 +38,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     return match && match[1].startsWith(API_KEY_PREFIX) ? authenticateApiKey(ctx, match[1]) : null;
   });
   registerHealthRoute(api, ctx);
+  registerMetricsRoute(api, ctx);
   const { access, directory, urlSigner, tickets } = services;
   registerKeyClientRoutes(api, ctx, { controlWords: services.keys.controlWords, access, directory, urlSigner, tickets });
   const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos } = services;

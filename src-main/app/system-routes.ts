@@ -21,6 +21,11 @@ function fileSize(path: string): number {
   }
 }
 
+/** Bytes of the database file and its write-ahead log. */
+export function databaseBytes(ctx: CasContext): number {
+  return fileSize(ctx.runtime.databaseFile) + fileSize(`${ctx.runtime.databaseFile}-wal`);
+}
+
 export function registerHealthRoute(api: ApiRouter, ctx: CasContext): void {
   api.route(
     { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is readable; failing background writes as alarms', tag: 'System', access: 'public', response: healthSchema },
@@ -50,7 +55,9 @@ export function registerSystemRoutes(api: ApiRouter, ctx: CasContext, openapi: O
           adminUrl: runtime.adminUrl,
           apiUrl: runtime.apiUrl,
           dataDir: runtime.dataDir,
-          databaseBytes: fileSize(runtime.databaseFile) + fileSize(`${runtime.databaseFile}-wal`),
+          apiTlsUrl: runtime.apiTlsUrl,
+          tls: runtime.tls,
+          databaseBytes: databaseBytes(ctx),
           counts: {
             accounts: accountCount(db),
             channels: channelCount(db),

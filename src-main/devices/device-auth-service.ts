@@ -67,7 +67,19 @@ export class DeviceAuthService {
     private readonly access: AccessService,
   ) {}
 
+  /** Signs a device in; every attempt is counted for `/metrics` by its result (ok or the refusal reason). */
   async signIn(input: DeviceAuthRequest, rawIp: string): Promise<SignedInDevice> {
+    try {
+      const signedIn = await this.#signIn(input, rawIp);
+      this.ctx.metrics.deviceSignIns.inc({ result: 'ok' });
+      return signedIn;
+    } catch (error) {
+      this.ctx.metrics.deviceSignIns.inc({ result: error instanceof ApiError ? (error.extra.reason ?? error.code) : 'error' });
+      throw error;
+    }
+  }
+
+  async #signIn(input: DeviceAuthRequest, rawIp: string): Promise<SignedInDevice> {
     const { db, clock, settings } = this.ctx;
     const ip = normalizedIp(rawIp);
     const now = clock.now();

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import type { TlsCertificate } from './tls-certificate';
 
 /** How long in-flight requests may take to finish when a listener closes. */
 const CLOSE_GRACE_MS = 3000;
@@ -29,9 +31,13 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export function createHttpListener(name: string, app: Koa, host: string, port: number): HttpListener {
+/** With `tls`, the listener serves HTTPS with that certificate and takes each reloaded one for new connections. */
+export function createHttpListener(name: string, app: Koa, host: string, port: number, tls?: TlsCertificate): HttpListener {
   const handle = app.callback();
-  const server = createServer((request, response) => void handle(request, response));
+  const onRequest = (request: Parameters<typeof handle>[0], response: Parameters<typeof handle>[1]) => void handle(request, response);
+  const server: Server = tls ? createHttpsServer({ ...tls.pem, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
+  const stopFollowing = tls?.onChange((pem) => (server as ReturnType<typeof createHttpsServer>).setSecureContext({ ...pem, minVersion: 'TLSv1.2' }));
+  const scheme = tls ? 'https' : 'http';
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
@@ -50,7 +56,7 @@ export function createHttpListener(name: string, app: Koa, host: string, port: n
           server.off('error', onError);
           listening = true;
           const address = server.address() as AddressInfo;
-          resolve({ host, port: address.port, url: `http://${urlHost(host)}:${address.port}` });
+          resolve({ host, port: address.port, url: `${scheme}://${urlHost(host)}:${address.port}` });
         };
         server.once('error', onError);
         server.once('listening', onListening);
@@ -58,6 +64,7 @@ export function createHttpListener(name: string, app: Koa, host: string, port: n
       });
     },
     close() {
+      stopFollowing?.();
       if (!listening) return Promise.resolve();
       listening = false;
       return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { ApiError } from '../../src-shared/errors';
 import type { Logger } from '../kernel/logger';
+import type { Metrics } from '../kernel/metrics';
 import { redactedPath, redactedQueryString } from './redact-url';
 import { RequestLog } from './request-log';
 
@@ -13,9 +14,9 @@ function statusOf(error: unknown): number | undefined {
 /**
  * A Koa app with what every listener shares: one error shape (typed errors → their status,
  * client faults from Koa's own parsers → 4xx, anything else → a bare logged 500), request logging
- * off the hot path (see RequestLog) with credentials stripped, and a JSON body parser with a size limit.
+ * off the hot path (see RequestLog) with credentials stripped, request counts and latencies by route, and a JSON body parser with a size limit.
  */
-export function createKoaApp(listener: string, logger: Logger, options: { largeJsonPaths?: readonly string[] } = {}): Koa {
+export function createKoaApp(listener: string, logger: Logger, metrics: Metrics, options: { largeJsonPaths?: readonly string[] } = {}): Koa {
   const app = new Koa();
   app.proxy = false;
   const log = logger.child({ listener });
@@ -46,6 +47,11 @@ export function createKoaApp(listener: string, logger: Logger, options: { largeJ
       }
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The route template, never the raw path: a flood of random paths adds one series, not one each.
+      const matched = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      const route = typeof matched === 'string' ? matched : 'unmatched';
+      metrics.httpRequests.inc({ listener, route, method: ctx.method, status: String(ctx.status) });
+      metrics.httpDuration.observe({ listener, route }, ms / 1000);
       requests.record(ctx.status, ms, () => ({
         method: ctx.method,
         path: redactedPath(ctx.path),

@@ -1,4 +1,6 @@
 import type { Db } from '../db/connection';
+import type { TlsSummary } from '../../src-shared/schemas/system';
+import type { Metrics } from './metrics';
 import type { Vault } from '../crypto/vault';
 import type { Logger } from './logger';
 import type { SettingsStore } from './settings-store';
@@ -14,6 +16,9 @@ interface RuntimeInfo {
   databaseFile: string;
   adminUrl: string | null;
   apiUrl: string | null;
+  /** The client listener's HTTPS address and the certificate it serves now (null without HTTPS). */
+  apiTlsUrl: string | null;
+  tls: TlsSummary | null;
 }
 
 /** What every domain module gets: the store, the master-key vault, time, logs and settings. */
@@ -27,4 +32,6 @@ export interface CasContext {
   runtime: RuntimeInfo;
   /** Failing background writes, shown on `/healthz` and the dashboard. */
   alarms: Alarms;
+  /** Counters and histograms of the hot paths, scraped at `GET /metrics`. */
+  metrics: Metrics;
 }

@@ -22,11 +22,12 @@ export function toRotation(row: RotationRow): Rotation {
 
 /**
  * Every key made leaves a row in `key_rotations` (written in the same transaction as the key);
- * once that transaction committed, this logs one `key rotated` line per row (never key bytes).
+ * once that transaction committed, this counts it and logs one `key rotated` line per row (never key bytes).
  */
 export function announceRotations(ctx: CasContext, ids: readonly number[]): Rotation[] {
   const rotations = ids.map((id) => toRotation(rotationById(ctx.db, id)));
   for (const r of rotations) {
+    ctx.metrics.keyRotations.inc({ kind: r.kind, trigger: r.trigger });
     ctx.logger.info(
       {
         kind: r.kind,

@@ -19,6 +19,16 @@ export const healthSchema = z.object({
   alarms: z.array(alarmSchema.omit({ message: true })),
 });
 
+/** The certificate an HTTPS listener serves: its SHA-256 fingerprint is what clients must trust. */
+export const tlsSummarySchema = z.object({
+  /** Colon-separated hex, as browsers and `openssl x509 -fingerprint -sha256` show it. */
+  fingerprint256: z.string(),
+  names: z.array(z.string()),
+  validTo: z.string(),
+  selfSigned: z.boolean(),
+});
+export type TlsSummary = z.infer<typeof tlsSummarySchema>;
+
 /** `GET /api/admin/status`: what the dashboard shows about the running CAS. */
 export const serverStatusSchema = z.object({
   version: z.string(),
@@ -26,6 +36,9 @@ export const serverStatusSchema = z.object({
   uptimeSeconds: z.number(),
   adminUrl: z.string().nullable(),
   apiUrl: z.string().nullable(),
+  /** The client listener's HTTPS address and certificate, when it serves HTTPS. */
+  apiTlsUrl: z.string().nullable(),
+  tls: tlsSummarySchema.nullable(),
   dataDir: z.string(),
   databaseBytes: z.number(),
   counts: z.object({ accounts: z.number(), channels: z.number(), packages: z.number() }),

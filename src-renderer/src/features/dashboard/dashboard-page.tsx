@@ -185,6 +185,17 @@ export function DashboardPage() {
                 <Descriptions.Item label={t('dashboard.counts')}>
                   {t('dashboard.countsValue', status.data.counts)}
                 </Descriptions.Item>
+                {status.data.tls && (
+                  <>
+                    <Descriptions.Item label={t('dashboard.apiTlsPort')}>{portOf(status.data.apiTlsUrl)}</Descriptions.Item>
+                    <Descriptions.Item label={t('dashboard.tlsFingerprint')} span={2}>
+                      <Typography.Text code copyable data-testid="tls-fingerprint">
+                        {status.data.tls.fingerprint256}
+                      </Typography.Text>
+                      {status.data.tls.selfSigned && <Typography.Text type="secondary"> {t('dashboard.tlsSelfSigned')}</Typography.Text>}
+                    </Descriptions.Item>
+                  </>
+                )}
                 <Descriptions.Item label={t('dashboard.dataDir')} span={3}>
                   <Typography.Text code>{status.data.dataDir}</Typography.Text>
                 </Descriptions.Item>

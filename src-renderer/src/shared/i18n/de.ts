@@ -83,6 +83,9 @@ export const de: typeof en = {
     apiPort: 'Client-API-Port',
     counts: 'Inhalt',
     countsValue: '{{accounts}} Konten, {{channels}} Sender, {{packages}} Pakete',
+    apiTlsPort: 'Client-API-HTTPS-Port',
+    tlsFingerprint: 'Zertifikat SHA-256',
+    tlsSelfSigned: '(selbstsigniert: Clients müssen diesem Zertifikat vertrauen)',
     dataDir: 'Datenordner',
   },
   accounts: {

@@ -81,6 +81,9 @@ export const en = {
     apiPort: 'Client API port',
     counts: 'Contents',
     countsValue: '{{accounts}} accounts, {{channels}} channels, {{packages}} packages',
+    apiTlsPort: 'Client API HTTPS port',
+    tlsFingerprint: 'Certificate SHA-256',
+    tlsSelfSigned: '(self-signed: clients must trust this certificate)',
     dataDir: 'Data folder',
   },
   accounts: {
