@@ -97,16 +97,7 @@ export function registerServeCommand(program: Command): void {
         }
         throw error;
       }
-      console.log(`IPTV CAS Studio ${cas.ctx.runtime.version}: dashboard ${cas.adminUrl}/admin  client API ${cas.apiUrl}`);
-      const tls = cas.ctx.runtime.tls;
-      if (tls) {
-        console.log(`HTTPS ${cas.apiTlsUrl} for ${tls.names.join(', ')}; certificate SHA-256 fingerprint ${tls.fingerprint256}${tls.selfSigned ? ' (self-signed: clients trust this certificate)' : ''}`);
-      }
-      if (cas.needsSetup) {
-        console.log(
-          `No administrator yet: open ${cas.adminUrl}/admin, or run: npx cas-studio admin create --data-dir ${options.dataDir} --username NAME --password-stdin`,
-        );
-      }
+      // Signal handlers before the ready line: whoever waits for that line may stop us at once.
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
@@ -128,5 +119,15 @@ export function registerServeCommand(program: Command): void {
       process.on('SIGTERM', () => stop('SIGTERM'));
       // Renewed certificate files are picked up within seconds anyway; SIGHUP reloads them now.
       process.on('SIGHUP', () => cas.tls?.reload());
+      console.log(`IPTV CAS Studio ${cas.ctx.runtime.version}: dashboard ${cas.adminUrl}/admin  client API ${cas.apiUrl}`);
+      const tls = cas.ctx.runtime.tls;
+      if (tls) {
+        console.log(`HTTPS ${cas.apiTlsUrl} for ${tls.names.join(', ')}; certificate SHA-256 fingerprint ${tls.fingerprint256}${tls.selfSigned ? ' (self-signed: clients trust this certificate)' : ''}`);
+      }
+      if (cas.needsSetup) {
+        console.log(
+          `No administrator yet: open ${cas.adminUrl}/admin, or run: npx cas-studio admin create --data-dir ${options.dataDir} --username NAME --password-stdin`,
+        );
+      }
     });
 }
