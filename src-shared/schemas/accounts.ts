@@ -142,6 +142,9 @@ export const accountListQuerySchema = pageQuerySchema.extend({
 });
 export type AccountListQuery = z.input<typeof accountListQuerySchema>;
 
+/** Days a bulk "extend" adds. */
+export const bulkExtendDaysSchema = wholeNumberIn(1, 3650);
+
 /** Bulk actions over a set of accounts, applied in one transaction. */
 export const accountBulkSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('enable'), ids: z.array(z.number().int().positive()).min(1).max(10000) }),
@@ -150,7 +153,7 @@ export const accountBulkSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('extend'),
     ids: z.array(z.number().int().positive()).min(1).max(10000),
-    days: wholeNumberIn(1, 3650),
+    days: bulkExtendDaysSchema,
   }),
   z.object({
     action: z.literal('addPackage'),

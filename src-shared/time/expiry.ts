@@ -56,3 +56,8 @@ export function endOfDayMs(date: string, timeZone: string): number {
 export function expiryMs(text: string, timeZone: string): number {
   return isDateOnly(text) ? endOfDayMs(text, timeZone) : Date.parse(text);
 }
+
+/** The calendar date (YYYY-MM-DD) of the instant `ms` in `timeZone`: what a date-only field shows. */
+export function calendarDateIn(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}

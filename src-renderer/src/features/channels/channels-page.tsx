@@ -130,7 +130,7 @@ export function ChannelForm({
           <Input disabled={!!channel || readOnly} style={{ width: 200 }} />
         </Form.Item>
         <Form.Item name="number" label={t('channels.number')} rules={[zodRule(create.number, (v) => v ?? null)]}>
-          <InputNumber min={0} max={99999} />
+          <InputNumber />
         </Form.Item>
         <Form.Item name="enabled" label={t('channels.enabled')} valuePropName="checked">
           <Switch />
@@ -150,7 +150,7 @@ export function ChannelForm({
           <Select style={{ width: 240 }} options={urlSigningSchemes.map((s) => ({ value: s, label: t(`channels.signing.${s}`) }))} />
         </Form.Item>
         <Form.Item name="cryptoPeriodSeconds" label={t('channels.cryptoPeriod')} rules={[zodRule(create.cryptoPeriodSeconds)]}>
-          <InputNumber min={2} max={86400} suffix="s" />
+          <InputNumber suffix="s" />
         </Form.Item>
       </Space>
       <Form.Item name="streamBaseUrl" label={t('channels.streamBaseUrl')} extra={t('channels.streamBaseUrlHint')} rules={[zodRule(create.streamBaseUrl, emptyToNull)]}>
