@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Button, DatePicker, Form, Input, InputNumber, Select, Space, Switch } from 'antd';
 import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -15,7 +15,7 @@ import type { Package } from '../../../../src-shared/schemas/packages';
 import { emptyToNull, showApiErrorAtField, showIssues, zodRule } from '../../shared/forms/zod-rules';
 import { useErrorToast } from '../../shared/components/feedback';
 import { calendarDateIn } from '../../../../src-shared/time/expiry';
-import { useUnsavedChanges } from '../../shared/forms/unsaved-changes';
+import { useFormChanges } from '../../shared/forms/unsaved-changes';
 
 export interface AccountFormValues {
   username: string;
@@ -106,19 +106,18 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
   const [form] = Form.useForm<AccountFormValues>();
   const toast = useErrorToast();
   const role = Form.useWatch('role', form);
-  const [dirty, setDirty] = useState(false);
-  useUnsavedChanges(dirty);
+  const changes = useFormChanges();
 
   useEffect(() => {
     form.resetFields();
     form.setFieldsValue(formValuesOf(account, timeZone));
-    setDirty(false);
-  }, [account, form, timeZone]);
+    changes.markClean();
+  }, [account, form, timeZone, changes]);
 
   const finish = async (values: AccountFormValues) => {
     const payload = accountPayload(values, mode);
     // An expiry shown as a date is sent only when changed, so an exact time set elsewhere stays.
-    if (mode === 'edit' && !form.isFieldTouched('expiresAt')) delete (payload as AccountUpdate).expiresAt;
+    if (mode === 'edit' && !form.isFieldTouched('expiresAt')) delete payload.expiresAt;
     const checked = (mode === 'create' ? accountCreateSchema : accountUpdateSchema).safeParse(payload);
     if (!checked.success) {
       const rest = showIssues(form, checked.error.issues, FIELDS);
@@ -129,11 +128,11 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
       form.setFields([{ name: 'password', errors: [t('accounts.passwordNeeded')] }]);
       return;
     }
-    setDirty(false);
+    changes.markClean();
     try {
       await onSubmit(payload);
     } catch (error) {
-      setDirty(true);
+      changes.markDirty();
       if (!showApiErrorAtField(form, error, FIELDS)) toast(error);
     }
   };
@@ -144,7 +143,7 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
       layout="vertical"
       scrollToFirstError
       onFinish={(values) => void finish(values)}
-      onValuesChange={() => setDirty(true)}
+      onValuesChange={changes.onValuesChange}
       disabled={readOnly}
       initialValues={formValuesOf(account, timeZone)}
       aria-label={t('accounts.form')}

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 
@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 const dirtyForms = new Set<object>();
 
 /** Registers the calling form while `dirty`; the browser also asks before the page unloads. */
-export function useUnsavedChanges(dirty: boolean): void {
+function useUnsavedChanges(dirty: boolean): void {
   useEffect(() => {
     if (!dirty) return;
     const form = {};
@@ -18,6 +18,16 @@ export function useUnsavedChanges(dirty: boolean): void {
       window.removeEventListener('beforeunload', warn);
     };
   }, [dirty]);
+}
+
+/**
+ * Unsaved-changes tracking for one form: give it `onValuesChange`; call `markClean()` when it is
+ * filled or sent, `markDirty()` when a send failed.
+ */
+export function useFormChanges(): { onValuesChange: () => void; markClean: () => void; markDirty: () => void } {
+  const [dirty, setDirty] = useState(false);
+  useUnsavedChanges(dirty);
+  return useMemo(() => ({ onValuesChange: () => setDirty(true), markClean: () => setDirty(false), markDirty: () => setDirty(true) }), []);
 }
 
 /** `leave(proceed)` runs `proceed` at once, or once the operator agrees to discard unsaved changes. */
