@@ -107,6 +107,9 @@ describe('accounts table', () => {
     await screen.findByText('2 selected');
     await user.hover(screen.getByTestId('bulk-actions'));
     await user.click(await screen.findByText('Disable'));
+    // Disabling cuts viewers off: it is confirmed first, naming the accounts.
+    expect(await screen.findByText('Disable 2 accounts? Their viewers and devices are cut off.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Disable' }));
     await waitFor(() => expect(calls.some((c) => c.path === '/api/admin/accounts/bulk')).toBe(true));
     expect(calls.find((c) => c.path === '/api/admin/accounts/bulk')!.body).toEqual({ action: 'disable', ids: [1, 2] });
   });
