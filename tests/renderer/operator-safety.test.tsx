@@ -46,7 +46,7 @@ const routes = {
 };
 
 /** The username input of the account form in the drawer. */
-const formUsername = () => within(screen.getByRole('form', { name: 'Account' })).getByLabelText('Username') as HTMLInputElement;
+const formUsername = () => within(screen.getByRole('form', { name: 'Account' })).getByLabelText<HTMLInputElement>('Username');
 const formIsOpen = () => screen.queryByRole('form', { name: 'Account' }) !== null;
 
 function renderPage() {
