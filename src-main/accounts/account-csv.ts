@@ -52,7 +52,7 @@ function recordToInput(record: Record<string, string>, errors: AccountCsvRowResu
     else input[name] = Number(text);
   }
   const expires = cell('expiresAt');
-  if (expires) input.expiresAt = /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T00:00:00Z` : expires;
+  if (expires) input.expiresAt = expires;
   if (cell('email')) input.email = cell('email');
   if (record.comment !== undefined) input.comment = record.comment;
   if (cell('token')) input.token = cell('token');

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
 import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
-import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
+import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import type {
   Account,
   AccountBulk,
@@ -23,6 +23,7 @@ import {
   deleteAccount,
   deleteAccounts,
   extendAccounts,
+  firstUsableAdmin,
   insertAccount,
   listAccountRows,
   packagesOfAccount,
@@ -38,6 +39,7 @@ import {
 import { missingPackages } from '../packages/package-queries';
 import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
 import { tokenAad } from '../crypto/sealing-aad';
+import { expiryMs } from '../../src-shared/time/expiry';
 
 const DAY_MS = 86_400_000;
 
@@ -46,8 +48,9 @@ export function tokenOf(ctx: CasContext, row: Pick<AccountRow, 'token_hash' | 't
   return ctx.vault.openText(row.token_sealed, tokenAad(row.token_hash));
 }
 
-function msOrNull(iso: string | null | undefined): number | null {
-  return iso ? Date.parse(iso) : null;
+/** An expiry as the API received it (a date alone ends at midnight in the operator's time zone). */
+function expiryOrNull(ctx: CasContext, text: string | null): number | null {
+  return text === null ? null : expiryMs(text, ctx.settings.get().timeZone);
 }
 
 export function toAccount(
@@ -113,6 +116,36 @@ function assertUniqueToken(ctx: CasContext, tokenHash: string, exceptId?: number
 function assertUniqueUsername(ctx: CasContext, username: string, exceptId?: number): void {
   const holder = accountByUsername(ctx.db, username);
   if (holder && holder.id !== exceptId) throw new ConflictError(`Username "${username}" is taken`, 'username');
+}
+
+function isUsableOperator(row: AccountRow | undefined, now: number): boolean {
+  return row !== undefined && row.role !== 'user' && statusOf(row, now) === 'active';
+}
+
+/**
+ * Runs `change` inside the caller's transaction and refuses it (409, rolled back with it) when it
+ * would leave the acting operator unable to sign in as before (disabled, expired, demoted or
+ * deleted: `own_account`) or leave no enabled administrator (`last_admin`). Checking the state
+ * after the change covers every path that writes accounts, single or bulk.
+ */
+function keepingOperators<T>(ctx: CasContext, actor: Actor, change: () => T): T {
+  const { db, clock } = ctx;
+  const now = clock.now();
+  const ownBefore = actor.id === null ? undefined : accountById(db, actor.id);
+  const hadAdmin = firstUsableAdmin(db, now) !== null;
+  const result = change();
+  if (ownBefore && isUsableOperator(ownBefore, now)) {
+    const ownAfter = accountById(db, ownBefore.id);
+    if (!isUsableOperator(ownAfter, now) || ownAfter?.role !== ownBefore.role) {
+      throw new ApiError(409, 'own_account', `You cannot disable, demote, expire or delete your own account "${ownBefore.username}"`, {
+        details: { username: ownBefore.username },
+      });
+    }
+  }
+  if (hadAdmin && firstUsableAdmin(db, now) === null) {
+    throw new ApiError(409, 'last_admin', 'At least one enabled administrator must remain', { details: {} });
+  }
+  return result;
 }
 
 /** Subscribers and operators: one table, validated at the API edge, changed in transactions. */
@@ -181,7 +214,7 @@ export class AccountService {
         token_hash: tokenHash,
         token_sealed: vault.seal(token, tokenAad(tokenHash)),
         enabled: input.enabled ? 1 : 0,
-        expires_at: msOrNull(input.expiresAt),
+        expires_at: expiryOrNull(this.ctx, input.expiresAt),
         max_connections: input.maxConnections,
         max_devices: input.maxDevices,
         allowed_ips: JSON.stringify(input.allowedIps),
@@ -213,7 +246,7 @@ export class AccountService {
   replacePrepared(id: number, input: AccountCreateParsed & { token: string }, passwordHash: string | null, actor: Actor): void {
     const { db, vault, clock } = this.ctx;
     const tokenHash = sha256Hex(input.token);
-    db.transaction(() => {
+    db.transaction(() => keepingOperators(this.ctx, actor, () => {
       assertUniqueUsername(this.ctx, input.username, id);
       assertUniqueToken(this.ctx, tokenHash, id);
       assertPackagesExist(this.ctx, input.packages);
@@ -227,7 +260,7 @@ export class AccountService {
         token_hash: tokenHash,
         token_sealed: vault.seal(input.token, tokenAad(tokenHash)),
         enabled: input.enabled ? 1 : 0,
-        expires_at: msOrNull(input.expiresAt),
+        expires_at: expiryOrNull(this.ctx, input.expiresAt),
         max_connections: input.maxConnections,
         max_devices: input.maxDevices,
         allowed_ips: JSON.stringify(input.allowedIps),
@@ -240,14 +273,14 @@ export class AccountService {
         targetId: id,
         summary: { username: input.username, role: input.role, packages: input.packages, enabled: input.enabled, token: 'set', password: passwordHash ? 'set' : 'none' },
       });
-    })();
+    }))();
   }
 
   /** `keepAdminSession`: the caller's own admin session, kept when it changes its own password. */
   async update(id: number, patch: z.output<typeof accountUpdateSchema>, actor: Actor, keepAdminSession?: string): Promise<AccountDetail> {
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
     const { db, clock } = this.ctx;
-    const trustChanged = db.transaction((): boolean => {
+    const trustChanged = db.transaction((): boolean => keepingOperators(this.ctx, actor, () => {
       const row = accountById(db, id);
       if (!row) throw new NotFoundError('Account');
       if (patch.username !== undefined) assertUniqueUsername(this.ctx, patch.username, id);
@@ -263,7 +296,7 @@ export class AccountService {
       if (patch.comment !== undefined) columns.comment = patch.comment;
       if (patch.email !== undefined) columns.email = patch.email;
       if (patch.enabled !== undefined) columns.enabled = patch.enabled ? 1 : 0;
-      if (patch.expiresAt !== undefined) columns.expires_at = msOrNull(patch.expiresAt);
+      if (patch.expiresAt !== undefined) columns.expires_at = expiryOrNull(this.ctx, patch.expiresAt);
       if (patch.maxConnections !== undefined) columns.max_connections = patch.maxConnections;
       if (patch.maxDevices !== undefined) columns.max_devices = patch.maxDevices;
       if (patch.allowedIps !== undefined) columns.allowed_ips = JSON.stringify(patch.allowedIps);
@@ -274,14 +307,14 @@ export class AccountService {
       const summary: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(patch)) summary[key] = key === 'password' ? 'changed' : value;
       recordAudit(db, now, actor, { action: 'account.update', targetType: 'account', targetId: id, summary });
-      const expiresAt = patch.expiresAt === undefined ? undefined : msOrNull(patch.expiresAt);
+      const expiresAt = patch.expiresAt === undefined ? undefined : expiryOrNull(this.ctx, patch.expiresAt);
       return (
         passwordHash !== undefined ||
         role !== row.role ||
         patch.enabled === false ||
         (expiresAt !== undefined && expiresAt !== null && expiresAt <= now)
       );
-    })();
+    }))();
     if (trustChanged) this.ctx.events.emit('account-trust-changed', { ids: [id], keepAdminSession });
     this.ctx.events.emit('accounts-changed', [id]);
     return this.get(id, true);
@@ -289,17 +322,19 @@ export class AccountService {
 
   delete(id: number, actor: Actor): void {
     const { db, clock } = this.ctx;
-    db.transaction(() => {
-      const row = accountById(db, id);
-      if (!row) throw new NotFoundError('Account');
-      deleteAccount(db, id);
-      recordAudit(db, clock.now(), actor, {
-        action: 'account.delete',
-        targetType: 'account',
-        targetId: id,
-        summary: { username: row.username },
-      });
-    })();
+    db.transaction(() =>
+      keepingOperators(this.ctx, actor, () => {
+        const row = accountById(db, id);
+        if (!row) throw new NotFoundError('Account');
+        deleteAccount(db, id);
+        recordAudit(db, clock.now(), actor, {
+          action: 'account.delete',
+          targetType: 'account',
+          targetId: id,
+          summary: { username: row.username },
+        });
+      }),
+    )();
     this.ctx.events.emit('account-trust-changed', { ids: [id] });
     this.ctx.events.emit('accounts-changed', [id]);
   }
@@ -339,7 +374,7 @@ export class AccountService {
   bulk(action: AccountBulk, actor: Actor): { affected: number } {
     const { db, clock } = this.ctx;
     const ids = [...new Set(action.ids)];
-    const affected = db.transaction(() => {
+    const affected = db.transaction(() => keepingOperators(this.ctx, actor, () => {
       const now = clock.now();
       let changes = 0;
       switch (action.action) {
@@ -369,7 +404,7 @@ export class AccountService {
         summary: { ...rest, count: ids.length, changed: changes, ids: ids.slice(0, 100) },
       });
       return changes;
-    })();
+    }))();
     if (action.action === 'disable' || action.action === 'delete') this.ctx.events.emit('account-trust-changed', { ids });
     this.ctx.events.emit('accounts-changed', ids);
     return { affected };

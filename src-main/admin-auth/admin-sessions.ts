@@ -25,7 +25,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 class LockedOutError extends ApiError {
   constructor(lockedUntil: number) {
-    super(429, 'locked', 'Too many failed sign-ins; this account is locked for a while', {
+    super(429, 'locked_out', 'Too many failed sign-ins; this account is locked for a while', {
       details: { lockedUntil: isoFromMs(lockedUntil) },
     });
   }
@@ -46,10 +46,16 @@ export class AdminSessions {
     const row = accountByUsername(db, username);
     const passwordOk = await verifyPassword(password, row?.password_hash ?? null);
     const now = clock.now();
-    const usable = row && passwordOk && row.enabled === 1 && row.role !== 'user' && (row.expires_at === null || row.expires_at > now);
-    if (!usable) {
+    if (!row || !passwordOk || row.role === 'user') {
       this.#recordFailure(username, now);
       throw new UnauthorizedError('Wrong username or password', 'credentials');
+    }
+    // Only someone who knows the password learns why the account cannot sign in.
+    if (row.enabled !== 1) throw new ApiError(403, 'account_disabled', 'This operator account is disabled; another administrator can enable it');
+    if (row.expires_at !== null && row.expires_at <= now) {
+      throw new ApiError(403, 'account_expired', 'This operator account has expired; another administrator can extend it', {
+        details: { expiredAt: isoFromMs(row.expires_at) },
+      });
     }
     const token = randomToken();
     const expiresAt = now + settings.get().adminSessionHours * 3_600_000;

@@ -28,6 +28,13 @@ export function channelRowById(db: Db, id: string): ChannelRow | undefined {
 }
 
 /** Every channel in channel-number order (unnumbered last, then by id). */
+/** The channel that carries this number, if any (channels are few: a scan is fine). */
+export function channelWithNumber(db: Db, number: number): Pick<ChannelRow, 'id' | 'name'> | undefined {
+  return statement(db, 'SELECT id, name FROM channels WHERE number = ? ORDER BY id LIMIT 1').get(number) as
+    | Pick<ChannelRow, 'id' | 'name'>
+    | undefined;
+}
+
 export function allChannelRows(db: Db): ChannelRow[] {
   return statement(db, `SELECT * FROM channels ORDER BY ${CHANNEL_ORDER}`).all() as ChannelRow[];
 }

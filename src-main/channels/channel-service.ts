@@ -3,7 +3,7 @@ import type { CasContext } from '../kernel/context';
 import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
-import { ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
+import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import {
   defaultStreamPath,
   type Channel,
@@ -17,6 +17,7 @@ import { saveChannelAccessFields } from './channel-access-fields';
 import { saveChannelWatermark, watermarkOfRow } from '../watermarks/watermark-service';
 import {
   channelRowById,
+  channelWithNumber,
   deleteChannel,
   insertChannel,
   listChannelRows,
@@ -38,6 +39,18 @@ export function assertChannelsExist(ctx: CasContext, channels: readonly string[]
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
   const missing = missingPackages(ctx.db, packages)[0];
   if (missing !== undefined) throw new ValidationError(`packages: unknown package "${missing}"`, 'packages');
+}
+
+/** Refuses (409 `channel_number_taken`, naming the holder) a number another channel already carries. */
+function assertNumberFree(ctx: CasContext, number: number | null, channelId: string): void {
+  if (number === null) return;
+  const holder = channelWithNumber(ctx.db, number);
+  if (holder && holder.id !== channelId) {
+    throw new ApiError(409, 'channel_number_taken', `Number ${number} belongs to channel "${holder.name}" (${holder.id})`, {
+      field: 'number',
+      details: { number, channelId: holder.id, channelName: holder.name },
+    });
+  }
 }
 
 export function toChannel(row: ChannelRow, packages: string[]): Channel {
@@ -80,6 +93,7 @@ export class ChannelService {
     db.transaction(() => {
       if (channelRowById(db, input.id)) throw new ConflictError(`Channel "${input.id}" exists`, 'id');
       assertPackagesExist(this.ctx, input.packages);
+      assertNumberFree(this.ctx, input.number, input.id);
       const now = clock.now();
       insertChannel(db, {
         id: input.id,
@@ -108,6 +122,7 @@ export class ChannelService {
       const row = channelRowById(db, id);
       if (!row) throw new NotFoundError(`Channel "${id}"`);
       if (patch.packages) assertPackagesExist(this.ctx, patch.packages);
+      if (patch.number !== undefined) assertNumberFree(this.ctx, patch.number, id);
       const now = clock.now();
       updateChannelColumns(db, id, {
         name: patch.name ?? row.name,

@@ -4,7 +4,8 @@ import { accountListQuerySchema } from './accounts';
 /**
  * Accounts as CSV: the columns an import reads and an export writes. An export can be imported
  * again: the export-only columns are ignored on import. Lists (packages, allowed IPs) are
- * separated by ";" inside one cell; `expiresAt` is ISO 8601 or empty; `enabled` is true/false.
+ * separated by ";" inside one cell; `expiresAt` is an ISO 8601 date-time, a date alone (the end
+ * of that day in the operator's time zone) or empty; `enabled` is true/false.
  * Cells that would start a spreadsheet formula carry a leading `'` in exports; imports remove it.
  */
 export const accountCsvImportColumns = [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipRangeListSchema, isoDateTimeSchema, pageQuerySchema, slugSchema } from './common';
+import { expiryInputSchema, ipRangeListSchema, pageQuerySchema, slugSchema, wholeNumberIn } from './common';
 
 export const roles = ['admin', 'observer', 'user'] as const;
 export const roleSchema = z.enum(roles);
@@ -31,8 +31,8 @@ const emailSchema = z.preprocess(
   z.email('Not a valid e-mail address').max(254).nullable(),
 );
 
-/** 0 means "no limit" for maxConnections and maxDevices. */
-const limitSchema = (max: number) => z.number().int('Whole number').min(0, 'Zero or more').max(max, `At most ${max}`);
+/** 0 means "no limit" for maxConnections and maxDevices; anything outside 0–max is refused. */
+const limitSchema = (max: number) => wholeNumberIn(0, max);
 
 const accountFields = {
   username: usernameSchema,
@@ -41,7 +41,7 @@ const accountFields = {
   packages: z.array(slugSchema).max(200),
   maxConnections: limitSchema(1000),
   maxDevices: limitSchema(100),
-  expiresAt: isoDateTimeSchema.nullable(),
+  expiresAt: expiryInputSchema.nullable(),
   allowedIps: ipRangeListSchema,
   email: emailSchema,
   comment: z.string().max(1000, 'At most 1000 characters'),
@@ -142,6 +142,9 @@ export const accountListQuerySchema = pageQuerySchema.extend({
 });
 export type AccountListQuery = z.input<typeof accountListQuerySchema>;
 
+/** Days a bulk "extend" adds. */
+export const bulkExtendDaysSchema = wholeNumberIn(1, 3650);
+
 /** Bulk actions over a set of accounts, applied in one transaction. */
 export const accountBulkSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('enable'), ids: z.array(z.number().int().positive()).min(1).max(10000) }),
@@ -150,7 +153,7 @@ export const accountBulkSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('extend'),
     ids: z.array(z.number().int().positive()).min(1).max(10000),
-    days: z.number().int().min(1).max(3650),
+    days: bulkExtendDaysSchema,
   }),
   z.object({
     action: z.literal('addPackage'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema, slugSchema } from './common';
+import { pageQuerySchema, slugSchema, wholeNumberIn } from './common';
 import { channelWatermarkPatchSchema, channelWatermarkSchema } from './devices-watermarks';
 import { urlSigningSchemeSchema } from './access';
 import { httpUrlSchema } from './access-settings';
@@ -57,7 +57,7 @@ export type Channel = z.infer<typeof channelSchema>;
 
 const channelFields = {
   name: z.string().trim().min(1, 'Required').max(200, 'At most 200 characters'),
-  number: z.number().int('Whole number').min(0).max(99999).nullable(),
+  number: wholeNumberIn(0, 99999).nullable(),
   logo: logoUrlSchema.nullable(),
   streamPath: streamPathSchema,
   enabled: z.boolean(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatIpRange, parseIpRange } from '../net/ip-ranges';
+import { isDateOnly } from '../time/expiry';
 
 /** A stable identifier as streaming servers use it: `travel-channel`, `basic-plus`. */
 export const slugSchema = z
@@ -14,6 +15,21 @@ export const slugParamSchema = z.object({ id: slugSchema });
 
 /** ISO 8601 date-time with offset, e.g. `2026-12-31T23:59:59Z`. */
 export const isoDateTimeSchema = z.iso.datetime({ offset: true, message: 'Expected an ISO 8601 date-time' });
+
+/**
+ * An expiry as the operator types it: an ISO 8601 date-time with offset, or a date alone
+ * (`2030-12-31`), which means the end of that day in the operator's time zone (see `expiryMs`).
+ */
+export const expiryInputSchema = z
+  .string()
+  .trim()
+  .refine((v) => isDateOnly(v) || isoDateTimeSchema.safeParse(v).success, 'Expected a date (2030-12-31) or an ISO 8601 date-time');
+
+/** A whole number the operator types, refused (never clamped) outside `min`–`max`, saying the range. */
+export function wholeNumberIn(min: number, max: number) {
+  const range = `Between ${min} and ${max}`;
+  return z.number(range).int(`Whole number, ${range.toLowerCase()}`).min(min, range).max(max, range);
+}
 
 /** An IPv4/IPv6 address or CIDR network, normalised to `network/prefix`. */
 export const ipRangeSchema = z

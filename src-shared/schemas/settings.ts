@@ -4,6 +4,7 @@ import { keysSecretNames, keysSettingsShape } from './keys-settings';
 import { desktopSettingsShape } from './desktop-settings';
 import { devicesSettingsShape } from './devices-settings';
 import { backupSettingsShape } from './backups';
+import { isTimeZone } from '../time/expiry';
 
 /**
  * The settings document: one typed object, every field with a default, so a new release can add
@@ -17,6 +18,8 @@ const coreSettingsShape = {
   loginLockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
   /** Desktop shell: sign the operator on this machine in without a password. */
   desktopAutoLogin: z.boolean().default(false),
+  /** The operator's IANA time zone: a typed expiry date ends at midnight there. */
+  timeZone: z.string().trim().refine(isTimeZone, 'Not a known IANA time zone, e.g. Europe/Berlin').default('UTC'),
 };
 
 /** Each capability adds its shape here (one spread line), defined in its own schema file. */

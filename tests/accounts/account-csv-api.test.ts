@@ -51,7 +51,7 @@ describe('accounts CSV import', () => {
     expect(await usernames('csv-')).toEqual(['csv-alice', 'csv-bob', 'csv-carol']);
     const alice = (await t.admin.get('/api/admin/accounts?q=csv-alice')).body.items[0];
     expect(alice).toMatchObject({ packages: ['basic', 'premium'], maxConnections: 2, hasPassword: true, email: 'alice@example.com' });
-    expect(alice.expiresAt).toBe('2030-01-01T00:00:00.000Z');
+    expect(alice.expiresAt).toBe('2030-01-01T23:59:59.000Z');
     const login = await t.anonymous.post('/api/admin/login', { username: 'csv-carol', password: 'carol-pass-1' });
     expect(login.status).toBe(200);
     const audit = await t.admin.get('/api/admin/audit?action=account.import');

@@ -43,7 +43,7 @@ describe('sign-in', () => {
     for (let i = 0; i < 5; i++) await t.anonymous.post('/api/admin/login', { username: 'locky', password: 'nope-nope' });
     const answer = await t.anonymous.post('/api/admin/login', { username: 'locky', password: 'locky-pass-1' });
     expect(answer.status).toBe(429);
-    expect(answer.body.error.code).toBe('locked');
+    expect(answer.body.error.code).toBe('locked_out');
     expect(Date.parse(answer.body.error.details.lockedUntil)).toBeGreaterThan(t.clock.now());
   });
 

@@ -49,13 +49,13 @@ async function open(locale = 'en-US'): Promise<Page> {
  * A page already signed in: the session token goes into the tab's storage before the app loads,
  * so only the sign-in test goes through the sign-in form (the login rate limit stays out of the way).
  */
-async function signedIn(menu = '', username = 'admin', password = ADMIN_PASSWORD): Promise<Page> {
+async function signedIn(menu = '', username = 'admin', password = ADMIN_PASSWORD, language: 'en' | 'de' = 'en'): Promise<Page> {
   const token =
     username === 'admin'
       ? t.admin.token!
       : ((await t.anonymous.post('/api/admin/login', { username, password })).body.token as string);
   const page = await open();
-  await page.addInitScript(`sessionStorage.setItem('cas.session', ${JSON.stringify(token)})`);
+  await page.addInitScript(`sessionStorage.setItem('cas.session', ${JSON.stringify(token)}); localStorage.setItem('cas.language', '${language}')`);
   await page.goto(`${t.cas.adminUrl}/admin/`);
   await page.getByTestId('signed-in-user').waitFor();
   if (menu) await page.getByRole('menuitem', { name: menu }).click();
@@ -423,5 +423,35 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('menuitem', { name: 'Übersicht' }).click();
     await page.getByText('Zuschauer jetzt').waitFor();
     await screenshot(page, 'german-dashboard');
+  });
+
+  it('confirms a bulk delete with the usernames and the count, never sweeping in operators, in English and German', async () => {
+    for (const username of ['bulk-anna', 'bulk-bert', 'bulk-cleo']) await t.admin.post('/api/admin/accounts', { username });
+    await t.admin.post('/api/admin/accounts', { username: 'bulk-night-op', password: 'night-op-pass-1', role: 'observer' });
+    const texts = {
+      de: { menu: 'Konten', search: 'Name, E-Mail, Kommentar suchen', del: 'Löschen…', title: '3 Konten löschen? Das kann nicht rückgängig gemacht werden.', no: 'Abbrechen' },
+      en: { menu: 'Accounts', search: 'Search name, e-mail, comment', del: 'Delete…', title: 'Delete 3 accounts? This cannot be undone.', no: 'Cancel' },
+    };
+    for (const language of ['de', 'en'] as const) {
+      const words = texts[language];
+      const page = await signedIn(words.menu, 'admin', ADMIN_PASSWORD, language);
+      await page.getByLabel(words.search).fill('bulk-');
+      await page.getByTestId('accounts-table').getByText('bulk-night-op').waitFor();
+      await page.getByTestId('accounts-table').locator('thead input[type=checkbox]').check();
+      await page.getByTestId('bulk-actions').hover();
+      await page.getByRole('menuitem', { name: words.del }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('.ant-modal-confirm-title', { hasText: words.title }).waitFor();
+      const targets = dialog.getByTestId('bulk-targets');
+      for (const username of ['bulk-anna', 'bulk-bert', 'bulk-cleo']) await targets.getByText(username).waitFor();
+      expect(await targets.textContent()).not.toContain('bulk-night-op');
+      await screenshot(page, `bulk-delete-confirm-${language}`);
+      if (language === 'de') await dialog.getByRole('button', { name: words.no }).click();
+      else await dialog.getByRole('button', { name: 'Delete' }).click();
+      await context?.close();
+      context = null;
+    }
+    await vi.waitFor(async () => expect(await accountByName('bulk-anna')).toBeUndefined(), { timeout: 20_000 });
+    expect(await accountByName('bulk-night-op')).toBeDefined();
   });
 });

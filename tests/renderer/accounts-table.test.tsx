@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { AccountsPage } from '../../src-renderer/src/features/accounts/accounts-page';
 import { setLanguage } from '../../src-renderer/src/shared/i18n/i18n';
@@ -107,6 +107,11 @@ describe('accounts table', () => {
     await screen.findByText('2 selected');
     await user.hover(screen.getByTestId('bulk-actions'));
     await user.click(await screen.findByText('Disable'));
+    // Disabling cuts viewers off: it is confirmed first, naming the accounts.
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getAllByText('Disable 2 accounts? Their viewers and devices are cut off.').length).toBeGreaterThan(0);
+    expect(within(dialog).getByText('viewer-0000002')).toBeTruthy();
+    await user.click(within(dialog).getByRole('button', { name: 'Disable' }));
     await waitFor(() => expect(calls.some((c) => c.path === '/api/admin/accounts/bulk')).toBe(true));
     expect(calls.find((c) => c.path === '/api/admin/accounts/bulk')!.body).toEqual({ action: 'disable', ids: [1, 2] });
   });

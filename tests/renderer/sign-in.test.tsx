@@ -24,7 +24,7 @@ describe('sign-in', () => {
       'GET /api/admin/setup': () => ({ body: { needsSetup: false } }),
       'POST /api/admin/login': () => ({
         status: 429,
-        body: { error: { code: 'locked', message: 'Too many failed sign-ins; this account is locked for a while', details: { lockedUntil } } },
+        body: { error: { code: 'locked_out', message: 'Too many failed sign-ins; this account is locked for a while', details: { lockedUntil } } },
       }),
     });
     render(<DashboardApp initialPath="/" />);
@@ -34,6 +34,20 @@ describe('sign-in', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('Account locked')).toBeTruthy();
     expect(screen.getByText(new RegExp(`locked until ${dayjs(lockedUntil).format('HH:mm')}`))).toBeTruthy();
+  });
+
+  it('says when the account itself cannot sign in (disabled), not "wrong password"', async () => {
+    fakeApi({
+      'GET /api/admin/setup': () => ({ body: { needsSetup: false } }),
+      'POST /api/admin/login': () => ({ status: 403, body: { error: { code: 'account_disabled', message: 'This operator account is disabled' } } }),
+    });
+    render(<DashboardApp initialPath="/" />);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Username'), 'night-op');
+    await user.type(screen.getByLabelText('Password'), 'whatever-123');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('This account cannot sign in')).toBeTruthy();
+    expect(screen.getByText('This operator account is disabled. Another administrator can enable it.')).toBeTruthy();
   });
 
   it('shows the first-run page when no administrator exists, and signs in after creating one', async () => {

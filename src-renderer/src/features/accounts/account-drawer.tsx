@@ -7,10 +7,12 @@ import type { AccountCreate, AccountDetail, AccountUpdate, Device } from '../../
 import { api } from '../../shared/api/client';
 import { usePackages } from '../packages/package-queries';
 import { useServerStatus } from '../dashboard/status-queries';
+import { useSettings } from '../settings/settings-queries';
 import { accountsKey } from './account-queries';
 import { useCanWrite } from '../auth/auth-context';
 import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
 import { AccountForm } from './account-form';
+import { useConfirmDiscard } from '../../shared/forms/unsaved-changes';
 
 /** The URL a subscriber's player loads: every channel the account may watch. */
 export function playlistUrlOf(apiUrl: string | null | undefined, token: string): string {
@@ -32,6 +34,9 @@ export function AccountDrawer({ target, onClose }: Props) {
   const toast = useErrorToast();
   const packages = usePackages();
   const status = useServerStatus();
+  const settings = useSettings();
+  const confirmDiscard = useConfirmDiscard();
+  const requestClose = () => confirmDiscard(onClose);
   const id = typeof target === 'number' ? target : null;
   const detail = useQuery({
     queryKey: [...accountsKey, 'detail', id],
@@ -78,7 +83,7 @@ export function AccountDrawer({ target, onClose }: Props) {
   const account = detail.data ?? null;
   const title = id === null ? t('accounts.newAccount') : account ? account.username : t('accounts.account');
   return (
-    <Drawer open={target !== null} onClose={onClose} title={title} size={620} destroyOnHidden>
+    <Drawer open={target !== null} onClose={requestClose} title={title} size={620} destroyOnHidden>
       {id !== null && detail.isPending && <Skeleton active />}
       {id !== null && detail.isError && <ErrorAlert error={detail.error} onRetry={() => void detail.refetch()} />}
       {(id === null || account) && (
@@ -149,7 +154,8 @@ export function AccountDrawer({ target, onClose }: Props) {
             packages={packages.data ?? []}
             readOnly={!canWrite}
             onSubmit={submit}
-            onCancel={onClose}
+            onCancel={requestClose}
+            timeZone={settings.data?.timeZone}
           />
         </>
       )}

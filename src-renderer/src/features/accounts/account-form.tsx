@@ -14,6 +14,8 @@ import {
 import type { Package } from '../../../../src-shared/schemas/packages';
 import { emptyToNull, showApiErrorAtField, showIssues, zodRule } from '../../shared/forms/zod-rules';
 import { useErrorToast } from '../../shared/components/feedback';
+import { calendarDateIn } from '../../../../src-shared/time/expiry';
+import { useFormChanges } from '../../shared/forms/unsaved-changes';
 
 export interface AccountFormValues {
   username: string;
@@ -46,7 +48,8 @@ const FIELDS = [
 ] as const;
 
 const shape = accountCreateSchema.shape;
-const isoOf = (value: unknown) => (dayjs.isDayjs(value) ? value.toISOString() : value ?? null);
+/** The picker's day as the API takes it: a date alone, which ends at midnight in the operator's time zone. */
+const dateOf = (value: unknown) => (dayjs.isDayjs(value) ? value.format('YYYY-MM-DD') : value ?? null);
 
 /** Form values → the JSON the API takes (empty optional fields left out or null). */
 export function accountPayload(values: AccountFormValues, mode: 'create' | 'edit'): AccountCreate | AccountUpdate {
@@ -56,7 +59,7 @@ export function accountPayload(values: AccountFormValues, mode: 'create' | 'edit
     packages: values.packages ?? [],
     maxConnections: values.maxConnections,
     maxDevices: values.maxDevices,
-    expiresAt: values.expiresAt ? values.expiresAt.toISOString() : null,
+    expiresAt: values.expiresAt ? values.expiresAt.format('YYYY-MM-DD') : null,
     allowedIps: values.allowedIps ?? [],
     email: emptyToNull(values.email?.trim()),
     comment: values.comment ?? '',
@@ -67,7 +70,7 @@ export function accountPayload(values: AccountFormValues, mode: 'create' | 'edit
   return payload;
 }
 
-export function formValuesOf(account: AccountDetail | null): AccountFormValues {
+export function formValuesOf(account: AccountDetail | null, timeZone = 'UTC'): AccountFormValues {
   if (!account) {
     return { username: '', role: 'user', packages: [], maxConnections: 1, maxDevices: 1, expiresAt: null, allowedIps: [], email: '', comment: '', enabled: true };
   }
@@ -77,7 +80,7 @@ export function formValuesOf(account: AccountDetail | null): AccountFormValues {
     packages: account.packages,
     maxConnections: account.maxConnections,
     maxDevices: account.maxDevices,
-    expiresAt: account.expiresAt ? dayjs(account.expiresAt) : null,
+    expiresAt: account.expiresAt ? dayjs(calendarDateIn(Date.parse(account.expiresAt), timeZone)) : null,
     allowedIps: account.allowedIps,
     email: account.email ?? '',
     comment: account.comment,
@@ -93,22 +96,28 @@ interface Props {
   /** Sends the payload; a rejected promise with an API error is shown at its field. */
   onSubmit: (payload: AccountCreate | AccountUpdate) => Promise<unknown>;
   onCancel: () => void;
+  /** The operator's time zone (the `timeZone` setting): a typed date ends at midnight there. */
+  timeZone?: string;
 }
 
 /** Create or edit an account, with the shared validation rules at every field. */
-export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCancel }: Props) {
+export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCancel, timeZone = 'UTC' }: Props) {
   const { t } = useTranslation();
   const [form] = Form.useForm<AccountFormValues>();
   const toast = useErrorToast();
   const role = Form.useWatch('role', form);
+  const changes = useFormChanges();
 
   useEffect(() => {
     form.resetFields();
-    form.setFieldsValue(formValuesOf(account));
-  }, [account, form]);
+    form.setFieldsValue(formValuesOf(account, timeZone));
+    changes.markClean();
+  }, [account, form, timeZone, changes]);
 
   const finish = async (values: AccountFormValues) => {
     const payload = accountPayload(values, mode);
+    // An expiry shown as a date is sent only when changed, so an exact time set elsewhere stays.
+    if (mode === 'edit' && !form.isFieldTouched('expiresAt')) delete payload.expiresAt;
     const checked = (mode === 'create' ? accountCreateSchema : accountUpdateSchema).safeParse(payload);
     if (!checked.success) {
       const rest = showIssues(form, checked.error.issues, FIELDS);
@@ -119,9 +128,11 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
       form.setFields([{ name: 'password', errors: [t('accounts.passwordNeeded')] }]);
       return;
     }
+    changes.markClean();
     try {
       await onSubmit(payload);
     } catch (error) {
+      changes.markDirty();
       if (!showApiErrorAtField(form, error, FIELDS)) toast(error);
     }
   };
@@ -132,8 +143,9 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
       layout="vertical"
       scrollToFirstError
       onFinish={(values) => void finish(values)}
+      onValuesChange={changes.onValuesChange}
       disabled={readOnly}
-      initialValues={formValuesOf(account)}
+      initialValues={formValuesOf(account, timeZone)}
       aria-label={t('accounts.form')}
     >
       <Form.Item name="username" label={t('accounts.username')} rules={[zodRule(shape.username)]}>
@@ -165,14 +177,14 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
         />
       </Form.Item>
       <Space size="large" wrap align="start">
-        <Form.Item name="maxConnections" label={t('accounts.maxConnections')} extra={t('accounts.zeroUnlimited')} rules={[zodRule(shape.maxConnections)]}>
-          <InputNumber min={0} />
+        <Form.Item name="maxConnections" label={t('accounts.maxConnections')} extra={t('accounts.zeroUnlimited', { max: accountUpdateSchema.shape.maxConnections.unwrap().maxValue })} rules={[zodRule(shape.maxConnections)]}>
+          <InputNumber />
         </Form.Item>
-        <Form.Item name="maxDevices" label={t('accounts.maxDevices')} extra={t('accounts.zeroUnlimited')} rules={[zodRule(shape.maxDevices)]}>
-          <InputNumber min={0} />
+        <Form.Item name="maxDevices" label={t('accounts.maxDevices')} extra={t('accounts.zeroUnlimited', { max: accountUpdateSchema.shape.maxDevices.unwrap().maxValue })} rules={[zodRule(shape.maxDevices)]}>
+          <InputNumber />
         </Form.Item>
-        <Form.Item name="expiresAt" label={t('accounts.expiresAt')} extra={t('accounts.emptyNever')} rules={[zodRule(shape.expiresAt, isoOf)]}>
-          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+        <Form.Item name="expiresAt" label={t('accounts.expiresAt')} extra={t('accounts.expiresHint', { timeZone })} rules={[zodRule(shape.expiresAt, dateOf)]}>
+          <DatePicker format="YYYY-MM-DD" />
         </Form.Item>
       </Space>
       <Form.Item name="allowedIps" label={t('accounts.allowedIps')} extra={t('accounts.allowedIpsHint')} rules={[zodRule(shape.allowedIps)]}>

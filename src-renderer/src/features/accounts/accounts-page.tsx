@@ -5,7 +5,7 @@ import { DeleteOutlined, DownloadOutlined, DownOutlined, EditOutlined, EyeOutlin
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
-import { accountStatuses, roles, type accountSortFields, type Account, type AccountBulk, type AccountBulkResult, type AccountStatus, type Role } from '../../../../src-shared/schemas/accounts';
+import { accountStatuses, bulkExtendDaysSchema, roles, type accountSortFields, type Account, type AccountBulk, type AccountBulkResult, type AccountStatus, type Role } from '../../../../src-shared/schemas/accounts';
 import { api, saveBlob } from '../../shared/api/client';
 import { usePackages } from '../packages/package-queries';
 import { accountsKey } from './account-queries';
@@ -14,6 +14,7 @@ import { useCanWrite } from '../auth/auth-context';
 import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
 import { AccountDrawer } from './account-drawer';
 import { CsvImportModal } from './csv-import-modal';
+import { BulkTargets } from './bulk-confirm';
 
 type SortField = (typeof accountSortFields)[number];
 
@@ -62,11 +63,14 @@ export function AccountsPage() {
     setText(next);
     applyText(next);
   };
-  const [selected, setSelected] = useState<number[]>([]);
+  /** Selected accounts by id, with their usernames (kept across pages for the confirmation). */
+  const [selection, setSelection] = useState<Map<number, string>>(new Map());
+  const selected = useMemo(() => [...selection.keys()], [selection]);
   const [drawer, setDrawer] = useState<number | 'new' | null>(null);
   const [importing, setImporting] = useState(false);
   const [bulkDialog, setBulkDialog] = useState<BulkDialog>(null);
   const [bulkDays, setBulkDays] = useState<number | null>(30);
+  const bulkDaysValid = bulkExtendDaysSchema.safeParse(bulkDays).success;
   const [bulkPackage, setBulkPackage] = useState<string | undefined>();
   const packageName = useMemo(() => new Map((packages.data ?? []).map((p) => [p.id, p.name])), [packages.data]);
 
@@ -74,7 +78,7 @@ export function AccountsPage() {
     try {
       const { affected } = await api.post<AccountBulkResult>('/api/admin/accounts/bulk', action);
       void message.success(t('accounts.bulkDone', { count: affected }));
-      setSelected([]);
+      setSelection(new Map());
       setBulkDialog(null);
       await queryClient.invalidateQueries({ queryKey: accountsKey });
     } catch (error) {
@@ -86,7 +90,7 @@ export function AccountsPage() {
     try {
       await api.delete(`/api/admin/accounts/${id}`);
       void message.success(t('accounts.deleted'));
-      setSelected((ids) => ids.filter((x) => x !== id));
+      setSelection((current) => new Map([...current].filter(([x]) => x !== id)));
       await queryClient.invalidateQueries({ queryKey: accountsKey });
     } catch (error) {
       toast(error);
@@ -189,20 +193,24 @@ export function AccountsPage() {
     { type: 'divider' as const },
     { key: 'delete', label: t('accounts.bulk.delete'), danger: true },
   ];
+  /** Disabling and deleting cut viewers off: the operator confirms with the names and the count. */
+  const confirmDestructive = (action: 'disable' | 'delete') => {
+    modal.confirm({
+      title: t(action === 'delete' ? 'accounts.bulkDeleteConfirm' : 'accounts.bulkDisableConfirm', { count: selected.length }),
+      content: <BulkTargets usernames={[...selection.values()]} />,
+      okText: t(action === 'delete' ? 'common.delete' : 'accounts.bulk.disable'),
+      okButtonProps: { danger: true },
+      cancelText: t('common.cancel'),
+      onOk: () => runBulk({ action, ids: selected }),
+    });
+  };
   const onBulk = (key: string) => {
-    if (key === 'enable' || key === 'disable') void runBulk({ action: key, ids: selected });
+    if (key === 'enable') void runBulk({ action: key, ids: selected });
+    else if (key === 'disable' || key === 'delete') confirmDestructive(key);
     else if (key === 'extend') setBulkDialog({ action: 'extend' });
     else if (key === 'addPackage' || key === 'removePackage') setBulkDialog({ action: key });
-    else if (key === 'delete') {
-      modal.confirm({
-        title: t('accounts.bulkDeleteConfirm', { count: selected.length }),
-        okText: t('common.delete'),
-        okButtonProps: { danger: true },
-        cancelText: t('common.cancel'),
-        onOk: () => runBulk({ action: 'delete', ids: selected }),
-      });
-    }
   };
+  const pageHasOperators = list.items.some((row) => row.role !== 'user');
 
   return (
     <Card
@@ -282,6 +290,11 @@ export function AccountsPage() {
           </Dropdown>
         )}
       </Space>
+      {canWrite && pageHasOperators && (
+        <Typography.Paragraph type="secondary" className="bulk-note" data-testid="operators-not-selectable">
+          {t('accounts.operatorsNotSelectable')}
+        </Typography.Paragraph>
+      )}
       {list.query.isError && <ErrorAlert error={list.query.error} onRetry={() => void list.query.refetch()} />}
       <Table<Account>
         rowKey="id"
@@ -290,7 +303,18 @@ export function AccountsPage() {
         dataSource={list.items}
         loading={list.query.isFetching && !list.query.data}
         onChange={onTableChange}
-        rowSelection={canWrite ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]), preserveSelectedRowKeys: true } : undefined}
+        rowSelection={
+          canWrite
+            ? {
+                selectedRowKeys: selected,
+                preserveSelectedRowKeys: true,
+                // Operators are changed one at a time: "select all" never sweeps them into a bulk action.
+                getCheckboxProps: (row) => ({ disabled: row.role !== 'user', title: row.role !== 'user' ? t('accounts.operatorRow') : undefined }),
+                onChange: (keys, rows) =>
+                  setSelection((current) => new Map(keys.map((key) => [key as number, rows.find((row) => row?.id === key)?.username ?? current.get(key as number) ?? `#${key}`]))),
+              }
+            : undefined
+        }
         pagination={{
           ...list.pagination,
           showSizeChanger: true,
@@ -308,17 +332,25 @@ export function AccountsPage() {
         onCancel={() => setBulkDialog(null)}
         okText={t('common.apply')}
         cancelText={t('common.cancel')}
-        okButtonProps={{ disabled: bulkDialog?.action === 'extend' ? !bulkDays : !bulkPackage }}
+        okButtonProps={{ disabled: bulkDialog?.action === 'extend' ? !bulkDaysValid : !bulkPackage }}
         onOk={() => {
           if (!bulkDialog) return;
-          if (bulkDialog.action === 'extend') void runBulk({ action: 'extend', ids: selected, days: bulkDays ?? 30 });
-          else if (bulkPackage) void runBulk({ action: bulkDialog.action, ids: selected, package: bulkPackage });
+          if (bulkDialog.action === 'extend') {
+            if (bulkDays !== null) void runBulk({ action: 'extend', ids: selected, days: bulkDays });
+          } else if (bulkPackage) void runBulk({ action: bulkDialog.action, ids: selected, package: bulkPackage });
         }}
       >
         {bulkDialog?.action === 'extend' ? (
           <Space orientation="vertical">
             <Typography.Text>{t('accounts.extendHint')}</Typography.Text>
-            <InputNumber min={1} max={3650} value={bulkDays} onChange={setBulkDays} addonAfter={t('common.days')} aria-label={t('common.days')} />
+            <InputNumber
+              value={bulkDays}
+              onChange={setBulkDays}
+              status={bulkDaysValid ? undefined : 'error'}
+              addonAfter={t('common.days')}
+              aria-label={t('common.days')}
+            />
+            {!bulkDaysValid && <Typography.Text type="danger">{t('form.between', { min: 1, max: 3650 })}</Typography.Text>}
           </Space>
         ) : (
           <Select

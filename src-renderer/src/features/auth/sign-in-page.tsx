@@ -12,7 +12,7 @@ import { zodRule } from '../../shared/forms/zod-rules';
 
 /** What went wrong at sign-in, in words for the operator. */
 export function signInProblem(error: unknown, t: (key: 'auth.lockedUntil' | 'auth.tooManyRequests', options?: Record<string, string>) => string): string {
-  if (error instanceof ApiRequestError && error.code === 'locked') {
+  if (error instanceof ApiRequestError && error.code === 'locked_out') {
     const until = error.body.details?.lockedUntil;
     return t('auth.lockedUntil', { time: typeof until === 'string' ? dayjs(until).format('HH:mm') : '?' });
   }
@@ -20,10 +20,18 @@ export function signInProblem(error: unknown, t: (key: 'auth.lockedUntil' | 'aut
   return errorText(error);
 }
 
+/** A heading for refusals that are about the account rather than the password typed. */
+function signInProblemTitle(error: unknown, t: (key: 'auth.lockedTitle' | 'auth.cannotSignIn') => string): string | undefined {
+  if (!(error instanceof ApiRequestError)) return undefined;
+  if (error.code === 'locked_out') return t('auth.lockedTitle');
+  if (error.code === 'account_disabled' || error.code === 'account_expired') return t('auth.cannotSignIn');
+  return undefined;
+}
+
 export function SignInPage() {
   const { t } = useTranslation();
   const { signIn } = useAuth();
-  const [problem, setProblem] = useState<{ text: string; locked: boolean } | null>(null);
+  const [problem, setProblem] = useState<{ text: string; title: string | undefined } | null>(null);
   const [busy, setBusy] = useState(false);
 
   const submit = async (values: { username: string; password: string }) => {
@@ -32,7 +40,7 @@ export function SignInPage() {
     try {
       await signIn(values.username.trim(), values.password);
     } catch (error) {
-      setProblem({ text: signInProblem(error, t), locked: error instanceof ApiRequestError && error.code === 'locked' });
+      setProblem({ text: signInProblem(error, t), title: signInProblemTitle(error, t) });
     } finally {
       setBusy(false);
     }
@@ -45,11 +53,11 @@ export function SignInPage() {
         {problem && (
           <Alert
             className="form-alert"
-            type={problem.locked ? 'warning' : 'error'}
+            type={problem.title ? 'warning' : 'error'}
             showIcon
             role="alert"
-            title={problem.locked ? t('auth.lockedTitle') : problem.text}
-            description={problem.locked ? problem.text : undefined}
+            title={problem.title ?? problem.text}
+            description={problem.title ? problem.text : undefined}
           />
         )}
         <Form layout="vertical" onFinish={(values: { username: string; password: string }) => void submit(values)} requiredMark={false} disabled={busy}>

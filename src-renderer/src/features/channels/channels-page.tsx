@@ -16,6 +16,7 @@ import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
 import { PreviewPlayer } from './preview-player';
 import { WatermarkFields } from '../../shared/components/watermark-editor';
 import { emptyToNull, showApiErrorAtField, showIssues, zodRule } from '../../shared/forms/zod-rules';
+import { useConfirmDiscard, useFormChanges } from '../../shared/forms/unsaved-changes';
 
 const FIELDS = ['id', 'name', 'number', 'logo', 'streamPath', 'enabled', 'packages', 'cryptoPeriodSeconds', 'hlsOrigin', 'watermark', 'urlSigning', 'streamBaseUrl'];
 const create = channelCreateSchema.shape;
@@ -101,12 +102,14 @@ export function ChannelForm({
   const settings = useSettings();
   const defaults = settings.data?.defaultWatermark ?? watermarkSpecSchema.parse({});
   const custom = Form.useWatch('customWatermark', form);
+  const changes = useFormChanges();
 
   useEffect(() => {
     form.resetFields();
     form.setFieldsValue(valuesOf(channel, defaults));
+    changes.markClean();
     // The default watermark only seeds a fresh form; it is not a reason to reset one being edited.
-  }, [channel, form]);
+  }, [channel, form, changes]);
 
   const finish = async (values: ChannelValues) => {
     const payload = payloadOf(values, !channel);
@@ -116,21 +119,23 @@ export function ChannelForm({
       if (rest.length) toast(new Error(rest[0]));
       return;
     }
+    changes.markClean();
     try {
       await onSubmit(payload);
     } catch (error) {
+      changes.markDirty();
       if (!showApiErrorAtField(form, error, FIELDS)) toast(error);
     }
   };
 
   return (
-    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values) => void finish(values)} disabled={readOnly} aria-label={t('channels.form')} initialValues={valuesOf(channel, defaults)}>
+    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values) => void finish(values)} onValuesChange={changes.onValuesChange} disabled={readOnly} aria-label={t('channels.form')} initialValues={valuesOf(channel, defaults)}>
       <Space size="large" wrap align="start">
         <Form.Item name="id" label={t('channels.id')} rules={[zodRule(create.id)]} extra={t('channels.idHint')}>
           <Input disabled={!!channel || readOnly} style={{ width: 200 }} />
         </Form.Item>
         <Form.Item name="number" label={t('channels.number')} rules={[zodRule(create.number, (v) => v ?? null)]}>
-          <InputNumber min={0} max={99999} />
+          <InputNumber />
         </Form.Item>
         <Form.Item name="enabled" label={t('channels.enabled')} valuePropName="checked">
           <Switch />
@@ -150,7 +155,7 @@ export function ChannelForm({
           <Select style={{ width: 240 }} options={urlSigningSchemes.map((s) => ({ value: s, label: t(`channels.signing.${s}`) }))} />
         </Form.Item>
         <Form.Item name="cryptoPeriodSeconds" label={t('channels.cryptoPeriod')} rules={[zodRule(create.cryptoPeriodSeconds)]}>
-          <InputNumber min={2} max={86400} suffix="s" />
+          <InputNumber suffix="s" />
         </Form.Item>
       </Space>
       <Form.Item name="streamBaseUrl" label={t('channels.streamBaseUrl')} extra={t('channels.streamBaseUrlHint')} rules={[zodRule(create.streamBaseUrl, emptyToNull)]}>
@@ -237,6 +242,7 @@ export function ChannelsPage() {
   const canWrite = useCanWrite();
   const { message } = App.useApp();
   const toast = useErrorToast();
+  const confirmDiscard = useConfirmDiscard();
   const queryClient = useQueryClient();
   const channels = useChannels();
   const status = useServerStatus();
@@ -328,9 +334,9 @@ export function ChannelsPage() {
           },
         ]}
       />
-      <Drawer open={editingId !== null} onClose={() => setEditingId(null)} title={editing ? editing.name : t('channels.new')} size={680} destroyOnHidden>
+      <Drawer open={editingId !== null} onClose={() => confirmDiscard(() => setEditingId(null))} title={editing ? editing.name : t('channels.new')} size={680} destroyOnHidden>
         {editing && <LogoUpload channel={editing} apiUrl={apiUrl} readOnly={!canWrite} />}
-        <ChannelForm key={editing?.id ?? 'new'} channel={editing} readOnly={!canWrite} onSubmit={submit} onCancel={() => setEditingId(null)} />
+        <ChannelForm key={editing?.id ?? 'new'} channel={editing} readOnly={!canWrite} onSubmit={submit} onCancel={() => confirmDiscard(() => setEditingId(null))} />
         {editing && canWrite && (
           <Collapse
             className="player-collapse"

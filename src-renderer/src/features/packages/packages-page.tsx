@@ -10,6 +10,7 @@ import { useChannels, channelsKey } from '../channels/channel-queries';
 import { useCanWrite } from '../auth/auth-context';
 import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
 import { showApiErrorAtField, showIssues, zodRule } from '../../shared/forms/zod-rules';
+import { useConfirmDiscard, useFormChanges } from '../../shared/forms/unsaved-changes';
 
 const FIELDS = ['id', 'name', 'description', 'channels'];
 
@@ -36,10 +37,12 @@ export function PackageForm({
   const { t } = useTranslation();
   const [form] = Form.useForm<PackageValues>();
   const toast = useErrorToast();
+  const changes = useFormChanges();
   useEffect(() => {
     form.resetFields();
     form.setFieldsValue(pkg ? { ...pkg } : { id: '', name: '', description: '', channels: [] });
-  }, [pkg, form]);
+    changes.markClean();
+  }, [pkg, form, changes]);
 
   const finish = async (values: PackageValues) => {
     const payload: PackageCreate | PackageUpdate = pkg
@@ -50,15 +53,17 @@ export function PackageForm({
       showIssues(form, checked.error.issues, FIELDS);
       return;
     }
+    changes.markClean();
     try {
       await onSubmit(payload);
     } catch (error) {
+      changes.markDirty();
       if (!showApiErrorAtField(form, error, FIELDS)) toast(error);
     }
   };
 
   return (
-    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values) => void finish(values)} disabled={readOnly} aria-label={t('packages.form')}>
+    <Form form={form} layout="vertical" scrollToFirstError onFinish={(values) => void finish(values)} onValuesChange={changes.onValuesChange} disabled={readOnly} aria-label={t('packages.form')}>
       <Form.Item name="id" label={t('packages.id')} extra={t('packages.idHint')} rules={[zodRule(packageCreateSchema.shape.id)]}>
         <Input disabled={!!pkg || readOnly} />
       </Form.Item>
@@ -94,6 +99,7 @@ export function PackagesPage() {
   const canWrite = useCanWrite();
   const { message } = App.useApp();
   const toast = useErrorToast();
+  const confirmDiscard = useConfirmDiscard();
   const queryClient = useQueryClient();
   const packages = usePackages();
   const channels = useChannels();
@@ -175,13 +181,13 @@ export function PackagesPage() {
           },
         ]}
       />
-      <Drawer open={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? t('packages.new') : editing?.name} size={520} destroyOnHidden>
+      <Drawer open={editing !== null} onClose={() => confirmDiscard(() => setEditing(null))} title={editing === 'new' ? t('packages.new') : editing?.name} size={520} destroyOnHidden>
         <PackageForm
           pkg={editing === 'new' ? null : editing}
           channels={channels.data?.items ?? []}
           readOnly={!canWrite}
           onSubmit={submit}
-          onCancel={() => setEditing(null)}
+          onCancel={() => confirmDiscard(() => setEditing(null))}
         />
       </Drawer>
     </Card>

@@ -93,12 +93,16 @@ function SettingField({ info, readOnly }: { info: FieldInfo; readOnly: boolean }
   const toValue = (v: unknown) => (info.nullable && (v === '' || v === undefined) ? null : v);
   const common = { name: info.name, label: label(info.name), rules: [zodRule(schema, toValue)] };
   switch (info.type.kind) {
-    case 'number':
+    case 'number': {
+      // Out of range is refused with the range, never clamped.
+      const { min, max } = info.type;
+      const range = min !== undefined && max !== undefined ? i18n.t('form.between', { min, max }) : undefined;
       return (
-        <Form.Item {...common}>
-          <InputNumber disabled={readOnly} min={info.type.min} max={info.type.max} style={{ width: 160 }} />
+        <Form.Item {...common} rules={[zodRule(schema, toValue, range)]}>
+          <InputNumber disabled={readOnly} style={{ width: 160 }} />
         </Form.Item>
       );
+    }
     case 'boolean':
       return (
         <Form.Item {...common} valuePropName="checked">

@@ -2,14 +2,14 @@ import { Component, type ReactNode } from 'react';
 import { Alert, App, Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiRequestError } from '../api/client';
-import { i18n, translateMessage } from '../i18n/i18n';
+import { codedErrorText, i18n, translateMessage } from '../i18n/i18n';
 
 /** The text to show for any error: the API's message (translated where known), else a generic one. */
 export function errorText(error: unknown): string {
   if (error instanceof ApiRequestError) {
     if (error.code === 'network') return i18n.t('errors.network');
     if (error.status === 403 && error.field === 'role') return i18n.t('errors.readOnly');
-    return translateMessage(error.message);
+    return codedErrorText(error.code, error.body.details) ?? translateMessage(error.message);
   }
   return i18n.t('errors.unexpected');
 }

@@ -66,10 +66,10 @@ export function WatermarkFields({ name, readOnly }: { name: string; readOnly: bo
           </Form.Item>
           <Space>
             <Form.Item name={[name, 'size']} label={t('watermark.size')} rules={[zodRule(watermarkSizeSchema)]}>
-              <InputNumber disabled={readOnly} min={1} max={20} step={0.5} suffix="%" />
+              <InputNumber disabled={readOnly} step={0.5} suffix="%" />
             </Form.Item>
             <Form.Item name={[name, 'moveSeconds']} label={t('watermark.moveSeconds')} rules={[zodRule(watermarkMoveSecondsSchema)]}>
-              <InputNumber disabled={readOnly} min={0} max={86400} suffix="s" />
+              <InputNumber disabled={readOnly} suffix="s" />
             </Form.Item>
           </Space>
         </div>

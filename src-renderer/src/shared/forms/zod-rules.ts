@@ -1,18 +1,18 @@
 import type { FormInstance, Rule } from 'antd/es/form';
 import type { z } from 'zod';
 import { ApiRequestError } from '../api/client';
-import { fieldMessage, translateMessage } from '../i18n/i18n';
+import { codedErrorText, fieldMessage, translateMessage } from '../i18n/i18n';
 
 /**
  * An antd form rule that checks a value with the shared zod schema, so the dashboard applies
  * the same rules as the server and says so at the field. `toValue` maps the input's value to
- * what the API receives (e.g. "" → null).
+ * what the API receives (e.g. "" → null); `message`, when given, replaces the schema's words.
  */
-export function zodRule(schema: z.ZodType, toValue: (value: unknown) => unknown = (v) => v): Rule {
+export function zodRule(schema: z.ZodType, toValue: (value: unknown) => unknown = (v) => v, message?: string): Rule {
   return {
     validator: (_rule, value) => {
       const result = schema.safeParse(toValue(value));
-      return result.success ? Promise.resolve() : Promise.reject(new Error(translateMessage(result.error.issues[0].message)));
+      return result.success ? Promise.resolve() : Promise.reject(new Error(message ?? translateMessage(result.error.issues[0].message)));
     },
   };
 }
@@ -40,7 +40,7 @@ export function showApiErrorAtField(form: FormInstance, error: unknown, fields: 
   if (!(error instanceof ApiRequestError) || !error.field) return false;
   const name = error.field.split('.')[0];
   if (!fields.includes(name)) return false;
-  form.setFields([{ name, errors: [fieldMessage(error.message)] }]);
+  form.setFields([{ name, errors: [codedErrorText(error.code, error.body.details) ?? fieldMessage(error.message)] }]);
   form.scrollToField(name, { block: 'center' });
   return true;
 }

@@ -38,6 +38,23 @@ export const en = {
     readOnly: 'Your role may only read',
     unexpected: 'Something went wrong',
   },
+  /** Refusals the API names by code; `{{…}}` come from the error's details. */
+  errorCodes: {
+    own_account: 'You cannot disable, demote, expire or delete your own account ({{username}}). Ask another administrator.',
+    last_admin: 'At least one enabled administrator must remain. Enable or create another administrator first.',
+    account_disabled: 'This operator account is disabled. Another administrator can enable it.',
+    account_expired: 'This operator account has expired. Another administrator can extend it.',
+    channel_number_taken: 'Number {{number}} already belongs to the channel "{{channelName}}" ({{channelId}}).',
+  },
+  form: {
+    between: 'Between {{min}} and {{max}}',
+  },
+  unsaved: {
+    title: 'Discard unsaved changes?',
+    body: 'You changed this form without saving. Closing it loses those changes.',
+    discard: 'Discard changes',
+    keepEditing: 'Keep editing',
+  },
   roles: { admin: 'Administrator', observer: 'Observer', user: 'Subscriber' },
   auth: {
     signInTitle: 'Sign in',
@@ -46,6 +63,7 @@ export const en = {
     signIn: 'Sign in',
     signOut: 'Sign out',
     lockedTitle: 'Account locked',
+    cannotSignIn: 'This account cannot sign in',
     lockedUntil: 'Too many failed sign-ins. This account is locked until {{time}}; try again then.',
     tooManyRequests: 'Too many sign-in attempts from here. Wait a minute and try again.',
     readOnlyBadge: 'Read-only',
@@ -103,9 +121,8 @@ export const en = {
     choosePackages: 'Choose packages',
     maxConnections: 'Max. connections',
     maxDevices: 'Max. devices',
-    zeroUnlimited: '0 = unlimited',
+    zeroUnlimited: '0 = unlimited, otherwise 1 to {{max}}',
     expiresAt: 'Expires',
-    emptyNever: 'Empty = never',
     never: 'never',
     allowedIps: 'Allowed IPs',
     allowedIpsHint: 'Addresses or networks (CIDR) this account may watch from; empty = anywhere.',
@@ -135,6 +152,12 @@ export const en = {
     bulkActions: '{{count}} selected',
     bulkDone: 'Done: {{count}} changed',
     bulkDeleteConfirm: 'Delete {{count}} accounts? This cannot be undone.',
+    bulkDisableConfirm: 'Disable {{count}} accounts? Their viewers and devices are cut off.',
+    bulkAffected: 'These accounts:',
+    bulkMore: '… and {{count}} more',
+    operatorsNotSelectable: 'Administrators and observers are not selected for bulk actions; change them one at a time.',
+    operatorRow: 'Operators are changed one at a time',
+    expiresHint: 'A date alone means the end of that day ({{timeZone}}). Empty = never.',
     extendHint: 'Extends the expiry of the selected accounts (accounts without expiry stay unlimited).',
     bulk: {
       enable: 'Enable',
@@ -367,6 +390,7 @@ export const en = {
     },
   },
   settingsFields: {
+    timeZone: 'Time zone (IANA, e.g. Europe/Berlin): typed expiry dates end at midnight there',
     adminSessionHours: 'Operator session (hours)',
     loginMaxAttempts: 'Failed sign-ins before lockout',
     loginLockoutMinutes: 'Lockout (minutes)',

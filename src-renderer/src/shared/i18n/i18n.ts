@@ -62,6 +62,10 @@ const germanMessages: Array<[RegExp, string]> = [
   [/^Whole number$/, 'Ganze Zahl'],
   [/^Whole seconds$/, 'Ganze Sekunden'],
   [/^Zero or more$/, 'Null oder mehr'],
+  [/^Between (\S+) and (\S+)$/, 'Zwischen $1 und $2'],
+  [/^Whole number, between (\S+) and (\S+)$/, 'Ganze Zahl zwischen $1 und $2'],
+  [/^Expected a date \(2030-12-31\) or an ISO 8601 date-time$/, 'Datum (2030-12-31) oder Datum mit Uhrzeit erwartet'],
+  [/^Not a known IANA time zone, e\.g\. Europe\/Berlin$/, 'Keine bekannte IANA-Zeitzone, z. B. Europe/Berlin'],
   [/^Not a valid e-mail address$/, 'Keine gültige E-Mail-Adresse'],
   [/^Letters, digits and \. _ @ - only$/, 'Nur Buchstaben, Ziffern und . _ @ -'],
   [/^Admins and observers sign in with a password$/, 'Administratoren und Beobachter melden sich mit Passwort an'],
@@ -84,6 +88,15 @@ export function translateMessage(message: string, language = i18n.language): str
   const text = message.replace(/^[\w.]+: /, '');
   for (const [pattern, german] of germanMessages) if (pattern.test(text)) return text.replace(pattern, german);
   return text;
+}
+
+/**
+ * The words for a refusal the API names by code (`own_account`, `channel_number_taken`, …), with
+ * the error's details as parameters; undefined for codes these texts do not know.
+ */
+export function codedErrorText(code: string, details: Record<string, unknown> | undefined): string | undefined {
+  if (!Object.hasOwn(en.errorCodes, code)) return undefined;
+  return i18n.t(`errorCodes.${code as keyof typeof en.errorCodes}`, details ?? {});
 }
 
 /** A server message without the "field: " prefix the API adds. */

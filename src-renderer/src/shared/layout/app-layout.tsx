@@ -16,6 +16,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../features/auth/auth-context';
 import { LanguageSwitch } from '../components/language-switch';
 import { ErrorBoundary } from '../components/feedback';
+import { useConfirmDiscard } from '../forms/unsaved-changes';
 
 const { Header, Sider, Content } = Layout;
 
@@ -23,6 +24,7 @@ export function AppLayout() {
   const { t } = useTranslation();
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
+  const confirmDiscard = useConfirmDiscard();
   const location = useLocation();
   const [collapsed, setCollapsed] = useState(false);
   const section = `/${location.pathname.split('/')[1] ?? ''}`;
@@ -45,7 +47,7 @@ export function AppLayout() {
           mode="inline"
           selectedKeys={[section]}
           items={items}
-          onClick={({ key }) => void navigate(key)}
+          onClick={({ key }) => confirmDiscard(() => void navigate(key))}
           aria-label={t('nav.main')}
         />
       </Sider>

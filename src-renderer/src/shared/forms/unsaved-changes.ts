@@ -1,0 +1,54 @@
+import { useEffect, useMemo, useState } from 'react';
+import { App } from 'antd';
+import { useTranslation } from 'react-i18next';
+
+/** Forms that hold changes not yet saved; closing a drawer or leaving the page asks first. */
+const dirtyForms = new Set<object>();
+
+/** Registers the calling form while `dirty`; the browser also asks before the page unloads. */
+function useUnsavedChanges(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return;
+    const form = {};
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    dirtyForms.add(form);
+    window.addEventListener('beforeunload', warn);
+    return () => {
+      dirtyForms.delete(form);
+      window.removeEventListener('beforeunload', warn);
+    };
+  }, [dirty]);
+}
+
+/**
+ * Unsaved-changes tracking for one form: give it `onValuesChange`; call `markClean()` when it is
+ * filled or sent, `markDirty()` when a send failed.
+ */
+export function useFormChanges(): { onValuesChange: () => void; markClean: () => void; markDirty: () => void } {
+  const [dirty, setDirty] = useState(false);
+  useUnsavedChanges(dirty);
+  return useMemo(() => ({ onValuesChange: () => setDirty(true), markClean: () => setDirty(false), markDirty: () => setDirty(true) }), []);
+}
+
+/** `leave(proceed)` runs `proceed` at once, or once the operator agrees to discard unsaved changes. */
+export function useConfirmDiscard(): (proceed: () => void) => void {
+  const { t } = useTranslation();
+  const { modal } = App.useApp();
+  return (proceed) => {
+    if (dirtyForms.size === 0) {
+      proceed();
+      return;
+    }
+    modal.confirm({
+      title: t('unsaved.title'),
+      content: t('unsaved.body'),
+      okText: t('unsaved.discard'),
+      okButtonProps: { danger: true },
+      cancelText: t('unsaved.keepEditing'),
+      onOk: () => {
+        dirtyForms.clear();
+        proceed();
+      },
+    });
+  };
+}
