@@ -79,7 +79,13 @@ export function MaintenanceCard({ readOnly }: { readOnly: boolean }) {
         }
       >
         {backups.isError && <ErrorAlert error={backups.error} onRetry={() => void backups.refetch()} />}
-        {backups.data && <Typography.Paragraph type="secondary">{t('maintenance.folder', { folder: backups.data.folder })} {t('maintenance.scheduleHint')}</Typography.Paragraph>}
+        {backups.data && (
+          <Typography.Paragraph type="secondary">
+            {t('maintenance.folder', { folder: backups.data.folder })}
+            <br />
+            {t('maintenance.scheduleHint')}
+          </Typography.Paragraph>
+        )}
         <Table<BackupInfo>
           rowKey="name"
           size="small"
