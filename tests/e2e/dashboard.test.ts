@@ -55,7 +55,10 @@ async function signedIn(menu = '', username = 'admin', password = ADMIN_PASSWORD
       ? t.admin.token!
       : ((await t.anonymous.post('/api/admin/login', { username, password })).body.token as string);
   const page = await open();
-  await page.addInitScript(`sessionStorage.setItem('cas.session', ${JSON.stringify(token)}); localStorage.setItem('cas.language', '${language}')`);
+  // Seeds the tab once: a reload keeps what the operator chose since (the language, for one).
+  await page.addInitScript(
+    `if (!sessionStorage.getItem('cas.session')) { sessionStorage.setItem('cas.session', ${JSON.stringify(token)}); localStorage.setItem('cas.language', '${language}'); }`,
+  );
   await page.goto(`${t.cas.adminUrl}/admin/`);
   await page.getByTestId('signed-in-user').waitFor();
   if (menu) await page.getByRole('menuitem', { name: menu }).click();
@@ -191,7 +194,9 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await drawer.getByLabel('Username').fill('E2E-VIEWER');
     await drawer.getByRole('button', { name: 'Create' }).click();
     await drawer.getByText('Username "E2E-VIEWER" is taken').waitFor();
+    // The form holds an unsaved name: closing asks first.
     await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
     await drawerClosed(page);
 
     // Filter by package: only the new account holds Premium.
@@ -419,7 +424,13 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.locator('.ant-drawer').getByRole('button', { name: 'Anlegen' }).click();
     await page.getByText('Mindestens 3 Zeichen').waitFor();
     await screenshot(page, 'german-accounts');
+    // Esc on a changed form asks first, in German too.
     await page.keyboard.press('Escape');
+    const question = page.locator('.ant-modal-confirm-title', { hasText: 'Ungespeicherte Änderungen verwerfen?' });
+    await question.waitFor();
+    expect(await question.count()).toBe(1);
+    await page.getByRole('button', { name: 'Änderungen verwerfen' }).click();
+    await drawerClosed(page);
     await page.getByRole('menuitem', { name: 'Übersicht' }).click();
     await page.getByText('Zuschauer jetzt').waitFor();
     await screenshot(page, 'german-dashboard');

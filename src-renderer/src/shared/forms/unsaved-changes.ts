@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 
 /** Forms that hold changes not yet saved; closing a drawer or leaving the page asks first. */
 const dirtyForms = new Set<object>();
+/** True while the question is on screen: one Esc can reach both the drawer and its mask, ask once. */
+let asking = false;
 
 /** Registers the calling form while `dirty`; the browser also asks before the page unloads. */
 function useUnsavedChanges(dirty: boolean): void {
@@ -39,6 +41,8 @@ export function useConfirmDiscard(): (proceed: () => void) => void {
       proceed();
       return;
     }
+    if (asking) return;
+    asking = true;
     modal.confirm({
       title: t('unsaved.title'),
       content: t('unsaved.body'),
@@ -48,6 +52,9 @@ export function useConfirmDiscard(): (proceed: () => void) => void {
       onOk: () => {
         dirtyForms.clear();
         proceed();
+      },
+      afterClose: () => {
+        asking = false;
       },
     });
   };
