@@ -50,10 +50,11 @@ export function useConfirmDiscard(): (proceed: () => void) => void {
       okButtonProps: { danger: true },
       cancelText: t('unsaved.keepEditing'),
       onOk: () => {
+        asking = false;
         dirtyForms.clear();
         proceed();
       },
-      afterClose: () => {
+      onCancel: () => {
         asking = false;
       },
     });
