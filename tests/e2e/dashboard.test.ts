@@ -447,6 +447,9 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
       const words = texts[language];
       const page = await signedIn(words.menu, 'admin', ADMIN_PASSWORD, language);
       await page.getByLabel(words.search).fill('bulk-');
+      // The search applies after a short pause: select only once the list shows just the four.
+      const rows = page.getByTestId('accounts-table').locator('tbody tr.ant-table-row');
+      await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(4);
       await page.getByTestId('accounts-table').getByText('bulk-night-op').waitFor();
       await page.getByTestId('accounts-table').locator('thead input[type=checkbox]').check();
       await page.getByTestId('bulk-actions').hover();
