@@ -103,6 +103,26 @@ export function relationsOf(ctx: CasContext, ids: number[]): { packages: Map<num
   return { packages: packagesOfAccounts(ctx.db, ids), deviceCounts: deviceCountsOf(ctx.db, ids) };
 }
 
+/** The columns of an account row written from a full account input (create, or an imported overwrite). */
+function accountColumns(ctx: CasContext, input: AccountCreateParsed, token: string, passwordHash: string | null, now: number) {
+  const tokenHash = sha256Hex(token);
+  return {
+    username: input.username,
+    password_hash: passwordHash,
+    role: input.role,
+    comment: input.comment,
+    email: input.email,
+    token_hash: tokenHash,
+    token_sealed: ctx.vault.seal(token, tokenAad(tokenHash)),
+    enabled: input.enabled ? 1 : (0 as 0 | 1),
+    expires_at: expiryOrNull(ctx, input.expiresAt),
+    max_connections: input.maxConnections,
+    max_devices: input.maxDevices,
+    allowed_ips: JSON.stringify(input.allowedIps),
+    updated_at: now,
+  };
+}
+
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
   const missing = missingPackages(ctx.db, packages);
   if (missing.length > 0) throw new ValidationError(`packages: unknown package "${missing[0]}"`, 'packages');
@@ -197,7 +217,7 @@ export class AccountService {
 
   /** Inserts an account whose password is already hashed; the caller may hold a transaction. */
   insertPrepared(input: AccountCreateParsed, passwordHash: string | null, actor: Actor): number {
-    const { db, vault, clock } = this.ctx;
+    const { db, clock } = this.ctx;
     const token = input.token ?? randomToken();
     const tokenHash = sha256Hex(token);
     return db.transaction(() => {
@@ -205,22 +225,7 @@ export class AccountService {
       assertUniqueToken(this.ctx, tokenHash);
       assertPackagesExist(this.ctx, input.packages);
       const now = clock.now();
-      const id = insertAccount(db, {
-        username: input.username,
-        password_hash: passwordHash,
-        role: input.role,
-        comment: input.comment,
-        email: input.email,
-        token_hash: tokenHash,
-        token_sealed: vault.seal(token, tokenAad(tokenHash)),
-        enabled: input.enabled ? 1 : 0,
-        expires_at: expiryOrNull(this.ctx, input.expiresAt),
-        max_connections: input.maxConnections,
-        max_devices: input.maxDevices,
-        allowed_ips: JSON.stringify(input.allowedIps),
-        created_at: now,
-        updated_at: now,
-      });
+      const id = insertAccount(db, { ...accountColumns(this.ctx, input, token, passwordHash, now), created_at: now });
       replaceAccountPackages(db, id, input.packages);
       recordAudit(db, now, actor, {
         action: 'account.create',
@@ -244,28 +249,14 @@ export class AccountService {
    * the caller holds the transaction and emits the events once it has committed.
    */
   replacePrepared(id: number, input: AccountCreateParsed & { token: string }, passwordHash: string | null, actor: Actor): void {
-    const { db, vault, clock } = this.ctx;
+    const { db, clock } = this.ctx;
     const tokenHash = sha256Hex(input.token);
     db.transaction(() => keepingOperators(this.ctx, actor, () => {
       assertUniqueUsername(this.ctx, input.username, id);
       assertUniqueToken(this.ctx, tokenHash, id);
       assertPackagesExist(this.ctx, input.packages);
       const now = clock.now();
-      updateAccountColumns(db, id, {
-        username: input.username,
-        password_hash: passwordHash,
-        role: input.role,
-        comment: input.comment,
-        email: input.email,
-        token_hash: tokenHash,
-        token_sealed: vault.seal(input.token, tokenAad(tokenHash)),
-        enabled: input.enabled ? 1 : 0,
-        expires_at: expiryOrNull(this.ctx, input.expiresAt),
-        max_connections: input.maxConnections,
-        max_devices: input.maxDevices,
-        allowed_ips: JSON.stringify(input.allowedIps),
-        updated_at: now,
-      });
+      updateAccountColumns(db, id, accountColumns(this.ctx, input, input.token, passwordHash, now));
       replaceAccountPackages(db, id, input.packages);
       recordAudit(db, now, actor, {
         action: 'account.replace',
