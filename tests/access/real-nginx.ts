@@ -51,7 +51,11 @@ export interface RunningNginx {
  * The web root is world-readable because nginx workers run as nobody. `serverBlock` receives
  * the web root and returns the body of the `server { ... }` block after `listen`.
  */
-export async function startNginx(serverBlock: (webRoot: string) => string, prepareWebRoot: (webRoot: string) => void): Promise<RunningNginx> {
+export async function startNginx(
+  serverBlock: (webRoot: string) => string,
+  prepareWebRoot: (webRoot: string) => void,
+  options: { workerConnections?: number } = {},
+): Promise<RunningNginx> {
   const nginx = requireBinary('/usr/sbin/nginx', 'nginx');
   const prefix = mkdtempSync(join(tmpdir(), 'cas-nginx-'));
   chmodSync(prefix, 0o755);
@@ -65,7 +69,7 @@ export async function startNginx(serverBlock: (webRoot: string) => string, prepa
     `worker_processes 1;
 error_log ${prefix}/logs/error.log warn;
 pid ${prefix}/logs/nginx.pid;
-events { worker_connections 128; }
+events { worker_connections ${options.workerConnections ?? 128}; }
 http {
   access_log off;
   client_body_temp_path ${prefix}/tmp/body;
