@@ -11,6 +11,7 @@ const cpuProfileSchema = z.object({
       callFrame: z.object({ functionName: z.string(), url: z.string(), lineNumber: z.number() }),
     }),
   ),
+  startTime: z.number(),
   samples: z.array(z.number()),
   timeDeltas: z.array(z.number()),
 });
@@ -31,7 +32,11 @@ function shortFile(url: string, projectRoot: string): string {
   return path.startsWith(projectRoot) ? path.slice(projectRoot.length + 1) : path;
 }
 
-export function selfTimes(profileJson: string, projectRoot: string): { busyMs: number; idleMs: number; top: SelfTime[] } {
+/**
+ * Self time per function; with `lastSeconds`, only of the samples taken in that many seconds
+ * before the profile ends (the load run, without start-up and preparation).
+ */
+export function selfTimes(profileJson: string, projectRoot: string, lastSeconds = Infinity): { busyMs: number; idleMs: number; top: SelfTime[] } {
   const profile = cpuProfileSchema.parse(JSON.parse(profileJson));
   const nameOf = new Map<number, string>();
   for (const { id, callFrame } of profile.nodes) {
@@ -39,8 +44,12 @@ export function selfTimes(profileJson: string, projectRoot: string): { busyMs: n
     nameOf.set(id, `${callFrame.functionName || '(anonymous)'}${file}`);
   }
   // timeDeltas[i] is the time between sample i-1 and sample i: charge it to sample i's function.
+  const at: number[] = [];
+  profile.timeDeltas.reduce((t, delta, i) => (at[i] = t + delta), profile.startTime);
+  const from = (at[at.length - 1] ?? 0) - lastSeconds * 1e6;
   const micros = new Map<string, number>();
   profile.samples.forEach((id, i) => {
+    if (at[i] < from) return;
     const name = nameOf.get(id) ?? '(unknown)';
     micros.set(name, (micros.get(name) ?? 0) + Math.max(0, profile.timeDeltas[i] ?? 0));
   });

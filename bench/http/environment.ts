@@ -19,6 +19,8 @@ export interface BenchEnvironment {
   cas: CasProcess;
   /** Writes the route's pool for a run and returns the file (fresh bodies where the route needs them). */
   poolFileFor(route: BenchRoute, requestsExpected: number): string;
+  /** What is wrong with one answer of the route now, or null (to explain an invalid run). */
+  check(route: BenchRoute): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -64,8 +66,9 @@ export async function startBenchEnvironment(options: BenchOptions, selection: { 
     const wanted = casRoutes(data).filter((r) => routeMatches(r.name, options.routes));
     if (wanted.length === 0) throw new Error(`no CAS route matches ${options.routes.join(', ')}`);
     const routes = [...floorRoutes().filter((r) => targets[r.target]), ...wanted];
+    const check = (route: BenchRoute) => checkRoute(route, targets[route.target]!.baseUrl, route.pool(1)[0]);
     for (const route of routes) {
-      const problem = await checkRoute(route, targets[route.target]!.baseUrl, route.pool(1)[0]);
+      const problem = await check(route);
       if (problem) throw new Error(`${route.name} answers wrongly, so it is not measured: ${problem}`);
     }
     const pools = new Map<string, string>();
@@ -78,7 +81,7 @@ export async function startBenchEnvironment(options: BenchOptions, selection: { 
       pools.set(route.name, file);
       return file;
     };
-    return { scratch, routes, targets, cas, poolFileFor, close };
+    return { scratch, routes, targets, cas, poolFileFor, check, close };
   } catch (error) {
     await close();
     throw error;

@@ -59,6 +59,7 @@ export async function runRouteBenchmark(options: BenchOptions): Promise<void> {
           console.log(
             `round ${round} c${connections} ${route.name.padEnd(24)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.socketErrors ? `  socket errors ${result.socketErrors}` : ''}${note}`,
           );
+          if (!valid) console.log(`  one answer now: ${(await env.check(route)) ?? 'as expected'}`);
         }
       }
     }
@@ -102,9 +103,10 @@ export async function runProfile(options: BenchOptions, routeName: string): Prom
   }
   if (!profileFile) throw new Error(`no .cpuprofile in ${profileDir}`);
   const path = join(profileDir, profileFile);
-  const { busyMs, idleMs, top } = selfTimes(readFileSync(path, 'utf8'), projectRoot);
+  // The load run ended just before the CAS was stopped: its last seconds are the run (and the shutdown).
+  const { busyMs, idleMs, top } = selfTimes(readFileSync(path, 'utf8'), projectRoot, options.seconds + 0.5);
   console.log(`\nCPU profile ${path} (open in Chrome DevTools for the call tree)`);
-  console.log(`busy ${busyMs.toFixed(0)} ms, idle ${idleMs.toFixed(0)} ms; top self time:`);
+  console.log(`last ${options.seconds + 0.5} s of the profile: busy ${busyMs.toFixed(0)} ms, idle ${idleMs.toFixed(0)} ms; top self time:`);
   for (const entry of top.slice(0, 30)) console.log(`${entry.percent.toFixed(1).padStart(5)}%  ${entry.ms.toFixed(0).padStart(6)} ms  ${entry.name}`);
 }
 

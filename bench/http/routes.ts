@@ -51,7 +51,10 @@ export interface RouteData {
   viewers: Record<'nginxAllowed' | 'nginxRefused' | 'astraAllowed' | 'astraRefused' | 'flussonicAllowed' | 'flussonicRefused' | 'hls' | 'playlist', number[]>;
   /** Key URIs as rewritten by `/hls` (path + `?ticket=k…`), one per viewer. */
   keyUris: string[];
+  /** Devices whose sessions ECM and EMM requests carry. */
   devices: BenchDevice[];
+  /** Other devices, which sign in again and again (so sign-ins never touch the sessions above). */
+  signInDevices: BenchDevice[];
 }
 
 const PLAYER_UA = 'Lavf/59.27.100';
@@ -225,7 +228,7 @@ export function casRoutes(data: RouteData): BenchRoute[] {
       pool: (size) => {
         const ts = Math.floor(Date.now() / 1000);
         return Array.from({ length: size }, (_, n) => {
-          const d = data.devices[n % data.devices.length];
+          const d = data.signInDevices[n % data.signInDevices.length];
           const body = signedAuthRequest({ username: usernameOf(d.account), token: d.token, hwid: d.hwid, ts });
           return { method: 'POST', path: '/api/v1/client/auth', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
         });

@@ -56,7 +56,9 @@ export async function seedDataDir(dataDir: string, options: SeedOptions): Promis
   try {
     const packages = new PackageService(ctx);
     const channels = new ChannelService(ctx);
-    for (const id of PACKAGES) packages.create(packageCreateSchema.parse({ id, name: id }), systemActor);
+    // The first migration seeds basic and premium already.
+    const existing = new Set(packages.list().map((p) => p.id));
+    for (const id of PACKAGES.filter((p) => !existing.has(p))) packages.create(packageCreateSchema.parse({ id, name: id }), systemActor);
     for (let c = 0; c < CHANNEL_COUNT; c++) {
       const input = { id: channelId(c), name: `Channel ${c}`, number: c + 1, packages: [PACKAGES[Math.floor(c / CHANNELS_PER_PACKAGE)]] };
       channels.create(channelCreateSchema.parse({ ...input, hlsOrigin: options.hlsOriginOf?.(input.id) ?? null }), systemActor);

@@ -42,14 +42,19 @@ async function keyUriOf(casUrl: string, account: number, token: string): Promise
 export async function prepareRouteData(casUrl: string, tokens: readonly string[], sizes: SetupSizes): Promise<RouteData> {
   const picker = new AccountPicker(tokens.length);
   const any = () => true;
-  const devices: BenchDevice[] = [];
-  const deviceAccounts = picker.claim(sizes.devices, isFullAccount, 'devices');
-  await inParallel(deviceAccounts, 4, async (a) => void devices.push(await signIn(casUrl, a, tokens[a])));
+  const signedIn = async (what: string) => {
+    const devices: BenchDevice[] = [];
+    await inParallel(picker.claim(sizes.devices, isFullAccount, what), 4, async (a) => void devices.push(await signIn(casUrl, a, tokens[a])));
+    return devices;
+  };
+  const devices = await signedIn('devices');
+  const signInDevices = await signedIn('device sign-ins');
   const keyUris: string[] = [];
   await inParallel(picker.claim(sizes.keyViewers, any, 'key tickets'), 8, async (a) => void keyUris.push(await keyUriOf(casUrl, a, tokens[a])));
   return {
     tokens,
     devices,
+    signInDevices,
     keyUris,
     viewers: {
       playlist: picker.claim(sizes.viewers, isFullAccount, 'playlists'),
