@@ -43,7 +43,7 @@ export function selfTimes(profileJson: string, projectRoot: string, lastSeconds 
     const file = callFrame.url ? ` (${shortFile(callFrame.url, projectRoot)}:${callFrame.lineNumber + 1})` : '';
     nameOf.set(id, `${callFrame.functionName || '(anonymous)'}${file}`);
   }
-  // timeDeltas[i] is the time between sample i-1 and sample i: charge it to sample i's function.
+  // timeDeltas[i] is the time from sample i-1 to sample i: sample i lasts until the next one.
   const at: number[] = [];
   profile.timeDeltas.reduce((t, delta, i) => (at[i] = t + delta), profile.startTime);
   const from = (at[at.length - 1] ?? 0) - lastSeconds * 1e6;
@@ -51,7 +51,7 @@ export function selfTimes(profileJson: string, projectRoot: string, lastSeconds 
   profile.samples.forEach((id, i) => {
     if (at[i] < from) return;
     const name = nameOf.get(id) ?? '(unknown)';
-    micros.set(name, (micros.get(name) ?? 0) + Math.max(0, profile.timeDeltas[i] ?? 0));
+    micros.set(name, (micros.get(name) ?? 0) + Math.max(0, profile.timeDeltas[i + 1] ?? 0));
   });
   const idleMs = (micros.get('(idle)') ?? 0) / 1000;
   micros.delete('(idle)');

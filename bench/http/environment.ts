@@ -21,7 +21,7 @@ export interface BenchEnvironment {
   poolFileFor(route: BenchRoute, requestsExpected: number): string;
   /** What is wrong with one answer of the route now, or null (to explain an invalid run). */
   check(route: BenchRoute): Promise<string | null>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 const CRYPTO_PERIOD_SECONDS = 600;

@@ -9,8 +9,8 @@ export interface ReadyProcess {
   /** performance.now() at spawn and when the ready line arrived. */
   spawnedAt: number;
   readyAt: number;
-  output(): string;
-  stop(): Promise<void>;
+  output: () => string;
+  stop: () => Promise<void>;
 }
 
 export function startReadyProcess(

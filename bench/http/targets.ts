@@ -18,7 +18,7 @@ const DIST_ENTRY = join(projectRoot, 'dist', 'src-main', 'cli', 'main.js');
 export interface RunningTarget {
   baseUrl: string;
   pid: number;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startBareKoa(): Promise<RunningTarget> {
@@ -33,7 +33,7 @@ export interface HlsOrigin {
   webRoot: string;
   /** nginx `return 200` at `/ok`, when nginx is installed. */
   nginx: RunningTarget | null;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startOrigin(scratch: string): Promise<HlsOrigin> {
@@ -44,7 +44,8 @@ export async function startOrigin(scratch: string): Promise<HlsOrigin> {
       { workerConnections: 1024 },
     );
     const pid = Number(readFileSync(join(nginx.prefix, 'logs', 'nginx.pid'), 'utf8').trim());
-    return { baseUrl: nginx.url, webRoot: nginx.webRoot, nginx: { baseUrl: nginx.url, pid, stop: nginx.stop }, stop: nginx.stop };
+    const stop = () => nginx.stop();
+    return { baseUrl: nginx.url, webRoot: nginx.webRoot, nginx: { baseUrl: nginx.url, pid, stop }, stop };
   }
   console.log(`${NGINX} is not installed ("apt-get install nginx"): no nginx floor, /hls reads from a Node origin`);
   const webRoot = join(scratch, 'origin');
