@@ -33,9 +33,19 @@ const DOCS_JSON = join(projectRoot, 'docs', 'benchmarks.json');
 /** Single-use sign-in bodies per second of a run: far above what one core signs in. */
 const SIGN_INS_PER_SECOND_BOUND = 8_000;
 
-function run(env: BenchEnvironment, route: BenchRoute, connections: number, seconds: number) {
+const PROBE_PATHS = { koa: '/', nginx: '/ok', cas: '/healthz' } as const;
+
+/**
+ * Runs wrk, then waits until the target has answered what wrk left queued (a slow route keeps
+ * working for seconds after wrk stops): one probe answered means the backlog is gone, so the
+ * next run does not start against a busy target.
+ */
+async function run(env: BenchEnvironment, route: BenchRoute, connections: number, seconds: number) {
   const poolFile = env.poolFileFor(route, seconds * SIGN_INS_PER_SECOND_BOUND);
-  return runWrk({ baseUrl: env.targets[route.target]!.baseUrl, poolFile, connections, seconds });
+  const baseUrl = env.targets[route.target]!.baseUrl;
+  const result = await runWrk({ baseUrl, poolFile, connections, seconds });
+  await (await fetch(`${baseUrl}${PROBE_PATHS[route.target]}`)).arrayBuffer();
+  return result;
 }
 
 export async function runRouteBenchmark(options: BenchOptions): Promise<void> {
