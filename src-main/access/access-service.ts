@@ -18,6 +18,8 @@ import { anyRangeMatches, type IpLists } from './ip-lists';
 import { sharingSubject, type SharingDetector } from './sharing';
 import { entitled, type ViewerAccount, type ViewerChannel, type ViewerDirectory } from './viewer-directory';
 import { DEVICE_CHANNEL, deviceSessionKey, viewerSessionKey, type LiveSession, type ViewingSessions } from './viewing-sessions';
+import { accountOfSalt } from './url-signing/securetoken';
+import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -562,13 +564,21 @@ export class AccessService implements AccessDecider {
         if (check !== 'valid') {
           return fail(null, check === 'expired' ? 'The signed token has expired' : 'The signed token is not one the CAS issued for this channel, address and user');
         }
-        // Astra tokens name no account; a Flussonic token is valid only with its user id, whose account is checked as usual.
-        if (channel.urlSigning !== 'flussonic') {
+        // A Flussonic token is valid only with its user id. An Astra token the CAS issued names its
+        // account in the salt; one made elsewhere (Astra's PHP recipe: a random salt) names none and
+        // is a signed URL for this channel and address only. Any named account is checked as usual.
+        if (channel.urlSigning === 'flussonic') {
+          const account = this.#directory.accountById(Number(credential.userId));
+          if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
+          step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
+          return { ok: true, account };
+        }
+        const owner = accountOfSalt(parseSecuretoken(credential.token)?.salt ?? '');
+        const account = owner === null ? undefined : this.#directory.accountById(owner);
+        if (!account) {
           step(trace, 'credential', 'pass', 'A valid signed token for this channel and address');
           return { ok: true, account: null, signed: true };
         }
-        const account = this.#directory.accountById(Number(credential.userId));
-        if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
         step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
         return { ok: true, account };
       }

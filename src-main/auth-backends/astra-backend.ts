@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import type { ViewerDirectory } from '../access/viewer-directory';
@@ -29,7 +30,37 @@ function astraChannelOf(directory: ViewerDirectory, astraChannel: string, realPa
  * `X-Location` when a promo URL is set). Astra lets viewers in when the backend does not answer,
  * so this always answers, and fast.
  */
-export function registerAstraBackend(api: ApiRouter, ctx: CasContext, { access, directory }: BackendDeps): void {
+export async function answerAstra(koa: Context, ctx: CasContext, { access, directory }: BackendDeps): Promise<void> {
+  const settings = ctx.settings.get();
+  assertStreamingServer(koa, settings);
+  await answerSafely(ctx, koa, 'astra', async () => {
+    const ip = headerAddress(koa.get('x-real-ip'));
+    const astraChannel = koa.get('x-channel-id').trim();
+    const realPath = pathOfTarget(koa.get('x-real-path'));
+    if (!ip || (!astraChannel && !realPath)) return refusal('bad_request');
+    const request = {
+      channelId: astraChannel,
+      ip,
+      userAgent: koa.get('x-real-ua') || undefined,
+      sessionKey: koa.get('x-session-id').trim() || undefined,
+      source: 'astra',
+    };
+    const channel = astraChannelOf(directory, astraChannel, realPath);
+    const decision =
+      typeof channel === 'string'
+        ? await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), { ...request, channelId: channel })
+        : access.refuse(request, channel.refused);
+    if (decision.allow) return { status: 200, headers: { 'X-Session-Name': decision.account?.username ?? decision.rule, [REASON_HEADER]: decision.rule }, body: 'OK' };
+    const headers: Record<string, string> = {};
+    if (decision.account) headers['X-Session-Name'] = decision.account.username;
+    const promo = ctx.settings.get().denyRedirectUrl;
+    if (promo) headers['X-Location'] = promo;
+    return refusal(decision.reason, headers);
+  });
+}
+
+/** `GET /auth/astra`: Astra's "HTTP Request" backend (see `answerAstra`). */
+export function registerAstraBackend(api: ApiRouter, ctx: CasContext, deps: BackendDeps): void {
   api.route(
     {
       method: 'get',
@@ -39,33 +70,6 @@ export function registerAstraBackend(api: ApiRouter, ctx: CasContext, { access, 
       access: 'public',
       responseContentType: 'text/plain',
     },
-    async (koa) => {
-      const settings = ctx.settings.get();
-      assertStreamingServer(koa, settings);
-      await answerSafely(ctx, koa, 'astra', async () => {
-        const ip = headerAddress(koa.get('x-real-ip'));
-        const astraChannel = koa.get('x-channel-id').trim();
-        const realPath = pathOfTarget(koa.get('x-real-path'));
-        if (!ip || (!astraChannel && !realPath)) return refusal('bad_request');
-        const request = {
-          channelId: astraChannel,
-          ip,
-          userAgent: koa.get('x-real-ua') || undefined,
-          sessionKey: koa.get('x-session-id').trim() || undefined,
-          source: 'astra',
-        };
-        const channel = astraChannelOf(directory, astraChannel, realPath);
-        const decision =
-          typeof channel === 'string'
-            ? await decideForServer(access, credentialFromQuery(new URLSearchParams(koa.querystring)), { ...request, channelId: channel })
-            : access.refuse(request, channel.refused);
-        if (decision.allow) return { status: 200, headers: { 'X-Session-Name': decision.account?.username ?? decision.rule, [REASON_HEADER]: decision.rule }, body: 'OK' };
-        const headers: Record<string, string> = {};
-        if (decision.account) headers['X-Session-Name'] = decision.account.username;
-        const promo = ctx.settings.get().denyRedirectUrl;
-        if (promo) headers['X-Location'] = promo;
-        return refusal(decision.reason, headers);
-      });
-    },
+    (koa) => answerAstra(koa, ctx, deps),
   );
 }

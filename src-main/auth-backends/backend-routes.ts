@@ -5,13 +5,15 @@ import { serverTimeSchema } from '../../src-shared/schemas/access';
 import { isoFromMs } from '../kernel/clock';
 import { registerAstraBackend } from './astra-backend';
 import { registerFlussonicBackend } from './flussonic-backend';
+import { registerMiddlewareBackends } from './middleware-backends';
 import { registerNginxBackend } from './nginx-backend';
 
-/** Client listener: the three streaming-server auth backends and `GET /time`. */
+/** Client listener: the streaming-server auth backends (with the middleware-compatible paths) and `GET /time`. */
 export function registerStreamingAuthRoutes(api: ApiRouter, ctx: CasContext, deps: BackendDeps): void {
   registerAstraBackend(api, ctx, deps);
   registerNginxBackend(api, ctx, deps);
   registerFlussonicBackend(api, ctx, deps);
+  registerMiddlewareBackends(api, ctx, deps);
   api.route(
     {
       method: 'get',

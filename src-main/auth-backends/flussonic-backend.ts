@@ -42,34 +42,37 @@ function credentialOf(fields: Record<string, string>): ViewerCredential | null {
  * user_agent, referer, host` as query or JSON. 200 allows, 403 denies; answers carry `X-UserId`,
  * `X-Max-Sessions` and `X-AuthDuration` (Flussonic asks again after that many seconds).
  */
-export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, { access, directory }: BackendDeps): void {
-  const handler = async (koa: Context) => {
-    const settings = ctx.settings.get();
-    assertStreamingServer(koa, settings);
-    await answerSafely(ctx, koa, 'flussonic', async () => {
-      const fields = fieldsOf(koa);
-      const authDuration = Math.max(10, Math.min(settings.flussonicAuthDurationSeconds, Math.floor(settings.sessionIdleSeconds / 2)));
-      const headers: Record<string, string> = { 'X-AuthDuration': String(authDuration) };
-      const ip = headerAddress(fields.ip);
-      const name = (fields.name ?? '').trim();
-      if (!ip || !name) return refusal('bad_request', headers);
-      const bytes = fields.bytes !== undefined && /^\d{1,18}$/.test(fields.bytes) ? Number(fields.bytes) : undefined;
-      const request = { channelId: name, ip, userAgent: fields.user_agent || undefined, sessionKey: fields.session_id || undefined, bytes, source: 'flussonic' };
-      // The stream name is a CAS channel id or, for nested names (`tv/news`), a path; never read two ways.
-      const path = canonicalPath(`/${name}`);
-      const channel = path.ok ? (directory.channel(name) ?? directory.channelForPath(path.path)) : undefined;
-      const decision = path.ok
-        ? await decideForServer(access, credentialOf(fields), { ...request, channelId: channel?.id ?? name })
-        : access.refuse(request, 'non_canonical_path');
-      if (!decision.allow) return refusal(decision.reason, decision.account ? { ...headers, 'X-UserId': String(decision.account.id) } : headers);
-      headers[REASON_HEADER] = decision.rule;
-      if (decision.account) {
-        headers['X-UserId'] = String(decision.account.id);
-        if (decision.account.maxConnections > 0) headers['X-Max-Sessions'] = String(decision.account.maxConnections);
-      }
-      return { status: 200, headers, body: 'OK' };
-    });
-  };
+export async function answerFlussonic(koa: Context, ctx: CasContext, { access, directory }: BackendDeps): Promise<void> {
+  const settings = ctx.settings.get();
+  assertStreamingServer(koa, settings);
+  await answerSafely(ctx, koa, 'flussonic', async () => {
+    const fields = fieldsOf(koa);
+    const authDuration = Math.max(10, Math.min(settings.flussonicAuthDurationSeconds, Math.floor(settings.sessionIdleSeconds / 2)));
+    const headers: Record<string, string> = { 'X-AuthDuration': String(authDuration) };
+    const ip = headerAddress(fields.ip);
+    const name = (fields.name ?? '').trim();
+    if (!ip || !name) return refusal('bad_request', headers);
+    const bytes = fields.bytes !== undefined && /^\d{1,18}$/.test(fields.bytes) ? Number(fields.bytes) : undefined;
+    const request = { channelId: name, ip, userAgent: fields.user_agent || undefined, sessionKey: fields.session_id || undefined, bytes, source: 'flussonic' };
+    // The stream name is a CAS channel id or, for nested names (`tv/news`), a path; never read two ways.
+    const path = canonicalPath(`/${name}`);
+    const channel = path.ok ? (directory.channel(name) ?? directory.channelForPath(path.path)) : undefined;
+    const decision = path.ok
+      ? await decideForServer(access, credentialOf(fields), { ...request, channelId: channel?.id ?? name })
+      : access.refuse(request, 'non_canonical_path');
+    if (!decision.allow) return refusal(decision.reason, decision.account ? { ...headers, 'X-UserId': String(decision.account.id) } : headers);
+    headers[REASON_HEADER] = decision.rule;
+    if (decision.account) {
+      headers['X-UserId'] = String(decision.account.id);
+      if (decision.account.maxConnections > 0) headers['X-Max-Sessions'] = String(decision.account.maxConnections);
+    }
+    return { status: 200, headers, body: 'OK' };
+  });
+}
+
+/** `GET|POST /auth/flussonic`: Flussonic's auth backend (see `answerFlussonic`). */
+export function registerFlussonicBackend(api: ApiRouter, ctx: CasContext, deps: BackendDeps): void {
+  const handler = (koa: Context) => answerFlussonic(koa, ctx, deps);
   const spec = {
     path: '/auth/flussonic',
     tag: 'Streaming auth',

@@ -1,6 +1,6 @@
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
-import { credentialFromQuery } from '../access/viewer-credentials';
+import { credentialFromAuthorization, credentialFromQuery } from '../access/viewer-credentials';
 import { ValidationError } from '../../src-shared/errors';
 import { canonicalPath, pathOfTarget, type CanonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
@@ -19,7 +19,9 @@ function servedPath(originalUri: string, normalisedPath: string): CanonicalPath 
 
 /**
  * nginx `auth_request`: nginx sends a subrequest with `X-Original-URI` (`$request_uri`),
- * `X-Original-Path` (`$uri` of the viewer's request) and `X-Real-IP` (`$remote_addr`). The channel
+ * `X-Original-Path` (`$uri` of the viewer's request) and `X-Real-IP` (`$remote_addr`); the
+ * credential is in the query of `X-Original-URI` or, for players that send one, in the viewer's own
+ * `Authorization` header (nginx copies it into the subrequest). The channel
  * comes from the canonical path only (a channel's stream path or its folder) — never from a
  * header, since nginx copies the viewer's own headers into the subrequest. 2xx allows, 401 (no or
  * wrong credential) and 403 (everything else) deny; nginx turns any other status into a 500.
@@ -47,7 +49,7 @@ export function registerNginxBackend(api: ApiRouter, ctx: CasContext, { access, 
         const request = { channelId: '', ip, userAgent: koa.get('user-agent') || undefined, source: 'nginx' };
         const path = servedPath(original, koa.get('x-original-path'));
         const decision = path
-          ? await decideForServer(access, credentialFromQuery(query), { ...request, channelId: directory.channelForPath(path)?.id ?? '' })
+          ? await decideForServer(access, credentialFromQuery(query) ?? credentialFromAuthorization(koa.get('authorization')), { ...request, channelId: directory.channelForPath(path)?.id ?? '' })
           : access.refuse(request, 'non_canonical_path');
         if (!decision.allow) return refusal(decision.reason, {}, decision.reason === 'no_credential' || decision.reason === 'bad_credential' ? 401 : 403);
         const headers: Record<string, string> = { [REASON_HEADER]: decision.rule };

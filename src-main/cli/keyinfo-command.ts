@@ -26,7 +26,8 @@ export function registerKeyInfoCommand(program: Command): void {
       });
       try {
         if (options.once) {
-          await writer.refresh();
+          // refresh() arms the switch to the next period's key; once means no switch: stop at once.
+          await writer.refresh().finally(() => writer.stop());
           console.log(writer.keyInfoFile);
           return;
         }

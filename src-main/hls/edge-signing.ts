@@ -28,12 +28,12 @@ export function signSegmentUrl(signer: UrlSigner, channel: ViewerChannel, url: U
       return uriPath === null ? url.href : `${base}?${signer.secureLinkQuery(uriPath, viewer.ip)}`;
     }
     case 'astra-id':
-      return `${base}?token=${signer.securetoken(channel.id, viewer.ip)}`;
+      return `${base}?token=${signer.securetoken(channel.id, viewer.ip, { accountId: viewer.accountId })}`;
     case 'astra-path':
-      return `${base}?token=${signer.securetoken(channel.streamPath, viewer.ip)}`;
+      return `${base}?token=${signer.securetoken(channel.streamPath, viewer.ip, { accountId: viewer.accountId })}`;
     case 'flussonic':
-      if (viewer.accountId === null) return `${base}?token=${signer.securetoken(channel.id, viewer.ip)}`;
-      return `${base}?token=${signer.securetoken(channel.id, viewer.ip, String(viewer.accountId))}&user_id=${viewer.accountId}`;
+      if (viewer.accountId === null) return `${base}?token=${signer.securetoken(channel.id, viewer.ip, { accountId: null })}`;
+      return `${base}?token=${signer.securetoken(channel.id, viewer.ip, { userId: String(viewer.accountId) })}&user_id=${viewer.accountId}`;
     case 'token':
       return viewer.accountId === null ? url.href : `${base}?ticket=${signer.streamTicket(channel.id, viewer.accountId, viewer.ip)}`;
   }

@@ -29,7 +29,8 @@ export const hlsOriginSchema = z
   .string()
   .trim()
   .max(1024, 'At most 1024 characters')
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/[^\0]*$/.test(v), 'An http(s) URL or an absolute folder path');
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/[^\0]*$/.test(v), 'An http(s) URL or an absolute folder path')
+  .refine((v) => !/^https?:\/\/[^/?#]*@/.test(v), 'No user:password@: the CAS sends no credential to an origin');
 
 /** Crypto period length in seconds (control words rotate at every period boundary). */
 export const cryptoPeriodSecondsSchema = z.number().int('Whole seconds').min(2, 'At least 2 seconds').max(86400, 'At most one day');

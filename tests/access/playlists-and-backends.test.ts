@@ -86,6 +86,16 @@ describe('nginx auth_request backend', () => {
     expect((await ask('/tv/zeta/seg-00001.ts')).status).toBe(401);
   });
 
+  it("reads the viewer's own Authorization header (Bearer token or Basic login:password) when the URI has no credential", async () => {
+    const bearer = await ask('/tv/alpha/index.m3u8', '192.0.2.50', { authorization: `Bearer ${viewer.token}` });
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers.get('x-cas-account')).toBe(viewer.username);
+    const basic = Buffer.from(`${viewer.username}:playlist-password`).toString('base64');
+    expect((await ask('/tv/alpha/index.m3u8', '192.0.2.50', { authorization: `Basic ${basic}` })).status).toBe(200);
+    const entitledElsewhere = await ask('/tv/locked/index.m3u8', '192.0.2.50', { authorization: `Bearer ${viewer.token}` });
+    expect(entitledElsewhere.headers.get('x-cas-reason')).toBe('not_entitled');
+  });
+
   it('answers 401 for a missing or wrong credential and 403 for other refusals', async () => {
     expect((await ask('/tv/locked/index.m3u8')).status).toBe(401);
     expect((await ask('/tv/alpha/index.m3u8?token=wrong-wrong-wrong-wrong-wrong-wrong')).status).toBe(401);

@@ -72,7 +72,7 @@ describe('verifySecuretoken (unit)', () => {
 
 describe('signed tokens over HTTP', () => {
   let t: TestCas;
-  let viewer: { id: number };
+  let viewer: { id: number; username: string; token: string };
   let other: { id: number };
 
   const nowSeconds = () => Math.floor(t.clock.now() / 1000);
@@ -99,10 +99,39 @@ describe('signed tokens over HTTP', () => {
     await t.dispose();
   });
 
-  it('accepts a genuine Astra token through /auth/astra and /auth/nginx', async () => {
-    const genuine = token({ subject: 'travel', ...issuedWindow() });
-    expect((await astra(t.client, `token=${genuine}`, { ip: VIEWER_IP, channel: 'travel' })).headers.get('x-cas-reason')).toBe('signed_url');
-    expect((await nginx(genuine)).headers.get('x-cas-reason')).toBe('signed_url');
+  /** The salt the CAS gives an Astra token it issues to an account: the account id in 8 hex digits. */
+  const saltOf = (accountId: number) => accountId.toString(16).padStart(8, '0');
+
+  it('accepts a genuine Astra token through /auth/astra and /auth/nginx as the account its salt names', async () => {
+    const genuine = token({ subject: 'travel', ...issuedWindow(), salt: saltOf(viewer.id) });
+    const answer = await astra(t.client, `token=${genuine}`, { ip: VIEWER_IP, channel: 'travel' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-session-name')).toBe(viewer.username);
+    expect((await nginx(genuine)).headers.get('x-cas-account')).toBe(viewer.username);
+  });
+
+  it('a token naming no account (salt 00000000 for allow-list viewers, or a random salt from Astra\'s PHP recipe) is a signed URL', async () => {
+    for (const salt of ['00000000', 'a5cd6c00']) {
+      const anonymous = token({ subject: 'travel', ...issuedWindow(), salt });
+      expect((await astra(t.client, `token=${anonymous}`, { ip: VIEWER_IP, channel: 'travel' })).headers.get('x-cas-reason')).toBe('signed_url');
+    }
+  });
+
+  it('checks the account an Astra token names: a disabled account is refused as disabled, an account without the package as not entitled', async () => {
+    const disabled = await createViewer(t, { packages: ['basic'], maxConnections: 0 });
+    const ofDisabled = token({ subject: 'travel', ...issuedWindow(), salt: saltOf(disabled.id) });
+    expect((await astra(t.client, `token=${ofDisabled}`, { ip: VIEWER_IP, channel: 'travel' })).status).toBe(200);
+    await t.admin.patch(`/api/admin/accounts/${disabled.id}`, { enabled: false });
+    expect((await astra(t.client, `token=${ofDisabled}`, { ip: VIEWER_IP, channel: 'travel' })).headers.get('x-cas-reason')).toBe('disabled');
+    const premiumOnly = await createViewer(t, { packages: ['premium'], maxConnections: 0 });
+    const ofPremiumOnly = token({ subject: 'travel', ...issuedWindow(), salt: saltOf(premiumOnly.id) });
+    expect((await astra(t.client, `token=${ofPremiumOnly}`, { ip: VIEWER_IP, channel: 'travel' })).headers.get('x-cas-reason')).toBe('not_entitled');
+  });
+
+  it('the playlist writes Astra tokens whose salt names the account', async () => {
+    const playlist = await t.client.get(`/playlist.m3u8?token=${viewer.token}`, { 'x-forwarded-for': VIEWER_IP });
+    const issued = /\/tv\/travel\/index\.m3u8\?token=([0-9a-f-]+)/.exec(playlist.body as string)?.[1] ?? '';
+    expect(issued.split('-')[1]).toBe(saltOf(viewer.id));
   });
 
   it('refuses the digit-shift forgery that would live until the year 3900, through /auth/astra and /auth/nginx', async () => {

@@ -55,3 +55,22 @@ export function runCli(args: string[], options: { input?: string; env?: Record<s
     timeout: 60_000,
   });
 }
+
+/**
+ * Runs one `cas-studio` command without blocking this process (so an in-process test CAS can
+ * answer it); resolves with its exit code and output, or null as the code when it had not exited
+ * after `limitMs` (it is then killed).
+ */
+export function runCliAsync(args: string[], limitMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [...cli, ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: signal === 'SIGKILL' ? null : code, output });
+    });
+  });
+}

@@ -157,6 +157,13 @@ describe('the origin read stays below the origin and within bounds', () => {
     expect(premiumAsked()).toBe(before);
   });
 
+  it('refuses an origin URL carrying user:password@ when the channel is saved, naming the field', async () => {
+    const answer = await t.admin.patch('/api/admin/channels/news', { hlsOrigin: 'http://cas:secret@127.0.0.1:9/live/news' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.field).toBe('hlsOrigin');
+    expect(JSON.stringify(answer.body)).not.toContain('secret');
+  });
+
   it('follows a redirect that stays below the origin, but not forever', async () => {
     expect((await t.client.get(`/hls/news/moved.m3u8?token=${viewer.token}`)).status).toBe(200);
     const loop = await t.client.get(`/hls/news/loop.m3u8?token=${viewer.token}`);

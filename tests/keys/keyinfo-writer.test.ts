@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
+import { runCliAsync } from '../helpers/cli-process';
 import { KeyInfoFetchError, KeyInfoWriter } from '../../src-main/keys/keyinfo-writer';
 
 let t: TestCas;
@@ -53,6 +54,18 @@ describe('keyinfo writer (cas-studio keyinfo)', () => {
     } finally {
       writer.stop();
     }
+  });
+
+  it('cas-studio keyinfo --once writes the key in force and exits at once, not at the next period', async () => {
+    await t.admin.post('/api/admin/channels', { id: 'once', name: 'Once', cryptoPeriodSeconds: 3600 });
+    // Just after a period start: the next key is an hour away, far beyond the run's limit.
+    t.clock.ms = Math.ceil(t.clock.ms / 3_600_000) * 3_600_000 + 1000;
+    const onceDir = join(dir, 'once');
+    const run = await runCliAsync(['keyinfo', '--once', '--server', t.cas.apiUrl, '--api-key', apiKey, '--channel', 'once', '--dir', onceDir]);
+    expect(run.code, run.output).toBe(0);
+    const file = join(onceDir, 'once.keyinfo');
+    expect(run.output).toContain(file);
+    expect(keyInfo(file).uri).toMatch(/\/keys\/once\/\d+/);
   });
 
   it('reports a refused API key as fatal', async () => {

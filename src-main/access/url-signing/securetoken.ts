@@ -13,6 +13,25 @@ function randomSalt(): string {
   return randomBytes(4).toString('hex');
 }
 
+const NO_ACCOUNT_SALT = '00000000';
+
+/**
+ * The salt of an Astra securetoken the CAS issues to an account: the account id in 8 hex digits.
+ * Astra takes any 8 hex digits as salt, and the salt is inside the hash, so nobody can change it:
+ * when Astra asks about the token, the CAS knows the account, names the session after it and
+ * checks it (enabled, expiry, entitlement, limits). `00000000` names no account (allow-list viewers).
+ */
+export function accountSalt(accountId: number | null): string {
+  if (accountId === null) return NO_ACCOUNT_SALT;
+  if (!Number.isInteger(accountId) || accountId < 1 || accountId > 0xffffffff) throw new RangeError(`No salt for account ${accountId}`);
+  return accountId.toString(16).padStart(8, '0');
+}
+
+/** The account an issued Astra securetoken's salt names, or null for `00000000`. */
+export function accountOfSalt(salt: string): number | null {
+  return salt === NO_ACCOUNT_SALT ? null : Number.parseInt(salt, 16);
+}
+
 /** sha1 over the securetoken input, lower-case hex. */
 function securetokenHash(input: SecuretokenInput): string {
   return createHash('sha1').update(securetokenHashInput(input), 'utf8').digest('hex');

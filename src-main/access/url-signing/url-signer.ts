@@ -7,7 +7,7 @@ import type { ViewerChannel, ViewerDirectory } from '../viewer-directory';
 import type { KeyTickets } from '../viewer-tickets';
 import { acceptedSigningSecrets, currentSigningSecret } from './signing-secrets';
 import { secureLinkMd5, verifySecureLink } from './secure-link';
-import { signSecuretoken, verifySecuretoken, type SignatureCheck } from './securetoken';
+import { accountSalt, signSecuretoken, verifySecuretoken, type SignatureCheck } from './securetoken';
 
 /** Who a stream URL is for. */
 interface StreamViewer {
@@ -77,11 +77,11 @@ export class UrlSigner {
       case 'token':
         return `${url}?ticket=${this.streamTicket(channel.id, viewer.accountId, ip)}`;
       case 'astra-id':
-        return `${url}?token=${this.securetoken(channel.id, ip)}`;
+        return `${url}?token=${this.securetoken(channel.id, ip, { accountId: viewer.accountId })}`;
       case 'astra-path':
-        return `${url}?token=${this.securetoken(channel.streamPath, ip)}`;
+        return `${url}?token=${this.securetoken(channel.streamPath, ip, { accountId: viewer.accountId })}`;
       case 'flussonic':
-        return `${url}?token=${this.securetoken(channel.id, ip, String(viewer.accountId))}&user_id=${viewer.accountId}`;
+        return `${url}?token=${this.securetoken(channel.id, ip, { userId: String(viewer.accountId) })}&user_id=${viewer.accountId}`;
       case 'nginx-secure-link':
         return `${url}?${this.secureLinkQuery(new URL(url).pathname, ip)}`;
     }
@@ -95,8 +95,12 @@ export class UrlSigner {
     return this.tickets.issue('s', channelId, accountId, signingAddress(ip), this.ctx.settings.get().signedUrlTtlSeconds).ticket;
   }
 
-  /** An Astra/Flussonic securetoken (`hash-salt-end-start`) for a subject and viewer IP, start backdated by the skew allowance. */
-  securetoken(subject: string, ip: string, userId?: string): string {
+  /**
+   * An Astra/Flussonic securetoken (`hash-salt-end-start`) for a subject and viewer IP, start
+   * backdated by the skew allowance: Astra's names its account in the salt (see `accountSalt`),
+   * Flussonic's in the hashed user id.
+   */
+  securetoken(subject: string, ip: string, owner: { accountId: number | null } | { userId: string }): string {
     const { signedUrlTtlSeconds, signedUrlSkewSeconds } = this.ctx.settings.get();
     const now = Math.floor(this.ctx.clock.now() / 1000);
     const start = now - signedUrlSkewSeconds;
@@ -106,7 +110,7 @@ export class UrlSigner {
       start,
       end: now + signedUrlTtlSeconds,
       secret: currentSigningSecret(this.ctx.settings, 'securetokenSecret'),
-      userId,
+      ...('userId' in owner ? { userId: owner.userId } : { salt: accountSalt(owner.accountId) }),
     });
   }
 
