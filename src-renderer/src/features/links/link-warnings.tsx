@@ -56,11 +56,15 @@ export function GenerateSecretButton({ setting }: { setting: SigningSecretSettin
       await api.patch('/api/admin/settings', { [setting]: value });
       setShown(value);
       void message.success(t('secrets.rotated'));
-      await queryClient.invalidateQueries({ queryKey: settingsKey });
-      await queryClient.invalidateQueries({ queryKey: channelsKey });
     } catch (error) {
       toast(error);
     }
+  };
+  // The lists refresh only once the secret was seen: refreshed, the fixed channel loses this button and its dialog.
+  const close = () => {
+    setShown(null);
+    void queryClient.invalidateQueries({ queryKey: settingsKey });
+    void queryClient.invalidateQueries({ queryKey: channelsKey });
   };
   return (
     <>
@@ -69,7 +73,7 @@ export function GenerateSecretButton({ setting }: { setting: SigningSecretSettin
           {t('links.broken.generate', { setting })}
         </Button>
       </Popconfirm>
-      <Modal open={shown !== null} title={t('links.broken.generated', { setting })} onOk={() => setShown(null)} onCancel={() => setShown(null)} cancelButtonProps={{ style: { display: 'none' } }}>
+      <Modal open={shown !== null} title={t('links.broken.generated', { setting })} onOk={close} onCancel={close} cancelButtonProps={{ style: { display: 'none' } }}>
         <Typography.Paragraph copyable code data-testid="generated-secret">
           {shown}
         </Typography.Paragraph>
