@@ -25,7 +25,16 @@ export function PublicUrlWarning({ compact = false }: { compact?: boolean }) {
   const status = useLinksHealth().data?.publicBaseUrl;
   if (!status || status.source === 'setting') return null;
   if (compact) {
-    return <Alert type="warning" showIcon data-testid="public-url-warning" title={t('links.notSetShort', { url: status.effective })} action={<Button size="small" onClick={() => void navigate('/settings')}>{t('links.openSettings')}</Button>} />;
+    return (
+      <Alert
+        type="warning"
+        showIcon
+        data-testid="public-url-warning"
+        style={{ marginTop: 8 }}
+        title={t('links.notSetShort', { url: status.effective })}
+        description={<Button size="small" onClick={() => void navigate('/settings')}>{t('links.openSettings')}</Button>}
+      />
+    );
   }
   return (
     <Alert
