@@ -8,6 +8,7 @@ import { createKoaApp } from '../http/koa-app';
 import { isLoopbackHost } from '../http/loopback';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
+import { registerLinksRoutes } from './links-routes';
 import { registerMetricsRoute } from './metrics-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
 import { registerAccountRoutes } from '../accounts/account-routes';
@@ -57,6 +58,7 @@ export function createAdminApp(
   registerPackageRoutes(api, services.packages);
   registerChannelRoutes(api, services.channels);
   registerSettingsRoutes(api, ctx);
+  registerLinksRoutes(api, ctx, services.directory);
   registerAuditRoutes(api, ctx);
   registerApiKeyRoutes(api, services.apiKeys);
   registerKeyRoutes(api, services.keys.status, services.keys.rotation);

@@ -102,7 +102,7 @@ export async function openStore(
       logger,
       settings: new SettingsStore(db, vault, clock),
       events: new CasEvents(),
-      runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null, apiTlsUrl: null, tls: null },
+      runtime: { version: appVersion(), startedAt: clock.now(), dataDir: dir, databaseFile, adminUrl: null, apiUrl: null, apiHost: null, apiTlsUrl: null, tls: null },
       alarms: new Alarms(logger, clock),
       metrics: new Metrics(),
     };
@@ -170,6 +170,7 @@ async function launch(options: CasOptions, lock: DataDirLock, restartOnto: Resta
     const apiUrl = (clientUrl ?? clientTlsUrl) as string;
     ctx.runtime.adminUrl = adminBound.url;
     ctx.runtime.apiUrl = apiUrl;
+    ctx.runtime.apiHost = apiHost;
     ctx.runtime.apiTlsUrl = clientTlsUrl;
     lock.announce({ adminUrl: adminBound.url, apiUrl, controlToken: localControl.token });
     ctx.logger.info({ admin: adminBound.url, api: clientUrl, apiTls: clientTlsUrl, fingerprint256: ctx.runtime.tls?.fingerprint256 }, 'CAS listening');

@@ -44,7 +44,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos } = services;
   registerDeviceClientRoutes(api, ctx, { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos, directory });
   registerStreamingAuthRoutes(api, ctx, { access, directory });
-  registerPlaylistRoutes(api, { access, directory, urlSigner });
+  registerPlaylistRoutes(api, { ctx, access, directory, urlSigner });
 
   app.use(api.router.routes());
   app.use(api.router.allowedMethods());

@@ -4,7 +4,7 @@ import { pageOf, slugParamSchema } from '../../src-shared/schemas/common';
 import {
   channelCreateSchema,
   channelListQuerySchema,
-  channelSchema,
+  channelViewSchema,
   channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { ChannelService } from './channel-service';
@@ -20,7 +20,7 @@ export function registerChannelRoutes(api: ApiRouter, channels: ChannelService):
         tag,
         access: 'read',
         query: channelListQuerySchema,
-        response: pageOf(channelSchema),
+        response: pageOf(channelViewSchema),
       },
       (_ctx, { query }) => channels.list(query),
     )
@@ -32,7 +32,7 @@ export function registerChannelRoutes(api: ApiRouter, channels: ChannelService):
         tag,
         access: 'write',
         body: channelCreateSchema,
-        response: channelSchema,
+        response: channelViewSchema,
         status: 201,
       },
       (_ctx, { body, principal }) => channels.create(body, actorOf(principal)),
@@ -45,7 +45,7 @@ export function registerChannelRoutes(api: ApiRouter, channels: ChannelService):
         tag,
         access: 'read',
         params: slugParamSchema,
-        response: channelSchema,
+        response: channelViewSchema,
       },
       (_ctx, { params }) => channels.get(params.id),
     )
@@ -58,7 +58,7 @@ export function registerChannelRoutes(api: ApiRouter, channels: ChannelService):
         access: 'write',
         params: slugParamSchema,
         body: channelUpdateSchema,
-        response: channelSchema,
+        response: channelViewSchema,
       },
       (_ctx, { params, body, principal }) => channels.update(params.id, body, actorOf(principal)),
     )

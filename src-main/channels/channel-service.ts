@@ -7,11 +7,13 @@ import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../s
 import {
   defaultStreamPath,
   type Channel,
+  type ChannelView,
   type channelCreateSchema,
   type channelListQuerySchema,
   type channelUpdateSchema,
 } from '../../src-shared/schemas/channels';
 import type { Page } from '../../src-shared/schemas/common';
+import { channelWarnings } from '../../src-shared/schemas/links';
 import { channelSummaryOf } from './channel-mapping';
 import { saveChannelAccessFields } from './channel-access-fields';
 import { saveChannelWatermark, watermarkOfRow } from '../watermarks/watermark-service';
@@ -68,27 +70,32 @@ export function toChannel(row: ChannelRow, packages: string[]): Channel {
 export class ChannelService {
   constructor(private readonly ctx: CasContext) {}
 
-  list(query: z.output<typeof channelListQuerySchema>): Page<Channel> {
+  /** The channel with what keeps its links from playing now (a signing secret not set). */
+  #view(channel: Channel): ChannelView {
+    return { ...channel, warnings: channelWarnings(channel.urlSigning, (name) => this.ctx.settings.secret(name) !== null) };
+  }
+
+  list(query: z.output<typeof channelListQuerySchema>): Page<ChannelView> {
     const { rows, total } = listChannelRows(this.ctx.db, { q: query.q, package: query.package }, query.page, query.pageSize);
     const packages = packagesByChannel(
       this.ctx.db,
       rows.map((r) => r.id),
     );
     return {
-      items: rows.map((row) => toChannel(row, packages.get(row.id) ?? [])),
+      items: rows.map((row) => this.#view(toChannel(row, packages.get(row.id) ?? []))),
       total,
       page: query.page,
       pageSize: query.pageSize,
     };
   }
 
-  get(id: string): Channel {
+  get(id: string): ChannelView {
     const row = channelRowById(this.ctx.db, id);
     if (!row) throw new NotFoundError(`Channel "${id}"`);
-    return toChannel(row, packagesOfChannel(this.ctx.db, id));
+    return this.#view(toChannel(row, packagesOfChannel(this.ctx.db, id)));
   }
 
-  create(input: z.output<typeof channelCreateSchema>, actor: Actor): Channel {
+  create(input: z.output<typeof channelCreateSchema>, actor: Actor): ChannelView {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       if (channelRowById(db, input.id)) throw new ConflictError(`Channel "${input.id}" exists`, 'id');
@@ -116,7 +123,7 @@ export class ChannelService {
     return this.get(input.id);
   }
 
-  update(id: string, patch: z.output<typeof channelUpdateSchema>, actor: Actor): Channel {
+  update(id: string, patch: z.output<typeof channelUpdateSchema>, actor: Actor): ChannelView {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = channelRowById(db, id);

@@ -1,4 +1,3 @@
-import type { Context } from 'koa';
 import { z } from 'zod';
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
@@ -45,11 +44,6 @@ interface DeviceRouteDeps {
   streamInfo: StreamInfoService;
   logos: LogoService;
   directory: ViewerDirectory;
-}
-
-/** The base URL devices reach this listener at: the configured public URL, else what they called. */
-function originOf(ctx: CasContext, koa: Context): string {
-  return (ctx.settings.get().keysPublicUrl ?? `${koa.protocol}://${koa.host}`).replace(/\/+$/, '');
 }
 
 /** Paths a web player on another origin calls (credentials travel as bearer headers, never cookies). */
@@ -103,7 +97,6 @@ export function registerDeviceClientRoutes(
         const now = ctx.clock.now();
         const info = streamInfo.forDevice(
           { account: signedIn.viewer, deviceId: signedIn.deviceId, hwid: signedIn.hwid, ip: signedIn.ip },
-          originOf(ctx, koa),
         );
         koa.set('Cache-Control', 'no-store');
         return {
@@ -127,7 +120,6 @@ export function registerDeviceClientRoutes(
         koa.set('Cache-Control', 'no-store');
         return streamInfo.forDevice(
           { account: device.account, deviceId: device.deviceId, hwid: device.hwid, ip: device.ip },
-          originOf(ctx, koa),
         );
       },
     )

@@ -16,6 +16,8 @@ interface RuntimeInfo {
   databaseFile: string;
   adminUrl: string | null;
   apiUrl: string | null;
+  /** The address the client listener binds (`0.0.0.0` for every interface). */
+  apiHost: string | null;
   /** The client listener's HTTPS address and the certificate it serves now (null without HTTPS). */
   apiTlsUrl: string | null;
   tls: TlsSummary | null;

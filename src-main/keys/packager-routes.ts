@@ -1,27 +1,23 @@
-import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
 import type { ApiRouter } from '../http/api-router';
 import { isoFromMs } from '../kernel/clock';
+import { publicUrl } from '../kernel/public-base-url';
 import { mayPackageChannel } from '../http/principal';
 import { ForbiddenError } from '../../src-shared/errors';
 import { packagerChannelParamsSchema, packagerKeyInfoSchema, type PackagerPeriodKey } from '../../src-shared/schemas/keys';
 import type { ControlWord, ControlWords } from './control-words';
 
-/** Where players reach key delivery: the `keysPublicUrl` setting, else the address the packager called. */
-export function keyServerBase(ctx: CasContext, koa: Context): string {
-  return (ctx.settings.get().keysPublicUrl ?? `${koa.protocol}://${koa.host}`).replace(/\/+$/, '');
+/** The key URI players fetch, at the public base URL (never the address the packager happened to call). */
+function keyUriOf(ctx: CasContext, channelId: string, keyId: string): string {
+  return publicUrl(ctx, `/keys/${encodeURIComponent(channelId)}/${keyId}`);
 }
 
-export function keyUriOf(base: string, channelId: string, keyId: string): string {
-  return `${base}/keys/${encodeURIComponent(channelId)}/${keyId}`;
-}
-
-function toPeriodKey(base: string, word: ControlWord): PackagerPeriodKey {
+function toPeriodKey(ctx: CasContext, word: ControlWord): PackagerPeriodKey {
   return {
     period: word.period,
     generation: word.generation,
     keyId: word.keyId,
-    keyUri: keyUriOf(base, word.channelId, word.keyId),
+    keyUri: keyUriOf(ctx, word.channelId, word.keyId),
     key: word.key.toString('hex'),
     iv: word.iv.toString('hex'),
     startsAt: isoFromMs(word.effectiveFrom),
@@ -47,13 +43,12 @@ export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, controlW
       }
       koa.set('Cache-Control', 'no-store');
       const { current, next } = controlWords.currentControlWords(params.channel);
-      const base = keyServerBase(ctx, koa);
       return {
         channel: params.channel,
         cryptoPeriodSeconds: current.periodSeconds,
         serverTime: isoFromMs(ctx.clock.now()),
-        current: toPeriodKey(base, current),
-        next: toPeriodKey(base, next),
+        current: toPeriodKey(ctx, current),
+        next: toPeriodKey(ctx, next),
       };
     },
   );

@@ -1,4 +1,5 @@
-import type { Context } from 'koa';
+import type { CasContext } from '../kernel/context';
+import { publicBaseUrl, publicUrl } from '../kernel/public-base-url';
 import type { ApiRouter } from '../http/api-router';
 import type { AccessService } from '../access/access-service';
 import type { UrlSigner } from '../access/url-signing/url-signer';
@@ -12,6 +13,13 @@ import { formatM3u, type M3uEntry } from '../../src-shared/protocol/m3u-playlist
 /** Astra's default HTTP port, used for the stream base URL when none is configured anywhere. */
 const ASTRA_DEFAULT_PORT = 8000;
 
+/** Astra on the CAS's own public host: the stream base of last resort. */
+function astraOnThisHost(publicBase: string): string {
+  const url = new URL(publicBase);
+  url.port = String(ASTRA_DEFAULT_PORT);
+  return url.origin;
+}
+
 function refusal(reason: string): ApiError {
   if (reason === 'rate_limited') return new RateLimitError('Too many wrong credentials; try again later');
   if (reason === 'no_credential') return new UnauthorizedError('Add ?token= or ?auth=login:password', reason);
@@ -21,15 +29,15 @@ function refusal(reason: string): ApiError {
 
 /** What the playlist route uses: the viewer's sign-in, the channels, and the URL signer. */
 interface PlaylistDeps {
+  ctx: CasContext;
   access: AccessService;
   directory: ViewerDirectory;
   urlSigner: UrlSigner;
 }
 
 /** The playlist of one account: every channel it may watch, in channel-number order, signed per channel. */
-function playlistFor({ directory, urlSigner }: PlaylistDeps, account: ViewerAccount, viewer: { ip: string }, koa: Context): string {
-  const origin = `${koa.protocol}://${koa.host}`;
-  const fallbackBaseUrl = `${koa.protocol}://${koa.hostname.includes(':') ? `[${koa.hostname}]` : koa.hostname}:${ASTRA_DEFAULT_PORT}`;
+function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: ViewerAccount, viewer: { ip: string }): string {
+  const fallbackBaseUrl = astraOnThisHost(publicBaseUrl(ctx).url);
   const entries: M3uEntry[] = [];
   for (const channel of directory.channels()) {
     if (!entitled(account, channel)) continue;
@@ -37,7 +45,7 @@ function playlistFor({ directory, urlSigner }: PlaylistDeps, account: ViewerAcco
     entries.push({
       tvgId: channel.id,
       tvgName: channel.name,
-      tvgLogo: channel.logo ? (channel.logo.startsWith('/') ? `${origin}${channel.logo}` : channel.logo) : null,
+      tvgLogo: channel.logo ? publicUrl(ctx, channel.logo) : null,
       groupTitle: group ? directory.packageName(group) : null,
       title: channel.name,
       url: urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
@@ -66,7 +74,7 @@ export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void
       const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
       const result = await deps.access.authenticateViewer(credential, ip, 'playlist');
       if (!result.ok) throw refusal(result.reason);
-      const body = playlistFor(deps, result.account, { ip }, koa);
+      const body = playlistFor(deps, result.account, { ip });
       koa.set('Cache-Control', 'no-store');
       koa.type = 'application/vnd.apple.mpegurl';
       koa.body = body;

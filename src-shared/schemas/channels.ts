@@ -4,6 +4,7 @@ import { channelWatermarkPatchSchema, channelWatermarkSchema } from './devices-w
 import { urlSigningSchemeSchema } from './access';
 import { httpUrlSchema } from './access-settings';
 import { canonicalPath } from '../net/canonical-path';
+import { channelWarningSchema } from './links';
 
 /**
  * Path on the streaming server, e.g. `/tv/travel-channel/index.m3u8`: canonical (no
@@ -55,6 +56,10 @@ export const channelSchema = z.object({
   updatedAt: z.string(),
 });
 export type Channel = z.infer<typeof channelSchema>;
+
+/** A channel as the admin API answers it: with what keeps its links from playing (the save still succeeds). */
+export const channelViewSchema = channelSchema.extend({ warnings: z.array(channelWarningSchema) });
+export type ChannelView = z.infer<typeof channelViewSchema>;
 
 const channelFields = {
   name: z.string().trim().min(1, 'Required').max(200, 'At most 200 characters'),

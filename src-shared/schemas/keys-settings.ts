@@ -16,17 +16,6 @@ export const keysSettingsShape = {
   hlsPlaylistTicketHours: z.number().int().min(1).max(24 * 7).default(12),
   /** Longest time one read of a channel's HTTP origin may take, redirects and body included. */
   hlsOriginTimeoutSeconds: z.number().int().min(1).max(60).default(5),
-  /**
-   * Base URL players reach the client listener at (e.g. `https://cas.example.com:8100`), used in
-   * key URIs handed to packagers; null uses the address the packager itself called.
-   */
-  keysPublicUrl: z
-    .string()
-    .trim()
-    .max(512)
-    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'An http(s) base URL')
-    .nullable()
-    .default(null),
 };
 
 /** Write-only secrets of the content-key capability. */

@@ -4,6 +4,7 @@ import { keysSecretNames, keysSettingsShape } from './keys-settings';
 import { desktopSettingsShape } from './desktop-settings';
 import { devicesSettingsShape } from './devices-settings';
 import { backupSettingsShape } from './backups';
+import { linksSettingsShape } from './links';
 import { isTimeZone } from '../time/expiry';
 
 /**
@@ -30,6 +31,7 @@ export const settingsSchema = z.object({
   ...desktopSettingsShape,
   ...devicesSettingsShape,
   ...backupSettingsShape,
+  ...linksSettingsShape,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -1,4 +1,5 @@
 import type { CasContext } from '../../kernel/context';
+import { publicUrl } from '../../kernel/public-base-url';
 import type { UrlSigner } from '../../access/url-signing/url-signer';
 import { entitled, type ViewerAccount, type ViewerChannel, type ViewerDirectory } from '../../access/viewer-directory';
 import { keyIdOf, type ControlWords } from '../../keys/control-words';
@@ -22,10 +23,6 @@ interface StreamViewerDevice {
   ip: string;
 }
 
-function absolute(origin: string, pathOrUrl: string): string {
-  return /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${origin.replace(/\/+$/, '')}${pathOrUrl}`;
-}
-
 /**
  * What a signed-in device needs to play: each channel it is entitled to (per the access
  * decision's rules), with its logo, the stream URL signed for this device with the channel's
@@ -39,7 +36,8 @@ export class StreamInfoService {
     private readonly controlWords: ControlWords,
   ) {}
 
-  forDevice(device: StreamViewerDevice, origin: string): StreamInfo {
+  forDevice(device: StreamViewerDevice): StreamInfo {
+    const absolute = (pathOrUrl: string) => publicUrl(this.ctx, pathOrUrl);
     const now = this.ctx.clock.now();
     const defaults = this.ctx.settings.get().defaultWatermark;
     const date = new Date(now).toISOString().slice(0, 10);
@@ -56,10 +54,10 @@ export class StreamInfoService {
         id: channel.id,
         name: channel.name,
         number: channel.number,
-        logo: channel.logo ? absolute(origin, channel.logo) : null,
+        logo: channel.logo ? absolute(channel.logo) : null,
         streamUrl: this.#streamUrl(channel, device),
-        keyUrl: absolute(origin, `/keys/${encodeURIComponent(channel.id)}/${keyId}`),
-        ecmUrl: absolute(origin, deviceEcmPath(channel.id)),
+        keyUrl: absolute(`/keys/${encodeURIComponent(channel.id)}/${keyId}`),
+        ecmUrl: absolute(deviceEcmPath(channel.id)),
         cryptoPeriodSeconds: period.periodSeconds,
         packages: channel.packages.filter((p) => device.account.packages.has(p)),
         watermark: watermarkFor(defaults, watermarkOfRow(row), {
@@ -73,7 +71,7 @@ export class StreamInfoService {
         }),
       });
     }
-    return { generatedAt: Math.floor(now / 1000), emmUrl: absolute(origin, DEVICE_EMM_PATH), channels };
+    return { generatedAt: Math.floor(now / 1000), emmUrl: absolute(DEVICE_EMM_PATH), channels };
   }
 
   #streamUrl(channel: ViewerChannel, device: StreamViewerDevice): string | null {

@@ -6,7 +6,8 @@ import dayjs from 'dayjs';
 import type { AccountCreate, AccountDetail, AccountUpdate, Device } from '../../../../src-shared/schemas/accounts';
 import { api } from '../../shared/api/client';
 import { usePackages } from '../packages/package-queries';
-import { useServerStatus } from '../dashboard/status-queries';
+import { useLinksHealth } from '../links/links-queries';
+import { BrokenChannelsAlert, PublicUrlWarning } from '../links/link-warnings';
 import { useSettings } from '../settings/settings-queries';
 import { accountsKey } from './account-queries';
 import { useCanWrite } from '../auth/auth-context';
@@ -14,10 +15,9 @@ import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
 import { AccountForm } from './account-form';
 import { useConfirmDiscard } from '../../shared/forms/unsaved-changes';
 
-/** The URL a subscriber's player loads: every channel the account may watch. */
-export function playlistUrlOf(apiUrl: string | null | undefined, token: string): string {
-  const base = (apiUrl ?? `${location.protocol}//${location.hostname}:8100`).replace(/\/$/, '');
-  return `${base}/playlist.m3u8?token=${encodeURIComponent(token)}`;
+/** The URL a subscriber's player loads (every channel the account may watch), at the CAS's public base URL. */
+export function playlistUrlOf(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl.replace(/\/$/, '')}/playlist.m3u8?token=${encodeURIComponent(token)}`;
 }
 
 interface Props {
@@ -33,7 +33,7 @@ export function AccountDrawer({ target, onClose }: Props) {
   const { message } = App.useApp();
   const toast = useErrorToast();
   const packages = usePackages();
-  const status = useServerStatus();
+  const publicBase = useLinksHealth().data?.publicBaseUrl.effective;
   const settings = useSettings();
   const confirmDiscard = useConfirmDiscard();
   const requestClose = () => confirmDiscard(onClose);
@@ -90,6 +90,7 @@ export function AccountDrawer({ target, onClose }: Props) {
         <>
           {account && (
             <>
+              <BrokenChannelsAlert packages={account.packages} title="accountTitle" />
               <Descriptions column={1} size="small" bordered>
                 <Descriptions.Item label={t('accounts.token')}>
                   {account.token ? (
@@ -107,11 +108,12 @@ export function AccountDrawer({ target, onClose }: Props) {
                     </Popconfirm>
                   )}
                 </Descriptions.Item>
-                {account.token && (
+                {account.token && publicBase && (
                   <Descriptions.Item label={t('accounts.playlistUrl')}>
-                    <Typography.Text copyable={{ text: playlistUrlOf(status.data?.apiUrl, account.token) }} ellipsis style={{ maxWidth: 380 }}>
-                      {playlistUrlOf(status.data?.apiUrl, account.token)}
+                    <Typography.Text copyable={{ text: playlistUrlOf(publicBase, account.token) }} ellipsis style={{ maxWidth: 380 }} data-testid="playlist-url">
+                      {playlistUrlOf(publicBase, account.token)}
                     </Typography.Text>
+                    <PublicUrlWarning compact />
                   </Descriptions.Item>
                 )}
                 <Descriptions.Item label={t('accounts.status')}>{t(`accounts.statuses.${account.status}`)}</Descriptions.Item>

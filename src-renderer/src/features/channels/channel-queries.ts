@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Channel } from '../../../../src-shared/schemas/channels';
+import type { ChannelView } from '../../../../src-shared/schemas/channels';
 import type { Page } from '../../../../src-shared/schemas/common';
 import { api } from '../../shared/api/client';
 
@@ -9,6 +9,6 @@ export const channelsKey = ['channels'] as const;
 export function useChannels() {
   return useQuery({
     queryKey: channelsKey,
-    queryFn: () => api.get<Page<Channel>>('/api/admin/channels', { pageSize: 5000 }),
+    queryFn: () => api.get<Page<ChannelView>>('/api/admin/channels', { pageSize: 5000 }),
   });
 }

@@ -3,7 +3,8 @@ import { App, Avatar, Button, Card, Collapse, Drawer, Form, Input, InputNumber, 
 import { DeleteOutlined, EditOutlined, PictureOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { channelCreateSchema, channelUpdateSchema, type Channel } from '../../../../src-shared/schemas/channels';
+import { channelCreateSchema, channelUpdateSchema, type Channel, type ChannelView } from '../../../../src-shared/schemas/channels';
+import { ChannelProblemTag, useWarningText } from '../links/link-warnings';
 import { urlSigningSchemes } from '../../../../src-shared/schemas/access';
 import { inheritedWatermark, watermarkSpecSchema, type WatermarkSpec } from '../../../../src-shared/schemas/devices-watermarks';
 import { api } from '../../shared/api/client';
@@ -251,19 +252,25 @@ export function ChannelsPage() {
   const editing = editingId === 'new' ? null : (channels.data?.items.find((c) => c.id === editingId) ?? null);
   const packageName = new Map((packages.data ?? []).map((p) => [p.id, p.name]));
   const apiUrl = status.data?.apiUrl;
+  const warningText = useWarningText();
 
   const refresh = () =>
     Promise.all([queryClient.invalidateQueries({ queryKey: channelsKey }), queryClient.invalidateQueries({ queryKey: packagesKey })]);
 
+  // The save succeeds; what keeps the channel from playing is said at once.
+  const warnAbout = (saved: ChannelView) => {
+    for (const warning of saved.warnings) void message.warning(t('links.warnings.saved', { message: warningText(warning) }), 8);
+  };
+
   const submit = async (payload: Record<string, unknown>) => {
     if (editingId === 'new') {
-      await api.post('/api/admin/channels', payload);
+      warnAbout(await api.post<ChannelView>('/api/admin/channels', payload));
       void message.success(t('channels.created'));
       await refresh();
       setEditingId(String(payload.id));
       return;
     }
-    await api.patch(`/api/admin/channels/${editingId}`, payload);
+    warnAbout(await api.patch<ChannelView>(`/api/admin/channels/${editingId}`, payload));
     void message.success(t('common.saved'));
     await refresh();
     setEditingId(null);
@@ -291,7 +298,7 @@ export function ChannelsPage() {
       }
     >
       {channels.isError && <ErrorAlert error={channels.error} onRetry={() => void channels.refetch()} />}
-      <Table<Channel>
+      <Table<ChannelView>
         rowKey="id"
         loading={channels.isPending}
         dataSource={channels.data?.items ?? []}
@@ -308,7 +315,16 @@ export function ChannelsPage() {
           { title: t('channels.name'), dataIndex: 'name', render: (name: string, row) => <Typography.Link onClick={() => setEditingId(row.id)}>{name}</Typography.Link> },
           { title: t('channels.id'), dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
           { title: t('channels.streamPath'), dataIndex: 'streamPath', ellipsis: true },
-          { title: t('channels.urlSigning'), dataIndex: 'urlSigning', render: (s: Channel['urlSigning']) => t(`channels.signing.${s}`) },
+          {
+            title: t('channels.urlSigning'),
+            dataIndex: 'urlSigning',
+            render: (s: Channel['urlSigning'], row) => (
+              <Space orientation="vertical" size={2}>
+                {t(`channels.signing.${s}`)}
+                <ChannelProblemTag warnings={row.warnings} />
+              </Space>
+            ),
+          },
           { title: t('channels.cryptoPeriod'), dataIndex: 'cryptoPeriodSeconds', width: 110, render: (s: number) => `${s} s` },
           { title: t('channels.packages'), dataIndex: 'packages', render: (ids: string[]) => ids.map((id) => <Tag key={id}>{packageName.get(id) ?? id}</Tag>) },
           {

@@ -13,6 +13,7 @@ import { useServerStatus } from './status-queries';
 import { accountsKey } from '../accounts/account-queries';
 import { ErrorAlert } from '../../shared/components/feedback';
 import { untilRotation, useKeyStatus } from '../keys/key-queries';
+import { LinksHealthPanel } from '../links/links-health-panel';
 
 const REFRESH_MS = 10_000;
 
@@ -65,6 +66,7 @@ export function DashboardPage() {
   return (
     <div className="dashboard">
       {summary.isError && <ErrorAlert error={summary.error} onRetry={() => void summary.refetch()} />}
+      <LinksHealthPanel />
       {status.data?.alarms.map((alarm) => (
         <Alert
           key={alarm.name}

@@ -8,6 +8,7 @@ import { accessSettingsShape } from '../../../../src-shared/schemas/access-setti
 import { keysSettingsShape } from '../../../../src-shared/schemas/keys-settings';
 import { desktopSettingsShape } from '../../../../src-shared/schemas/desktop-settings';
 import { devicesSettingsShape } from '../../../../src-shared/schemas/devices-settings';
+import { linksSettingsShape } from '../../../../src-shared/schemas/links';
 import { api } from '../../shared/api/client';
 import { settingsKey } from './settings-queries';
 import { useErrorToast } from '../../shared/components/feedback';
@@ -57,6 +58,9 @@ export function describeField(name: string, schema: z.ZodType): FieldInfo {
   }
 }
 
+/** Settings with a card of their own (the public address: links/public-url-card.tsx), not in this form. */
+const ownCardFields = new Set(Object.keys(linksSettingsShape));
+
 /** The operator-facing groups of the settings document, each from the capability that owns it. */
 export function settingsGroups(): Array<{ key: string; fields: string[] }> {
   const owned = new Map<string, string>();
@@ -70,6 +74,7 @@ export function settingsGroups(): Array<{ key: string; fields: string[] }> {
   }
   const groups = new Map<string, string[]>([['signIn', []]]);
   for (const name of Object.keys(settingsSchema.shape)) {
+    if (ownCardFields.has(name)) continue;
     const group = owned.get(name) ?? 'signIn';
     groups.set(group, [...(groups.get(group) ?? []), name]);
   }
@@ -149,7 +154,7 @@ export function SettingsForm({ view, readOnly }: { view: SettingsView; readOnly:
   const queryClient = useQueryClient();
   const [form] = Form.useForm();
   const groups = useMemo(() => settingsGroups(), []);
-  const fields = useMemo(() => Object.keys(settingsSchema.shape), []);
+  const fields = useMemo(() => Object.keys(settingsSchema.shape).filter((name) => !ownCardFields.has(name)), []);
   const infos = useMemo(
     () => new Map(fields.map((name) => [name, describeField(name, settingsSchema.shape[name as keyof typeof settingsSchema.shape] as z.ZodType)])),
     [fields],

@@ -11,6 +11,7 @@ import { IpListsCard } from './ip-lists-card';
 import { OperatorsCard } from './operators-card';
 import { SecretsCard } from './secrets-card';
 import { SettingsForm } from './settings-form';
+import { PublicUrlCard } from '../links/public-url-card';
 import { MaintenanceCard } from '../maintenance/maintenance-card';
 
 export function SettingsPage() {
@@ -25,7 +26,16 @@ export function SettingsPage() {
       {settings.data && (
         <Tabs
           items={[
-            { key: 'general', label: t('settings.general'), children: <SettingsForm view={settings.data} readOnly={!canWrite} /> },
+            {
+              key: 'general',
+              label: t('settings.general'),
+              children: (
+                <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+                  <PublicUrlCard view={settings.data} readOnly={!canWrite} />
+                  <SettingsForm view={settings.data} readOnly={!canWrite} />
+                </Space>
+              ),
+            },
             {
               key: 'access',
               label: t('settings.access'),

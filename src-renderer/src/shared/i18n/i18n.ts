@@ -73,6 +73,12 @@ const germanMessages: Array<[RegExp, string]> = [
   [/^A URL path starting with "\/"$/, 'Ein URL-Pfad, der mit „/“ beginnt'],
   [/^An http\(s\) URL or an uploaded logo$/, 'Eine http(s)-URL oder ein hochgeladenes Logo'],
   [/^An http:\/\/ or https:\/\/ URL$/, 'Eine http://- oder https://-URL'],
+  // The public base URL (src-shared/schemas/links.ts, settings-service)
+  [/^An http:\/\/ or https:\/\/ address, e\.g\. (\S+)$/, 'Eine http://- oder https://-Adresse, z. B. $1'],
+  [/^No user name or password in the address$/, 'Kein Benutzername und kein Passwort in der Adresse'],
+  [/^Only scheme, host and port: nothing after the port but "\/"$/, 'Nur Schema, Host und Port: nach dem Port nichts außer „/“'],
+  [/^0\.0\.0\.0 and :: are listen addresses, not reachable ones: .*$/, '0.0.0.0 und :: sind Lauschadressen, keine erreichbaren: die LAN-Adresse oder den Namen dieses Rechners verwenden'],
+  [/^A loopback address \(127\.0\.0\.1, ::1, localhost\) reaches only this machine: .*$/, 'Eine Loopback-Adresse (127.0.0.1, ::1, localhost) erreicht nur diesen Rechner: seine LAN-Adresse oder seinen Namen verwenden oder Loopback-Links bewusst erlauben'],
   [/^"(.*)" is not an IP address or CIDR network$/, '„$1“ ist keine IP-Adresse und kein CIDR-Netz'],
   [/^Expected an ISO 8601 date-time$/, 'Datum und Uhrzeit erwartet'],
   [/^Choose at least one scope$/, 'Mindestens einen Bereich wählen'],
