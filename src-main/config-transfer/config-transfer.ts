@@ -15,6 +15,7 @@ import {
   CONFIG_FORMAT,
   CONFIG_VERSION,
   configFileSchema,
+  RENAMED_CONFIG_SETTINGS,
   configSealedPayloadSchema,
   type ConfigChanges,
   type ConfigFile,
@@ -262,7 +263,9 @@ export class ConfigTransfer {
   #settingsChanges(fileSettings: ConfigFile['settings'], secrets: Record<string, string> | null): Record<string, unknown> {
     const current = this.ctx.settings.get() as Record<string, unknown>;
     const patch: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fileSettings)) {
+    for (const [written, value] of Object.entries(fileSettings)) {
+      const key: string = RENAMED_CONFIG_SETTINGS[written as keyof typeof RENAMED_CONFIG_SETTINGS] ?? written;
+      if (key !== written && written in fileSettings && key in fileSettings) continue;
       if (value !== undefined && canonicalJson(value) !== canonicalJson(current[key])) patch[key] = value;
     }
     const known = new Set<string>(settingsSecretNames);

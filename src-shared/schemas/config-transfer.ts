@@ -56,8 +56,14 @@ export const configChannelSchema = channelCreateSchema.required();
 /** An account without its secrets (token and password hash travel sealed). */
 export const configAccountSchema = accountUpdateSchema.omit({ password: true }).required();
 
+/**
+ * Settings that earlier releases wrote under another name: old name → current name. They are read
+ * as written (the sealed digest covers the file as exported) and applied under the current name.
+ */
+export const RENAMED_CONFIG_SETTINGS = { keysPublicUrl: 'publicBaseUrl' } as const;
+
 /** The settings as the exporting CAS had them; secrets never travel here (they go sealed). */
-export const configSettingsSchema = settingsPatchSchema.superRefine((settings, check) => {
+export const configSettingsSchema = settingsPatchSchema.extend({ keysPublicUrl: settingsPatchSchema.shape.publicBaseUrl }).superRefine((settings, check) => {
   for (const name of settingsSecretNames) {
     if (settings[name] !== undefined) check.addIssue({ code: 'custom', path: [name], message: 'A secret travels sealed only' });
   }

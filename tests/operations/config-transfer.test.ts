@@ -6,6 +6,8 @@ import { ADMIN_PASSWORD, HttpClient, startTestCas, type TestCas } from '../helpe
 import { runCli, serveProcess, stopProcess } from '../helpers/cli-process';
 import { readLockHolder } from '../../src-main/db/data-dir-lock';
 import { LOCAL_CONTROL_HEADER } from '../../src-main/http/local-control';
+import { openWithPassphrase, sealWithPassphrase } from '../../src-main/crypto/passphrase-seal';
+import { clearPartDigest, SEALED_AAD } from '../../src-main/config-transfer/config-file';
 
 const PASSPHRASE = 'correct horse battery staple';
 const VIEWER_TOKEN = 'viewer-token-0123456789-abcdefghijklmnop';
@@ -98,6 +100,24 @@ describe('configuration export and import (admin API)', () => {
 
       const again = await admin.post('/api/admin/config/import', { file, passphrase: PASSPHRASE, dryRun: true });
       expect(again.body).toMatchObject({ packages: { created: 0, updated: 0, unchanged: 5 }, channels: { unchanged: 2 }, accounts: { unchanged: 3 }, settings: [] });
+    } finally {
+      await target.dispose();
+    }
+  }, 60_000);
+
+  it('reads a file of an earlier release, which named the public URL keysPublicUrl', async () => {
+    // What the earlier release wrote: its settings under their names then, and a digest over them.
+    const { publicBaseUrl: _new, publicBaseUrlAllowLoopback: _loopback, ...earlierSettings } = file.settings;
+    const clear = { ...file, settings: { ...earlierSettings, keysPublicUrl: 'http://cas.example.net:8100' } };
+    const payload = JSON.parse((await openWithPassphrase(file.sealed, PASSPHRASE, SEALED_AAD)).toString('utf8'));
+    const sealed = await sealWithPassphrase(Buffer.from(JSON.stringify({ ...payload, digest: clearPartDigest(clear as Parameters<typeof clearPartDigest>[0]) })), PASSPHRASE, SEALED_AAD);
+    const target = await startTestCas();
+    try {
+      const done = await target.admin.post('/api/admin/config/import', { file: { ...clear, sealed }, passphrase: PASSPHRASE, dryRun: false });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      expect(done.body.settings).toContain('publicBaseUrl');
+      const admin = await signIn(target.cas.adminUrl, 'admin', ADMIN_PASSWORD);
+      expect((await admin.get('/api/admin/settings')).body.publicBaseUrl).toBe('http://cas.example.net:8100');
     } finally {
       await target.dispose();
     }
