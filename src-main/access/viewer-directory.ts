@@ -1,4 +1,5 @@
 import type { CasContext } from '../kernel/context';
+import type { Diagnostics } from '../kernel/diagnostics';
 import { allChannelRows, packagesByChannel } from '../channels/channel-queries';
 import { allPackageRows } from '../packages/package-queries';
 import { channelSummaryOf, type ChannelSummary } from '../channels/channel-mapping';
@@ -39,6 +40,8 @@ interface ChannelTable {
 
 /** Cached accounts beyond this are dropped wholesale (they reload from indexed reads). */
 const MAX_CACHED_ACCOUNTS = 250_000;
+/** Credentials remembered as naming no account; the oldest go first, so a flood of made-up tokens cannot grow memory. */
+const MAX_UNKNOWN = 100_000;
 
 function toViewerAccount(row: AccountRow, packages: string[]): ViewerAccount {
   const ranges = (JSON.parse(row.allowed_ips) as string[]).map(parseIpRange).filter((r): r is IpRange => r !== null);
@@ -64,20 +67,29 @@ function folderOf(path: string): string {
 /**
  * Accounts and channels as the decision path reads them: from memory, filled by indexed point
  * reads, and forgotten when `accounts-changed`, `packages-changed` or `channels-changed` fire.
+ * Tokens, usernames and ids that name no account are remembered too (a negative cache), until
+ * any account changes: a new account or a new token may be the one asked for next.
  */
 export class ViewerDirectory {
   readonly #accounts = new Map<number, ViewerAccount>();
   readonly #byTokenHash = new Map<string, number>();
   readonly #byUsername = new Map<string, number>();
+  /** `t:<token hash>`, `u:<lower-case username>`, `i:<id>` of lookups that found no account. */
+  readonly #unknown = new Set<string>();
   #channels: ChannelTable | null = null;
 
-  constructor(private readonly ctx: CasContext) {
+  constructor(
+    private readonly ctx: CasContext,
+    private readonly diagnostics: Diagnostics,
+  ) {
     ctx.events.on('accounts-changed', (ids) => this.forgetAccounts(ids));
     ctx.events.on('packages-changed', () => (this.#channels = null));
     ctx.events.on('channels-changed', () => (this.#channels = null));
   }
 
   forgetAccounts(ids: readonly number[] | null): void {
+    // Which token or username a created or changed account now has is not known here: forget every miss.
+    this.#unknown.clear();
     if (ids === null) {
       this.#accounts.clear();
       this.#byTokenHash.clear();
@@ -94,19 +106,20 @@ export class ViewerDirectory {
   }
 
   accountById(id: number): ViewerAccount | undefined {
-    return this.#accounts.get(id) ?? this.#remember(accountById(this.ctx.db, id));
+    return this.#accounts.get(id) ?? this.#read(`i:${id}`, () => accountById(this.ctx.db, id));
   }
 
   accountByTokenHash(tokenHash: string): ViewerAccount | undefined {
     const id = this.#byTokenHash.get(tokenHash);
     if (id !== undefined) return this.#accounts.get(id);
-    return this.#remember(accountByTokenHash(this.ctx.db, tokenHash));
+    return this.#read(`t:${tokenHash}`, () => accountByTokenHash(this.ctx.db, tokenHash));
   }
 
   accountByUsername(username: string): ViewerAccount | undefined {
-    const id = this.#byUsername.get(username.toLowerCase());
+    const lower = username.toLowerCase();
+    const id = this.#byUsername.get(lower);
     if (id !== undefined) return this.#accounts.get(id);
-    return this.#remember(accountByUsername(this.ctx.db, username));
+    return this.#read(`u:${lower}`, () => accountByUsername(this.ctx.db, username));
   }
 
   channel(id: string): ViewerChannel | undefined {
@@ -139,6 +152,17 @@ export class ViewerDirectory {
     return this.#channelTable().packageNames.get(id) ?? id;
   }
 
+  /** A cache miss: one indexed read, unless the same lookup already found nothing. */
+  #read(unknownKey: string, load: () => AccountRow | undefined): ViewerAccount | undefined {
+    if (this.#unknown.has(unknownKey)) return undefined;
+    this.diagnostics.count('viewerAccountReads');
+    const account = this.#remember(load());
+    if (account) return account;
+    if (this.#unknown.size >= MAX_UNKNOWN) this.#unknown.delete(this.#unknown.values().next().value!);
+    this.#unknown.add(unknownKey);
+    return undefined;
+  }
+
   #remember(row: AccountRow | undefined): ViewerAccount | undefined {
     if (!row) return undefined;
     if (this.#accounts.size >= MAX_CACHED_ACCOUNTS) this.forgetAccounts(null);
@@ -151,6 +175,7 @@ export class ViewerDirectory {
 
   #channelTable(): ChannelTable {
     if (this.#channels) return this.#channels;
+    this.diagnostics.count('viewerChannelReads');
     const rows = allChannelRows(this.ctx.db);
     const packagesOf = packagesByChannel(this.ctx.db);
     const byId = new Map<string, ViewerChannel>();

@@ -70,7 +70,7 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
     deleteExpiredAdminSessions(ctx.db, ctx.clock.now());
   });
   const diagnostics = new Diagnostics();
-  const directory = new ViewerDirectory(ctx);
+  const directory = new ViewerDirectory(ctx, diagnostics);
   const ipLists = new IpLists(ctx);
   const viewingSessions = new ViewingSessions(ctx.db, ctx.clock.now());
   const sharing = new SharingDetector(ctx);

@@ -47,9 +47,25 @@ export function formatIpRange(range: IpRange): string {
   return `${range.address.toString()}/${range.prefix}`;
 }
 
-/** Parses a single client address (no prefix), unwrapping IPv4-mapped IPv6. */
+/** Addresses remembered parsed; past this the memo starts over, so rotating addresses cannot grow memory. */
+const MAX_REMEMBERED_ADDRESSES = 10_000;
+const parsedAddresses = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+
+/**
+ * Parses a single client address (no prefix), unwrapping IPv4-mapped IPv6. Remembered: one
+ * request asks for the same address several times (caller, limits, lists, log), and the same
+ * viewers come back. A pure function of the text, so nothing ever needs to invalidate it;
+ * callers must not modify the address they get.
+ */
 export function parseIpAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  return parseAddress(text.trim());
+  // Longer than any address with spaces around it: parsed (and refused) without being remembered.
+  if (text.length > 64) return parseAddress(text.trim());
+  const known = parsedAddresses.get(text);
+  if (known !== undefined) return known;
+  const parsed = parseAddress(text.trim());
+  if (parsedAddresses.size >= MAX_REMEMBERED_ADDRESSES) parsedAddresses.clear();
+  parsedAddresses.set(text, parsed);
+  return parsed;
 }
 
 /** True when `address` lies inside `range`; never throws across address kinds. */
