@@ -77,7 +77,7 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
   const tickets = new KeyTickets(ctx);
   const urlSigner = new UrlSigner(ctx, directory, tickets);
   const access = new AccessService(ctx, { directory, ipLists, sessions: viewingSessions, sharing, urlSigner, tickets, diagnostics }, background);
-  const keys = createKeyService(ctx, background);
+  const keys = createKeyService(ctx, background, diagnostics);
   const backups = new BackupService(ctx);
   backups.schedule(background);
   const deviceSessions = new DeviceSessions(ctx);
