@@ -55,7 +55,7 @@ function compile(text: string, url: URL, rewrite: SlotRewrite): PlaylistTemplate
  */
 export class OriginPlaylists {
   #origins: Map<string, string | null> | null = null;
-  readonly #playlists = new Map<string, { template: Promise<PlaylistTemplate & { reuseMs: number }>; freshUntil: number }>();
+  readonly #playlists = new Map<string, { template: Promise<PlaylistTemplate & { reuseMs: number }>; readAt: number; freshUntil: number }>();
 
   constructor(
     private readonly ctx: CasContext,
@@ -82,13 +82,13 @@ export class OriginPlaylists {
     const key = `${channelId}\n${path}`;
     const now = this.ctx.clock.now();
     const held = this.#playlists.get(key);
-    if (held && now < held.freshUntil) return held.template;
+    if (held && held.readAt <= now && now < held.freshUntil) return held.template;
     if (this.#playlists.size >= MAX_PLAYLISTS) this.#playlists.clear();
-    const entry = { template: this.#read(origin, path, rewrite), freshUntil: Number.POSITIVE_INFINITY };
+    const entry = { template: this.#read(origin, path, rewrite), readAt: now, freshUntil: Number.POSITIVE_INFINITY };
     this.#playlists.set(key, entry);
     entry.template.then(
       (template) => {
-        if (this.#playlists.get(key) === entry) entry.freshUntil = this.ctx.clock.now() + template.reuseMs;
+        if (this.#playlists.get(key) === entry) entry.freshUntil = now + template.reuseMs;
       },
       () => {
         if (this.#playlists.get(key) === entry) this.#playlists.delete(key);
