@@ -5,7 +5,7 @@ import { base64ToBytes } from '../../src-shared/protocol/device-encoding';
 import { ECM_FORMAT, EMM_FORMAT, type SignedEnvelope } from '../../src-shared/protocol/device-envelope';
 import type { EcmPayload } from '../../src-shared/protocol/ecm';
 import type { EmmPayload } from '../../src-shared/protocol/emm';
-import { clientFor, makePackage, makeSubscriber } from './device-helpers';
+import { authBody, clientFor, makePackage, makeSubscriber } from './device-helpers';
 
 /**
  * ECM and EMM requests find the device session, its device, the control words and package keys
@@ -111,5 +111,18 @@ describe('ECM and EMM from memory', () => {
     expect(emmAfter.sealed).not.toBe(emmBefore.sealed);
     const ecmNewEpoch = await ecm();
     expect(ecmNewEpoch.periods[0].keys[0].epoch).toBeGreaterThan(ecmAfter.periods[0].keys[0].epoch);
+  });
+});
+
+describe('sign-ins committed together', () => {
+  it('commits concurrent sign-ins together, each on its own: a repeated nonce is refused, the others all pass', async () => {
+    const subs = await Promise.all(Array.from({ length: 6 }, () => makeSubscriber(t, { packages: [pkg], maxConnections: 0 })));
+    const ts = Math.floor(t.clock.now() / 1000);
+    const bodies = subs.map((s, i) => authBody(t, s, `GC-${i}`, { ts }));
+    const answers = await Promise.all([...bodies, bodies[0]].map((body) => t.client.post('/api/v1/client/auth', body)));
+    expect(answers.slice(1, 6).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const first = [answers[0], answers[6]];
+    expect(first.map((a) => a.status).sort()).toEqual([200, 401]);
+    expect(first.find((a) => a.status === 401)!.body.error.reason).toBe('replay');
   });
 });
