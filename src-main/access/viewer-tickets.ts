@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
 import { randomToken } from '../crypto/tokens';
-import { parseIpAddress } from '../../src-shared/net/ip-ranges';
+import { canonicalAddressText } from '../../src-shared/net/ip-ranges';
 
 /**
  * Scoped, expiring tickets that stand in for the viewer's credential in every URL the CAS writes
@@ -34,14 +34,10 @@ interface TicketClaims {
 const MAC_BYTES = 16;
 const TICKET_PATTERN = /^([kps])(\d{1,12}|-)\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
 
-function canonicalIp(ip: string): string {
-  return parseIpAddress(ip)?.toString() ?? ip;
-}
-
 function macOf(secret: string, claims: TicketClaims): Buffer {
   return createHmac('sha256', secret)
     .update(
-      ['cas-ticket-v1', claims.scope, claims.channelId, claims.accountId ?? '-', canonicalIp(claims.ip), claims.expiresAt].join('\u0000'),
+      ['cas-ticket-v1', claims.scope, claims.channelId, claims.accountId ?? '-', canonicalAddressText(claims.ip), claims.expiresAt].join('\u0000'),
     )
     .digest()
     .subarray(0, MAC_BYTES);

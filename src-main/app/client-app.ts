@@ -40,7 +40,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   registerHealthRoute(api, ctx);
   registerMetricsRoute(api, ctx);
   const { access, directory, urlSigner, tickets } = services;
-  registerKeyClientRoutes(api, ctx, { controlWords: services.keys.controlWords, access, directory, urlSigner, tickets });
+  registerKeyClientRoutes(api, ctx, { controlWords: services.keys.controlWords, access, directory, urlSigner, tickets, playlists: services.originPlaylists });
   const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos } = services;
   registerDeviceClientRoutes(api, ctx, { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos, directory });
   registerStreamingAuthRoutes(api, ctx, { access, directory });

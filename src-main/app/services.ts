@@ -15,6 +15,7 @@ import { SharingDetector } from '../access/sharing';
 import { KeyTickets } from '../access/viewer-tickets';
 import { UrlSigner } from '../access/url-signing/url-signer';
 import { createKeyService, type KeyService } from '../keys/key-service';
+import { OriginPlaylists } from '../hls/origin-playlists';
 import { DeviceSessions } from '../devices/device-sessions';
 import { DeviceAuthService } from '../devices/device-auth-service';
 import { DeviceAuthorizer } from '../devices/device-authorizer';
@@ -60,6 +61,8 @@ export interface CasServices {
   ecm: EcmService;
   emm: EmmService;
   streamInfo: StreamInfoService;
+  /** Origin playlists of `/hls/...`, shared between viewers for a moment. */
+  originPlaylists: OriginPlaylists;
   logos: LogoService;
   /** Online backups, on demand and on a schedule (src-main/backups/). */
   backups: BackupService;
@@ -77,10 +80,10 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
   const tickets = new KeyTickets(ctx);
   const urlSigner = new UrlSigner(ctx, directory, tickets);
   const access = new AccessService(ctx, { directory, ipLists, sessions: viewingSessions, sharing, urlSigner, tickets, diagnostics }, background);
-  const keys = createKeyService(ctx, background);
+  const keys = createKeyService(ctx, background, diagnostics);
   const backups = new BackupService(ctx);
   backups.schedule(background);
-  const deviceSessions = new DeviceSessions(ctx);
+  const deviceSessions = new DeviceSessions(ctx, diagnostics);
   background.every('device-sweep', 60_000, () => deviceSessions.sweep());
   const signingKey = new CasSigningKey(ctx);
   return {
@@ -100,11 +103,12 @@ export function createServices(ctx: CasContext, background: BackgroundTasks): Ca
     urlSigner,
     deviceSessions,
     deviceAuth: new DeviceAuthService(ctx, deviceSessions, access),
-    deviceAuthorizer: new DeviceAuthorizer(ctx, deviceSessions, access, viewingSessions),
+    deviceAuthorizer: new DeviceAuthorizer(deviceSessions, access, viewingSessions),
     signingKey,
     ecm: new EcmService(ctx, keys.controlWords, keys.packageEpochs, directory, signingKey, diagnostics),
-    emm: new EmmService(ctx, keys.packageEpochs, signingKey, diagnostics),
+    emm: new EmmService(keys.packageEpochs, signingKey, diagnostics, ctx.clock),
     streamInfo: new StreamInfoService(ctx, directory, urlSigner, keys.controlWords),
+    originPlaylists: new OriginPlaylists(ctx, diagnostics),
     logos: new LogoService(ctx),
     backups,
   };

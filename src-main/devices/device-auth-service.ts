@@ -13,6 +13,7 @@ import { deviceAuthMessage, type DeviceAuthRequest } from '../../src-shared/prot
 import { consumeNonce } from './device-queries';
 import { deviceCount, deviceOf, insertDevice, setDeviceBoxKey, touchDevice } from '../accounts/account-device-queries';
 import type { DeviceSessions } from './device-sessions';
+import { GroupCommit } from '../db/group-commit';
 
 /** Used when the username is unknown, so that case costs the same HMAC as a wrong signature. */
 const DUMMY_KEY = Buffer.alloc(32, 0x5a);
@@ -60,12 +61,18 @@ export function refusalMessage(reason: RefusalReason): string {
  * signature, time window, nonce replay, account state and IP, then the HWID binding under the
  * account's device limit; answers a short-lived device session.
  */
+type SignInOutcome = SignedInDevice | 'replay' | 'device_limit' | Extract<DeviceAdmission, { ok: false }>;
+
 export class DeviceAuthService {
+  readonly #commits: GroupCommit<SignInOutcome>;
+
   constructor(
     private readonly ctx: CasContext,
     private readonly sessions: DeviceSessions,
     private readonly access: AccessService,
-  ) {}
+  ) {
+    this.#commits = new GroupCommit(ctx.db);
+  }
 
   /** Signs a device in; every attempt is counted for `/metrics` by its result (ok or the refusal reason). */
   async signIn(input: DeviceAuthRequest, rawIp: string): Promise<SignedInDevice> {
@@ -113,31 +120,30 @@ export class DeviceAuthService {
     }
 
     const boxKey = input.devicePublicKey ? base64ToBytes(input.devicePublicKey) : null;
-    // One transaction (one commit) for the nonce, the HWID binding and the session.
-    const outcome = db
-      .transaction((): SignedInDevice | 'replay' | 'device_limit' | Extract<DeviceAdmission, { ok: false }> => {
-        if (!consumeNonce(db, account.id, input.nonce, nonceExpiresAt)) return 'replay';
-        let device = deviceOf(db, account.id, input.hwid);
-        if (!device) {
-          if (account.max_devices > 0 && deviceCount(db, account.id) >= account.max_devices) return 'device_limit';
-          insertDevice(db, account.id, input.hwid, now, ip);
-          device = deviceOf(db, account.id, input.hwid)!;
-        } else {
-          touchDevice(db, device.id, now, ip);
-        }
-        let boxPublicKey: Uint8Array | null = device.box_public_key;
-        if (boxKey && !(boxPublicKey && Buffer.from(boxPublicKey).equals(Buffer.from(boxKey)))) {
-          setDeviceBoxKey(db, device.id, boxKey, now);
-          boxPublicKey = boxKey;
-        }
-        // The connection counts against the account's limit like a viewer's session (a refusal
-        // still commits the nonce and the binding).
-        const admitted = this.access.admitDevice(verdict.account, { deviceId: device.id, hwid: device.hwid, signInIp: ip }, ip, null);
-        if (!admitted.ok) return admitted;
-        const session = this.sessions.open(device.id, account.id, ip);
-        return { account, viewer: verdict.account, deviceId: device.id, hwid: device.hwid, ip, boxPublicKey, session };
-      })
-      .immediate();
+    // One transaction for the nonce, the HWID binding and the session, committed (one fsync)
+    // together with the other sign-ins of this turn of the event loop.
+    const outcome = await this.#commits.run((): SignInOutcome => {
+      if (!consumeNonce(db, account.id, input.nonce, nonceExpiresAt)) return 'replay';
+      let device = deviceOf(db, account.id, input.hwid);
+      if (!device) {
+        if (account.max_devices > 0 && deviceCount(db, account.id) >= account.max_devices) return 'device_limit';
+        insertDevice(db, account.id, input.hwid, now, ip);
+        device = deviceOf(db, account.id, input.hwid)!;
+      } else {
+        touchDevice(db, device.id, now, ip);
+      }
+      let boxPublicKey: Uint8Array | null = device.box_public_key;
+      if (boxKey && !(boxPublicKey && Buffer.from(boxPublicKey).equals(Buffer.from(boxKey)))) {
+        setDeviceBoxKey(db, device.id, boxKey, now);
+        boxPublicKey = boxKey;
+      }
+      // The connection counts against the account's limit like a viewer's session (a refusal
+      // still commits the nonce and the binding).
+      const admitted = this.access.admitDevice(verdict.account, { deviceId: device.id, hwid: device.hwid, signInIp: ip }, ip, null);
+      if (!admitted.ok) return admitted;
+      const session = this.sessions.open(device.id, account.id, ip);
+      return { account, viewer: verdict.account, deviceId: device.id, hwid: device.hwid, ip, boxPublicKey, session };
+    });
     if (outcome === 'replay') throw replay();
     if (outcome === 'device_limit') {
       throw new ForbiddenError(`The account already has ${account.max_devices} device(s); unbind one to use this device`, 'device_limit');

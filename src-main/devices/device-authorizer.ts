@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import type { CasContext } from '../kernel/context';
 import type { AccessService } from '../access/access-service';
 import { parseDeviceSessionKey, type ViewingSessions } from '../access/viewing-sessions';
 import { callerAddress } from '../access/caller-address';
@@ -7,7 +6,6 @@ import type { ViewerAccount } from '../access/viewer-directory';
 import { ForbiddenError, UnauthorizedError } from '../../src-shared/errors';
 import { refusalMessage } from './device-auth-service';
 import type { DeviceCaller, DeviceSessions } from './device-sessions';
-import { deviceById } from '../accounts/account-device-queries';
 
 /** A device request that passed both the session check and the access decision's account checks. */
 interface AuthorizedDevice extends DeviceCaller {
@@ -22,7 +20,6 @@ interface AuthorizedDevice extends DeviceCaller {
  */
 export class DeviceAuthorizer {
   constructor(
-    private readonly ctx: CasContext,
     private readonly sessions: DeviceSessions,
     private readonly access: AccessService,
     viewingSessions: ViewingSessions,
@@ -44,9 +41,9 @@ export class DeviceAuthorizer {
     const ip = callerAddress(koa);
     const verdict = await this.access.authenticateViewer({ kind: 'account', accountId: caller.accountId }, ip, source);
     if (!verdict.ok) throw new ForbiddenError(refusalMessage(verdict.reason), verdict.reason);
-    const device = deviceById(this.ctx.db, caller.deviceId);
+    const { device } = caller;
     if (!device) throw new UnauthorizedError('The device was unbound; sign in again', 'session_invalid');
-    const admitted = this.access.admitDevice(verdict.account, { deviceId: device.id, hwid: device.hwid, signInIp: caller.signInIp }, ip, channelId);
+    const admitted = this.access.admitDevice(verdict.account, { deviceId: caller.deviceId, hwid: device.hwid, signInIp: caller.signInIp }, ip, channelId);
     if (!admitted.ok) throw new ForbiddenError(refusalMessage(admitted.reason), admitted.reason);
     return { ...caller, account: verdict.account, hwid: device.hwid, ip };
   }

@@ -135,7 +135,7 @@ export function registerDeviceClientRoutes(
       async (koa) => {
         const device = await deviceAuthorizer.authorize(koa, 'device-emm');
         koa.set('Cache-Control', 'no-store');
-        return emm.emmFor(device.deviceId);
+        return emm.emmFor(device);
       },
     )
     .route(

@@ -1,21 +1,21 @@
 import type { Context } from 'koa';
 import type { CasContext } from '../kernel/context';
-import { channelRowById } from '../channels/channel-queries';
 import type { ApiRouter } from '../http/api-router';
 import type { AccessDecider } from '../access/access-types';
 import type { ViewerDirectory } from '../access/viewer-directory';
 import { callerAddress } from '../access/caller-address';
 import { canonicalPath } from '../../src-shared/net/canonical-path';
 import type { UrlSigner } from '../access/url-signing/url-signer';
-import { ConflictError, NotFoundError } from '../../src-shared/errors';
+import { NotFoundError } from '../../src-shared/errors';
 import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
 import { assertEntitled } from './key-delivery-routes';
 import { TICKET_COOKIE } from './presented-credential';
 import { signSegmentUrl } from './edge-signing';
-import { httpOriginBase, openOriginMedia, originKind, readOriginPlaylist } from './hls-origin';
+import { httpOriginBase, openOriginMedia, originKind } from './hls-origin';
 import { isBelowOrigin } from './origin-fetch';
 import type { KeyTickets } from '../access/viewer-tickets';
-import { rewritePlaylist, type HlsUriKind } from './playlist-rewriter';
+import type { HlsUriKind } from './playlist-rewriter';
+import type { OriginPlaylists, PlaylistSlot } from './origin-playlists';
 import { allowAnyOrigin, registerPreflight } from '../http/cors';
 
 const PLAYLIST_PATTERN = /\.m3u8?$/i;
@@ -26,10 +26,6 @@ interface RewriteContext {
   channelId: string;
   origin: string;
   playlistUrl: URL;
-  viewer: { ip: string; accountId: number | null };
-  playlistTicket: string;
-  mediaTicket: string;
-  signEdge: (url: URL) => string;
   /** The channel whose stream path holds a URL path (nested origins: another channel's files). */
   ownerOfPath: (path: string) => string | undefined;
 }
@@ -38,9 +34,10 @@ interface RewriteContext {
  * Where the viewer's player should fetch one child URI of the origin playlist. Only URIs below
  * the channel's own origin are rewritten or signed; anything else (another host, a path above
  * the origin, another scheme) is left exactly as the origin wrote it, never signed and never
- * given a ticket — the origin playlist must not turn the CAS into a signing oracle.
+ * given a ticket — the origin playlist must not turn the CAS into a signing oracle. What differs
+ * per viewer (tickets, edge signatures) is a slot, filled at every request.
  */
-function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind): string {
+function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind, slot: (s: PlaylistSlot) => string): string {
   let resolved: URL;
   try {
     resolved = new URL(uri, rc.playlistUrl);
@@ -50,18 +47,18 @@ function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind): string {
   if (kind === 'key') {
     const match = KEY_PATH_PATTERN.exec(resolved.pathname);
     // Keys of this channel get a ticket; keys of other channels or servers are left alone.
-    if (match && match[1] === rc.channelId) return `/keys/${rc.channelId}/${match[2]}?ticket=${rc.mediaTicket}`;
+    if (match && match[1] === rc.channelId) return `/keys/${rc.channelId}/${match[2]}?ticket=${slot({ kind: 'media-ticket' })}`;
     return uri;
   }
   const inside = insideOrigin(rc, resolved);
   if (inside === null) return uri;
   const channelPath = `/hls/${rc.channelId}/`;
-  if (kind === 'playlist') return `${channelPath}${inside}?ticket=${rc.playlistTicket}`;
-  if (originKind(rc.origin) === 'folder') return `${channelPath}${inside}?ticket=${rc.mediaTicket}`;
+  if (kind === 'playlist') return `${channelPath}${inside}?ticket=${slot({ kind: 'playlist-ticket' })}`;
+  if (originKind(rc.origin) === 'folder') return `${channelPath}${inside}?ticket=${slot({ kind: 'media-ticket' })}`;
   // Below this origin but inside another channel's stream folder (nested origins): not ours to sign.
   const owner = rc.ownerOfPath(resolved.pathname);
   if (owner !== undefined && owner !== rc.channelId) return uri;
-  return rc.signEdge(resolved);
+  return slot({ kind: 'edge', url: resolved });
 }
 
 /** The path of a URL relative to the channel origin, or null when it points anywhere else. */
@@ -71,11 +68,12 @@ function insideOrigin(rc: RewriteContext, url: URL): string | null {
   return isBelowOrigin(base, url) ? url.pathname.slice(base.pathname.length) : null;
 }
 
-function channelOrigin(ctx: CasContext, channelId: string): string {
-  const row = channelRowById(ctx.db, channelId);
-  if (!row) throw new NotFoundError(`Channel "${channelId}"`);
-  if (!row.hls_origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
-  return row.hls_origin;
+interface HlsRouteDeps {
+  access: AccessDecider;
+  directory: ViewerDirectory;
+  urlSigner: UrlSigner;
+  tickets: KeyTickets;
+  playlists: OriginPlaylists;
 }
 
 /**
@@ -89,8 +87,12 @@ function channelOrigin(ctx: CasContext, channelId: string): string {
 export function registerHlsRoutes(
   api: ApiRouter,
   ctx: CasContext,
-  { access, directory, urlSigner, tickets }: { access: AccessDecider; directory: ViewerDirectory; urlSigner: UrlSigner; tickets: KeyTickets },
+  { access, directory, urlSigner, tickets, playlists }: HlsRouteDeps,
 ): void {
+  const ownerOfPath = (path: string): string | undefined => {
+    const verdict = canonicalPath(path);
+    return verdict.ok ? directory.channelForPath(verdict.path)?.id : undefined;
+  };
   api.route(
     {
       method: 'get',
@@ -106,7 +108,7 @@ export function registerHlsRoutes(
       allowAnyOrigin(koa);
       const isPlaylist = PLAYLIST_PATTERN.test(params.path);
       // Check the channel first so an unknown channel is a 404 for everyone, then entitlement.
-      const origin = channelOrigin(ctx, params.channel);
+      const origin = playlists.originOf(params.channel);
       const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p', 's'] : ['k', 's']);
       if (!isPlaylist) {
         if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
@@ -116,25 +118,18 @@ export function registerHlsRoutes(
         koa.body = media.stream;
         return undefined;
       }
-      const { text, url } = await readOriginPlaylist(origin, params.path, ctx.settings.get().hlsOriginTimeoutSeconds * 1000);
-      if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('Playlist');
+      const template = await playlists.template(params.channel, params.path, (uri, kind, playlistUrl, slot) =>
+        rewriteUri({ channelId: params.channel, origin, playlistUrl, ownerOfPath }, uri, kind, slot),
+      );
       const settings = ctx.settings.get();
       const ip = callerAddress(koa);
       const media = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds);
       const playlist = tickets.issue('p', params.channel, accountId, ip, settings.hlsPlaylistTicketHours * 3600);
       const channel = directory.channel(params.channel);
-      const rc: RewriteContext = {
-        channelId: params.channel,
-        origin,
-        playlistUrl: url,
-        viewer: { ip, accountId },
-        playlistTicket: playlist.ticket,
-        mediaTicket: media.ticket,
-        signEdge: (segmentUrl) => (channel ? signSegmentUrl(urlSigner, channel, segmentUrl, { ip, accountId }) : segmentUrl.href),
-        ownerOfPath: (path) => {
-          const verdict = canonicalPath(path);
-          return verdict.ok ? directory.channelForPath(verdict.path)?.id : undefined;
-        },
+      const fill = (slot: PlaylistSlot): string => {
+        if (slot.kind === 'playlist-ticket') return playlist.ticket;
+        if (slot.kind === 'media-ticket') return media.ticket;
+        return channel ? signSegmentUrl(urlSigner, channel, slot.url, { ip, accountId }) : slot.url.href;
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {
         path: `/keys/${params.channel}/`,
@@ -144,7 +139,7 @@ export function registerHlsRoutes(
         overwrite: true,
       });
       koa.type = 'application/vnd.apple.mpegurl';
-      koa.body = rewritePlaylist(text, (uri, kind) => rewriteUri(rc, uri, kind));
+      koa.body = template.parts.map((part) => (typeof part === 'string' ? part : fill(part))).join('');
       return undefined;
     },
   );

@@ -4,6 +4,7 @@ import type { UrlSigner } from '../access/url-signing/url-signer';
 import type { ViewerDirectory } from '../access/viewer-directory';
 import type { KeyTickets } from '../access/viewer-tickets';
 import type { ControlWords } from '../keys/control-words';
+import type { OriginPlaylists } from './origin-playlists';
 import type { ApiRouter } from '../http/api-router';
 import { registerHlsRoutes } from './hls-routes';
 import { registerKeyDeliveryRoutes } from './key-delivery-routes';
@@ -16,6 +17,7 @@ interface KeyClientDeps {
   directory: ViewerDirectory;
   urlSigner: UrlSigner;
   tickets: KeyTickets;
+  playlists: OriginPlaylists;
 }
 
 /** The content-key routes of the client listener: key delivery, the packager API, and `/hls/...`. */

@@ -8,7 +8,13 @@ type DiagnosticCount =
   /** Account lookups the viewer directory answered from SQLite (a cache miss, found or not). */
   | 'viewerAccountReads'
   /** Loads of the viewer directory's channel table from SQLite. */
-  | 'viewerChannelReads';
+  | 'viewerChannelReads'
+  /** Control-word or package-key rows read from SQLite and unsealed (the delivery caches' misses). */
+  | 'keyUnseals'
+  /** Device-session rows read from SQLite (the session cache's misses). */
+  | 'deviceSessionReads'
+  /** Playlists read from a channel's HLS origin. */
+  | 'originFetches';
 
 /**
  * Counts of internal work (decisions taken, scrypt checks run, ECMs built). Created once by the
@@ -23,6 +29,9 @@ export class Diagnostics {
     emmBuilds: 0,
     viewerAccountReads: 0,
     viewerChannelReads: 0,
+    keyUnseals: 0,
+    deviceSessionReads: 0,
+    originFetches: 0,
   };
 
   count(name: DiagnosticCount): void {

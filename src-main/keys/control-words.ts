@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
+import { Diagnostics } from '../kernel/diagnostics';
 import { systemActor, type Actor } from '../kernel/actor';
 import { NotFoundError } from '../../src-shared/errors';
 import { controlWordAad } from '../crypto/sealing-aad';
@@ -64,20 +65,38 @@ export function cryptoPeriodAt(channelId: string, periodSeconds: number, at: num
   return { channelId, periodSeconds, period, startsAt: period * lengthMs, endsAt: (period + 1) * lengthMs };
 }
 
+/** The cache key of a period under one length: `channel:length:period`. */
+function periodKey(channelId: string, periodSeconds: number, period: number): string {
+  return `${channelId}:${periodSeconds}:${period}`;
+}
+
 /**
  * Control words: the key and IV of each (channel, crypto period, generation), sealed in
  * `control_words` with the row identity as AAD. The current and next period's keys are made on
  * first use if the rotator has not yet. Channels' period lengths are cached until `channels-changed`.
+ *
+ * Key delivery and ECMs read words from memory: a row never changes once written, so a word is
+ * unsealed once and kept until its period leaves the retention window or the channel changes;
+ * the newest generation of a period is kept until this class writes a new generation of it.
  */
 export class ControlWords {
   #channels: Map<string, KeyedChannel> | null = null;
   /** Per channel, the `length:nextPeriod` whose keys are known to exist (saves the rotator's tick). */
   readonly #ensured = new Map<string, string>();
+  /** Unsealed words by `channel:length:period:generation`. */
+  readonly #opened = new Map<string, ControlWord>();
+  /** The newest generation of each `channel:length:period` read so far (forgotten when one is added). */
+  readonly #newestGeneration = new Map<string, number>();
 
-  constructor(private readonly ctx: CasContext) {
+  constructor(
+    private readonly ctx: CasContext,
+    private readonly diagnostics: Diagnostics = new Diagnostics(),
+  ) {
     ctx.events.on('channels-changed', () => {
       this.#channels = null;
       this.#ensured.clear();
+      this.#opened.clear();
+      this.#newestGeneration.clear();
     });
   }
 
@@ -92,8 +111,31 @@ export class ControlWords {
    * periods outside the retention window or beyond the next one.
    */
   controlWordFor(channelId: string, period: number, generation?: number): ControlWord | null {
+    const word = this.#heldWord(channelId, period, generation);
+    // A copy: callers wipe the key bytes they were handed.
+    return word && { ...word, key: Buffer.from(word.key), iv: Buffer.from(word.iv) };
+  }
+
+  /** The newest generation of a channel's period (null when the period has no key in reach), without handing out the key. */
+  newestGeneration(channelId: string, period: number): number | null {
+    return this.#heldWord(channelId, period, undefined)?.generation ?? null;
+  }
+
+  /** The word from memory, else from SQLite (unsealed once); null outside the retention window or beyond the next period. */
+  #heldWord(channelId: string, period: number, generation: number | undefined): ControlWord | null {
     const channel = this.#channel(channelId);
     const now = this.ctx.clock.now();
+    const key = periodKey(channel.id, channel.periodSeconds, period);
+    const known = generation ?? this.#newestGeneration.get(key);
+    const word = (known !== undefined ? this.#opened.get(`${key}:${known}`) : undefined) ?? this.#readWord(channel, period, generation, now);
+    if (!word) return null;
+    // Too far ahead (only possible after the clock went back) or past the retention window.
+    if (word.period > Math.floor(now / (word.periodSeconds * 1000)) + 1) return null;
+    if (word.endsAt < now - this.#retentionMs()) return null;
+    return word;
+  }
+
+  #readWord(channel: KeyedChannel, period: number, generation: number | undefined, now: number): ControlWord | null {
     const current = cryptoPeriodAt(channel.id, channel.periodSeconds, now).period;
     let row =
       generation === undefined
@@ -103,12 +145,12 @@ export class ControlWords {
       this.#ensureNow(channel, now);
       row = latestControlWord(this.ctx.db, channel.id, channel.periodSeconds, period);
     }
+    if (row && generation === undefined) this.#newestGeneration.set(periodKey(channel.id, channel.periodSeconds, period), row.generation);
     if (!row) row = controlWordUnderAnyLength(this.ctx.db, channel.id, period, generation ?? null);
     if (!row) return null;
-    // Too far ahead (only possible after the clock went back) or past the retention window.
-    if (row.period > Math.floor(now / (row.period_seconds * 1000)) + 1) return null;
-    if (row.ends_at < now - this.#retentionMs()) return null;
-    return this.#open(row);
+    const word = this.#open(row);
+    this.#opened.set(`${periodKey(row.channel_id, row.period_seconds, row.period)}:${row.generation}`, word);
+    return word;
   }
 
   /** The control word a `/keys/<channel>/<keyId>` URL names, or null (unknown, expired, too far ahead). */
@@ -120,13 +162,8 @@ export class ControlWords {
 
   /** The keys a packager needs now: the current period's (newest generation) and the next one's. */
   currentControlWords(channelId: string): { current: ControlWord; next: ControlWord } {
-    const channel = this.#channel(channelId);
-    const now = this.ctx.clock.now();
-    this.#ensureNow(channel, now);
-    const { period } = cryptoPeriodAt(channel.id, channel.periodSeconds, now);
-    const current = latestControlWord(this.ctx.db, channel.id, channel.periodSeconds, period)!;
-    const next = latestControlWord(this.ctx.db, channel.id, channel.periodSeconds, period + 1)!;
-    return { current: this.#open(current), next: this.#open(next) };
+    const { period } = this.currentPeriod(channelId);
+    return { current: this.controlWordFor(channelId, period)!, next: this.controlWordFor(channelId, period + 1)! };
   }
 
   /**
@@ -161,7 +198,9 @@ export class ControlWords {
 
   /** Deletes the control words whose period ended longer ago than the retention window; returns how many. */
   deleteExpired(now: number): number {
-    return deleteControlWordsEndedBefore(this.ctx.db, now - this.#retentionMs());
+    const cutoff = now - this.#retentionMs();
+    for (const [key, word] of this.#opened) if (word.endsAt < cutoff) this.#opened.delete(key);
+    return deleteControlWordsEndedBefore(this.ctx.db, cutoff);
   }
 
   #channelMap(): Map<string, KeyedChannel> {
@@ -215,6 +254,8 @@ export class ControlWords {
 
   #insert(channel: KeyedChannel, period: number, generation: number, effectiveFrom: number, now: number): boolean {
     if (generation === 0 && controlWordRow(this.ctx.db, channel.id, channel.periodSeconds, period, 0)) return false;
+    // A new generation is the period's newest from now on (forgotten first: the transaction may still roll back).
+    this.#newestGeneration.delete(periodKey(channel.id, channel.periodSeconds, period));
     const key = randomBytes(CONTROL_WORD_BYTES);
     const inserted = insertControlWord(this.ctx.db, {
       channel_id: channel.id,
@@ -255,6 +296,7 @@ export class ControlWords {
   }
 
   #open(row: ControlWordRow): ControlWord {
+    this.diagnostics.count('keyUnseals');
     return {
       channelId: row.channel_id,
       periodSeconds: row.period_seconds,

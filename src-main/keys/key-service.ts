@@ -1,5 +1,6 @@
 import type { CasContext } from '../kernel/context';
 import type { BackgroundTasks } from '../kernel/background';
+import type { Diagnostics } from '../kernel/diagnostics';
 import { ControlWords } from './control-words';
 import { PackageEpochs } from './package-epochs';
 import { KeyRotation, startKeyRotator } from './key-rotation';
@@ -22,9 +23,9 @@ export interface KeyService {
 }
 
 /** Creates the key service of a running CAS with its rotator started. */
-export function createKeyService(ctx: CasContext, background: BackgroundTasks): KeyService {
-  const controlWords = new ControlWords(ctx);
-  const packageEpochs = new PackageEpochs(ctx);
+export function createKeyService(ctx: CasContext, background: BackgroundTasks, diagnostics: Diagnostics): KeyService {
+  const controlWords = new ControlWords(ctx, diagnostics);
+  const packageEpochs = new PackageEpochs(ctx, diagnostics);
   const rotation = new KeyRotation(ctx, controlWords, packageEpochs);
   startKeyRotator(background, rotation, ctx.logger);
   return { controlWords, packageEpochs, rotation, status: new KeyStatusView(ctx) };

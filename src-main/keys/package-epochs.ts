@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
+import { Diagnostics } from '../kernel/diagnostics';
 import { systemActor, type Actor } from '../kernel/actor';
 import { NotFoundError } from '../../src-shared/errors';
 import { packageKeyAad } from '../crypto/sealing-aad';
@@ -16,7 +17,7 @@ import {
   type PackageKeyRow,
 } from './key-queries';
 import { announceRotations } from './rotation-log';
-import { allPackageIds, packageRowById } from '../packages/package-queries';
+import { allPackageIds } from '../packages/package-queries';
 
 const DAY_MS = 86_400_000;
 /** Package keys are AES-256 (32 bytes). */
@@ -34,23 +35,42 @@ export interface PackageKey {
 
 type Trigger = 'scheduled' | 'manual';
 
+/** A package's epoch in force and the prepared next one, unsealed. */
+interface HeldEpochs {
+  current: PackageKey;
+  next: PackageKey;
+}
+
 /**
  * Package key epochs: per package, numbered epochs of `keyEpochDays` with a 32-byte key each,
  * sealed in `package_keys` with the row identity as AAD. The next epoch and its key exist before
  * the current one ends (EMMs carry it ahead); they are made on first use if the rotator has not yet.
+ *
+ * ECMs and EMMs read the current and next epoch from memory: unsealed once, kept until the current
+ * epoch ends, this class starts or voids an epoch of the package, or `packages-changed`.
  */
 export class PackageEpochs {
   /** Per package, until when its current and next epoch are known to exist. */
   readonly #ensuredUntil = new Map<string, number>();
+  readonly #held = new Map<string, HeldEpochs>();
+  /** Every package id (null until read; forgotten on `packages-changed`). */
+  #packageIds: Set<string> | null = null;
 
-  constructor(private readonly ctx: CasContext) {
-    ctx.events.on('packages-changed', () => this.#ensuredUntil.clear());
+  constructor(
+    private readonly ctx: CasContext,
+    private readonly diagnostics: Diagnostics = new Diagnostics(),
+  ) {
+    ctx.events.on('packages-changed', () => {
+      this.#ensuredUntil.clear();
+      this.#held.clear();
+      this.#packageIds = null;
+    });
   }
 
   /** The package's key epoch in force now (created if the package has none yet). */
   currentEpoch(packageId: string): { epoch: number; startsAt: number; endsAt: number } {
-    const row = this.#currentRow(packageId);
-    return { epoch: row.epoch, startsAt: row.starts_at, endsAt: row.ends_at };
+    const { epoch, startsAt, endsAt } = this.#heldEpochs(packageId).current;
+    return { epoch, startsAt, endsAt };
   }
 
   /** The key of a package epoch, or null when it is unknown, voided or past retention. */
@@ -62,9 +82,19 @@ export class PackageEpochs {
 
   /** The package keys a device needs now: the current epoch's and the prepared next one's. */
   currentPackageKeys(packageId: string): { current: PackageKey; next: PackageKey } {
+    const { current, next } = this.#heldEpochs(packageId);
+    // Copies: callers wipe the key bytes they were handed.
+    return { current: { ...current, key: Buffer.from(current.key) }, next: { ...next, key: Buffer.from(next.key) } };
+  }
+
+  #heldEpochs(packageId: string): HeldEpochs {
+    const now = this.ctx.clock.now();
+    const held = this.#held.get(packageId);
+    if (held && held.current.startsAt <= now && now < held.current.endsAt) return held;
     const current = this.#currentRow(packageId);
-    const next = packageKeyStartingAt(this.ctx.db, packageId, current.ends_at)!;
-    return { current: this.#open(current), next: this.#open(next) };
+    const fresh = { current: this.#open(current), next: this.#open(packageKeyStartingAt(this.ctx.db, packageId, current.ends_at)!) };
+    this.#held.set(packageId, fresh);
+    return fresh;
   }
 
   /**
@@ -85,7 +115,7 @@ export class PackageEpochs {
   /** The package named (NotFoundError if unknown), or every package, by id, when none is. */
   packageIds(only?: string): string[] {
     if (only !== undefined) return [this.#assertPackage(only)];
-    return allPackageIds(this.ctx.db);
+    return [...this.#knownPackages()];
   }
 
   /**
@@ -96,6 +126,7 @@ export class PackageEpochs {
   startEpochInTx(packageId: string, now: number, actor: Actor): number[] {
     const { db } = this.ctx;
     this.#ensuredUntil.delete(packageId);
+    this.#held.delete(packageId);
     voidPendingPackageKeys(db, packageId, now);
     const current = packageKeyAt(db, packageId, now);
     if (current && current.ends_at > now) endPackageEpoch(db, packageId, current.epoch, now);
@@ -107,10 +138,14 @@ export class PackageEpochs {
     return deletePackageKeysEndedBefore(this.ctx.db, now - this.ctx.settings.get().packageKeyRetentionDays * DAY_MS);
   }
 
+  #knownPackages(): Set<string> {
+    this.#packageIds ??= new Set(allPackageIds(this.ctx.db));
+    return this.#packageIds;
+  }
+
   #assertPackage(packageId: string): string {
-    const row = packageRowById(this.ctx.db, packageId);
-    if (!row) throw new NotFoundError(`Package "${packageId}"`);
-    return row.id;
+    if (!this.#knownPackages().has(packageId)) throw new NotFoundError(`Package "${packageId}"`);
+    return packageId;
   }
 
   #epochMs(): number {
@@ -149,6 +184,7 @@ export class PackageEpochs {
   }
 
   #insertEpoch(packageId: string, startsAt: number, endsAt: number, now: number, trigger: Trigger, actor: Actor): number {
+    this.#held.delete(packageId);
     const epoch = lastPackageEpoch(this.ctx.db, packageId) + 1;
     const key = randomBytes(PACKAGE_KEY_BYTES);
     insertPackageKey(this.ctx.db, {
@@ -175,6 +211,7 @@ export class PackageEpochs {
   }
 
   #open(row: PackageKeyRow): PackageKey {
+    this.diagnostics.count('keyUnseals');
     return {
       packageId: row.package_id,
       epoch: row.epoch,

@@ -73,3 +73,18 @@ export function ipInRange(address: ipaddr.IPv4 | ipaddr.IPv6, range: IpRange): b
   if (address.kind() !== range.kind) return false;
   return address.match(range.address, range.prefix);
 }
+
+let lastAddressText = '';
+let lastCanonicalText = '';
+
+/**
+ * The canonical text of an address (IPv4-mapped IPv6 unwrapped), or the text itself when it is
+ * none. Remembers the last answer: one request signs many URLs for the same viewer address.
+ */
+export function canonicalAddressText(text: string): string {
+  if (text !== lastAddressText) {
+    lastCanonicalText = parseIpAddress(text)?.toString() ?? text;
+    lastAddressText = text;
+  }
+  return lastCanonicalText;
+}

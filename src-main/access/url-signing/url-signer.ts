@@ -1,6 +1,6 @@
 import type { CasContext } from '../../kernel/context';
 import { ConflictError, NotFoundError } from '../../../src-shared/errors';
-import { parseIpAddress } from '../../../src-shared/net/ip-ranges';
+import { canonicalAddressText } from '../../../src-shared/net/ip-ranges';
 import { secureLinkQuery } from '../../../src-shared/protocol/nginx-secure-link';
 import { SECURETOKEN_USER_ID_PATTERN } from '../../../src-shared/protocol/securetoken';
 import type { ViewerChannel, ViewerDirectory } from '../viewer-directory';
@@ -24,9 +24,7 @@ interface StreamUrlOptions {
 }
 
 /** The address text servers put into signatures: IPv4-mapped IPv6 as plain IPv4, canonical forms. */
-function signingAddress(ip: string): string {
-  return parseIpAddress(ip)?.toString() ?? ip;
-}
+const signingAddress = canonicalAddressText;
 
 /** What a channel's securetoken is hashed over; null for schemes that issue none. */
 function securetokenSubject(channel: Pick<ViewerChannel, 'id' | 'streamPath' | 'urlSigning'>): string | null {
@@ -67,8 +65,13 @@ export class UrlSigner {
   }
 
   /** Same as `streamUrl` for a channel already at hand. */
+  /** The base URL a channel's stream URLs start with; null when neither the channel, the settings nor the caller names one. */
+  streamBaseUrl(channel: ViewerChannel, fallbackBaseUrl?: string): string | null {
+    return channel.streamBaseUrl ?? this.ctx.settings.get().defaultStreamBaseUrl ?? fallbackBaseUrl ?? null;
+  }
+
   streamUrlFor(channel: ViewerChannel, viewer: StreamViewer, options: StreamUrlOptions = {}): string {
-    const base = channel.streamBaseUrl ?? this.ctx.settings.get().defaultStreamBaseUrl ?? options.fallbackBaseUrl;
+    const base = this.streamBaseUrl(channel, options.fallbackBaseUrl);
     if (!base) throw new ConflictError(`Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
     const path = options.path ?? channel.streamPath;
     const url = joinUrl(base, path);

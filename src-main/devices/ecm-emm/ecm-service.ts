@@ -5,7 +5,6 @@ import type { PackageEpochs, PackageKey } from '../../keys/package-epochs';
 import type { Diagnostics } from '../../kernel/diagnostics';
 import type { ViewerDirectory } from '../../access/viewer-directory';
 import { NotFoundError } from '../../../src-shared/errors';
-import { latestControlWord } from '../../keys/key-queries';
 import { bytesToBase64, bytesToHex } from '../../../src-shared/protocol/device-encoding';
 import { ECM_FORMAT, type SignedEnvelope } from '../../../src-shared/protocol/device-envelope';
 import type { EcmPayload, EcmPeriod } from '../../../src-shared/protocol/ecm';
@@ -49,9 +48,7 @@ export class EcmService {
         ...generations.map((g) => String(g)),
         ...epochs.map((e) => `${e.packageId}:${e.epoch}:${e.endsAt}`),
       ].join('|');
-    const held = [current.period, current.period + 1].map(
-      (p) => latestControlWord(this.ctx.db, channelId, current.periodSeconds, p)?.generation,
-    );
+    const held = [current.period, current.period + 1].map((p) => this.controlWords.newestGeneration(channelId, p) ?? undefined);
     const cached = this.#cache.get(channelId);
     if (cached && held.every((g) => g !== undefined) && cached.fingerprint === fingerprintOf(held)) return cached.envelope;
 

@@ -1,10 +1,9 @@
 import sealedbox from 'tweetnacl-sealedbox-js';
-import type { CasContext } from '../../kernel/context';
+import type { Clock } from '../../kernel/clock';
 import type { PackageEpochs } from '../../keys/package-epochs';
 import type { Diagnostics } from '../../kernel/diagnostics';
-import { accountById, packagesOfAccount } from '../../accounts/account-queries';
-import { deviceById } from '../../accounts/account-device-queries';
-import { ApiError, NotFoundError } from '../../../src-shared/errors';
+import type { ViewerAccount } from '../../access/viewer-directory';
+import { ApiError } from '../../../src-shared/errors';
 import { bytesToBase64, bytesToHex, utf8Encode } from '../../../src-shared/protocol/device-encoding';
 import { EMM_FORMAT, type SignedEnvelope } from '../../../src-shared/protocol/device-envelope';
 import type { EmmPackageKey, EmmPayload, EmmSecret } from '../../../src-shared/protocol/emm';
@@ -16,44 +15,50 @@ interface CachedEmm {
   envelope: SignedEnvelope;
 }
 
+/** The signed-in device an EMM is made for, as the device authorizer found it (from memory). */
+interface EmmDevice {
+  deviceId: number;
+  hwid: string;
+  device: { boxPublicKey: Uint8Array | null } | null;
+  account: ViewerAccount;
+}
+
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * EMMs: per device, the keys of its account's packages for the current and next key epoch in a
  * libsodium sealed box (`crypto_box_seal`) to the device's X25519 key, with the entitlement end
  * dates. A package whose entitlement ends before the next epoch starts gets no next key. Built
- * once per device and key epoch (the cache entry is keyed by what went into it).
+ * once per device and key epoch (the cache entry is keyed by what went into it: the device key,
+ * the account's packages and expiry as the access decision holds them, and each package's epoch).
  */
 export class EmmService {
   readonly #cache = new BoundedCache<CachedEmm>(100_000);
 
   constructor(
-    private readonly ctx: CasContext,
     private readonly packageEpochs: PackageEpochs,
     private readonly signingKey: CasSigningKey,
     private readonly diagnostics: Diagnostics,
+    private readonly clock: Clock,
   ) {}
 
-  emmFor(deviceId: number): SignedEnvelope {
-    const { db, clock } = this.ctx;
-    const device = deviceById(db, deviceId);
-    if (!device) throw new NotFoundError('Device');
-    if (!device.box_public_key || device.box_public_key.length !== 32) {
+  emmFor({ deviceId, hwid, device, account }: EmmDevice): SignedEnvelope {
+    const boxPublicKey = device?.boxPublicKey;
+    if (!boxPublicKey || boxPublicKey.length !== 32) {
       throw new ApiError(409, 'conflict', 'Register the device X25519 public key (devicePublicKey) at sign-in first', {
         reason: 'no_device_key',
         field: 'devicePublicKey',
       });
     }
-    const account = accountById(db, device.account_id);
-    if (!account) throw new NotFoundError('Account');
-    const now = clock.now();
-    const until = account.expires_at;
-    const packages = packagesOfAccount(db, account.id);
+    const now = this.clock.now();
+    const until = account.expiresAt;
+    const packages = [...account.packages].sort();
     // What the EMM depends on, read without opening any key: a new epoch changes the current
     // epoch number (a manual rotation too), so the cache is keyed by it.
     const epochs = packages.map((packageId) => ({ packageId, ...this.packageEpochs.currentEpoch(packageId) }));
     const fingerprint = [
-      bytesToHex(device.box_public_key),
+      bytesToHex(boxPublicKey),
+      account.username,
       String(until),
       ...epochs.map((e) => `${e.packageId}:${e.epoch}:${e.endsAt}`),
     ].join('|');
@@ -73,14 +78,14 @@ export class EmmService {
       next.key.fill(0);
     }
     const secret: EmmSecret = { keys };
-    const sealed = sealedbox.seal(utf8Encode(JSON.stringify(secret)), new Uint8Array(device.box_public_key));
+    const sealed = sealedbox.seal(utf8Encode(JSON.stringify(secret)), new Uint8Array(boxPublicKey));
     const payload: EmmPayload = {
       type: 'emm',
-      device: device.id,
-      hwid: device.hwid,
+      device: deviceId,
+      hwid,
       username: account.username,
       issuedAt: seconds(now),
-      boxPublicKey: bytesToBase64(device.box_public_key),
+      boxPublicKey: bytesToBase64(boxPublicKey),
       entitlements: packages.map((p) => ({ package: p, until: until === null ? null : seconds(until) })),
       sealed: bytesToBase64(sealed),
     };

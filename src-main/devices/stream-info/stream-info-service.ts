@@ -3,16 +3,15 @@ import { publicUrl } from '../../kernel/public-base-url';
 import type { UrlSigner } from '../../access/url-signing/url-signer';
 import { entitled, type ViewerAccount, type ViewerChannel, type ViewerDirectory } from '../../access/viewer-directory';
 import { keyIdOf, type ControlWords } from '../../keys/control-words';
-import { latestControlWord } from '../../keys/key-queries';
-import { ConflictError } from '../../../src-shared/errors';
 import {
   DEVICE_EMM_PATH,
   deviceEcmPath,
   type StreamChannel,
   type StreamInfo,
 } from '../../../src-shared/protocol/device-auth';
-import { channelRowById } from '../../channels/channel-queries';
+import { allChannelRows } from '../../channels/channel-queries';
 import { watermarkFor, watermarkOfRow } from '../../watermarks/watermark-service';
+import type { ChannelWatermark } from '../../../src-shared/schemas/devices-watermarks';
 
 /** The device a stream-info answer is made for. */
 interface StreamViewerDevice {
@@ -29,12 +28,16 @@ interface StreamViewerDevice {
  * scheme, the HLS key URL, where its ECM is, and the watermark rendered for this viewer.
  */
 export class StreamInfoService {
+  #watermarks: Map<string, ChannelWatermark> | null = null;
+
   constructor(
     private readonly ctx: CasContext,
     private readonly directory: ViewerDirectory,
     private readonly urlSigner: UrlSigner,
     private readonly controlWords: ControlWords,
-  ) {}
+  ) {
+    ctx.events.on('channels-changed', () => (this.#watermarks = null));
+  }
 
   forDevice(device: StreamViewerDevice): StreamInfo {
     const absolute = (pathOrUrl: string) => publicUrl(this.ctx, pathOrUrl);
@@ -44,12 +47,11 @@ export class StreamInfoService {
     const channels: StreamChannel[] = [];
     for (const channel of this.directory.channels()) {
       if (!entitled(device.account, channel)) continue;
-      const row = channelRowById(this.ctx.db, channel.id);
-      if (!row) continue;
+      const watermark = this.#watermarkOf(channel.id);
+      if (!watermark) continue;
       const period = this.controlWords.currentPeriod(channel.id, now);
-      // The newest generation's key id, read without opening the key (gen 0 until one exists).
-      const latest = latestControlWord(this.ctx.db, channel.id, period.periodSeconds, period.period);
-      const keyId = keyIdOf(period.period, latest?.generation ?? 0);
+      // The newest generation's key id (gen 0 until one exists).
+      const keyId = keyIdOf(period.period, this.controlWords.newestGeneration(channel.id, period.period) ?? 0);
       channels.push({
         id: channel.id,
         name: channel.name,
@@ -60,7 +62,7 @@ export class StreamInfoService {
         ecmUrl: absolute(deviceEcmPath(channel.id)),
         cryptoPeriodSeconds: period.periodSeconds,
         packages: channel.packages.filter((p) => device.account.packages.has(p)),
-        watermark: watermarkFor(defaults, watermarkOfRow(row), {
+        watermark: watermarkFor(defaults, watermark, {
           username: device.account.username,
           hwid: device.hwid,
           account: String(device.account.id),
@@ -74,13 +76,15 @@ export class StreamInfoService {
     return { generatedAt: Math.floor(now / 1000), emmUrl: absolute(DEVICE_EMM_PATH), channels };
   }
 
+  /** Null when no stream base URL is configured for the channel (nor a default): nothing to sign. */
   #streamUrl(channel: ViewerChannel, device: StreamViewerDevice): string | null {
-    try {
-      return this.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id });
-    } catch (error) {
-      // No stream base URL configured for this channel (nor a default): nothing to sign.
-      if (error instanceof ConflictError) return null;
-      throw error;
-    }
+    if (this.urlSigner.streamBaseUrl(channel) === null) return null;
+    return this.urlSigner.streamUrlFor(channel, { ip: device.ip, accountId: device.account.id });
+  }
+
+  /** Each channel's watermark columns, read once (forgotten on `channels-changed`). */
+  #watermarkOf(channelId: string): ChannelWatermark | undefined {
+    this.#watermarks ??= new Map(allChannelRows(this.ctx.db).map((row) => [row.id, watermarkOfRow(row)]));
+    return this.#watermarks.get(channelId);
   }
 }
