@@ -71,7 +71,8 @@ function insideOrigin(rc: RewriteContext, url: URL): string | null {
   return isBelowOrigin(base, url) ? url.pathname.slice(base.pathname.length) : null;
 }
 
-function channelOrigin(ctx: CasContext, channelId: string): string {
+/** The origin (`hlsOrigin`) of a channel: 404 for an unknown channel, 409 when it has none. */
+export function channelOrigin(ctx: CasContext, channelId: string): string {
   const row = channelRowById(ctx.db, channelId);
   if (!row) throw new NotFoundError(`Channel "${channelId}"`);
   if (!row.hls_origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
