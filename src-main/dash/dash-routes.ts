@@ -17,6 +17,7 @@ import { signSegmentUrl } from '../hls/edge-signing';
 import { httpOriginBase, openOriginMedia, originKind, readOriginPlaylist } from '../hls/hls-origin';
 import { isBelowOrigin } from '../hls/origin-fetch';
 import { kidUuid, type CencKeys } from '../keys/cenc-keys';
+import { keyServerBase } from '../keys/packager-routes';
 import { MpdRejectedError, rewriteMpd } from './mpd-rewriter';
 
 const MANIFEST_PATTERN = /\.mpd$/i;
@@ -120,7 +121,7 @@ export function registerDashRoutes(api: ApiRouter, ctx: CasContext, deps: DashDe
           manifestUrl: url,
           mediaUrl: (mediaUrl) => mediaUrlFor(mc, mediaUrl),
           defaultKidOf: defaultKidResolver(cencKeys, params.channel),
-          licenseUrl: `${koa.origin}/clearkey/${params.channel}/license?ticket=${mediaTicket}`,
+          licenseUrl: `${keyServerBase(ctx, koa)}/clearkey/${params.channel}/license?ticket=${mediaTicket}`,
         });
       } catch (error) {
         if (error instanceof MpdRejectedError) throw new ApiError(502, 'origin_unavailable', `The origin manifest was refused: ${error.message}`);
