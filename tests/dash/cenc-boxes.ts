@@ -18,8 +18,6 @@ interface Box {
   body: number;
 }
 
-const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'moof', 'traf']);
-
 function boxesIn(data: Buffer, start: number, end: number): Box[] {
   const out: Box[] = [];
   for (let at = start; at + 8 <= end; ) {

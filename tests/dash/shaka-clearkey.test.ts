@@ -54,16 +54,16 @@ interface PlayerState {
 async function openPlayer(): Promise<Page> {
   const { page } = await newPage(browser);
   await page.goto(pageUrl);
-  await page.waitForFunction(() => typeof (window as unknown as { play?: unknown }).play === 'function');
+  await page.waitForFunction(() => typeof (globalThis as unknown as { play?: unknown }).play === 'function');
   return page;
 }
 
 function state(page: Page): Promise<PlayerState> {
-  return page.evaluate(() => (window as unknown as { state: () => PlayerState }).state());
+  return page.evaluate(() => (globalThis as unknown as { state: () => PlayerState }).state());
 }
 
 async function play(page: Page, manifest: string, token: string): Promise<void> {
-  await page.evaluate((url) => (window as unknown as { play: (u: string) => Promise<void> }).play(url), `${t.cas.apiUrl}/dash/dtv/${manifest}?token=${encodeURIComponent(token)}`);
+  await page.evaluate((url) => (globalThis as unknown as { play: (u: string) => Promise<void> }).play(url), `${t.cas.apiUrl}/dash/dtv/${manifest}?token=${encodeURIComponent(token)}`);
 }
 
 async function account(username: string, packages: string[]): Promise<{ id: number; token: string }> {
@@ -71,11 +71,11 @@ async function account(username: string, packages: string[]): Promise<{ id: numb
 }
 
 /** Plays with the license request passing `beforeLicense` first; expects Shaka's 6007 (license refused). */
-async function expectLicenseRefused(token: string, beforeLicense: (headers: Record<string, string>) => Promise<Record<string, string>>): Promise<void> {
+async function expectLicenseRefused(token: string, beforeLicense: (headers: Record<string, string>) => Record<string, string> | Promise<Record<string, string>>): Promise<void> {
   const page = await openPlayer();
   await page.route('**/clearkey/**', async (route) => route.continue({ headers: await beforeLicense(route.request().headers()) }));
   await play(page, 'single.mpd', token);
-  await page.waitForFunction(() => (window as unknown as { errors: number[] }).errors.length > 0, undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => (globalThis as unknown as { errors: number[] }).errors.length > 0, undefined, { timeout: 20_000 });
   expect((await state(page)).errors).toContain(6007);
   await page.context().close();
 }
@@ -126,7 +126,7 @@ describe('Shaka Player in Chromium through /dash and /clearkey', () => {
     await play(page, 'rotating.mpd', viewer.token);
     await page.waitForFunction(
       (past) => {
-        const s = (window as unknown as { state: () => PlayerState }).state();
+        const s = (globalThis as unknown as { state: () => PlayerState }).state();
         return s.errors.length > 0 || (s.time > past && s.frames > 0);
       },
       SECONDS_PER_PERIOD + 1,
@@ -146,7 +146,7 @@ describe('Shaka Player in Chromium through /dash and /clearkey', () => {
   it('refuses the license to a viewer without the package (Shaka error 6007)', async () => {
     const viewer = await account('shakaticketholder', ['basic']);
     const outsider = await account('shakaoutsider', ['premium']);
-    await expectLicenseRefused(viewer.token, async (headers) => ({ ...headers, authorization: `Bearer ${outsider.token}` }));
+    await expectLicenseRefused(viewer.token, (headers) => ({ ...headers, authorization: `Bearer ${outsider.token}` }));
   }, 60_000);
 
   it('refuses the license once the account is disabled (Shaka error 6007)', async () => {
@@ -159,7 +159,7 @@ describe('Shaka Player in Chromium through /dash and /clearkey', () => {
 
   it('refuses the license on an expired ticket (Shaka error 6007)', async () => {
     const viewer = await account('shakaexpired', ['basic']);
-    await expectLicenseRefused(viewer.token, async (headers) => {
+    await expectLicenseRefused(viewer.token, (headers) => {
       t.clock.advance((t.cas.ctx.settings.get().hlsKeyTicketSeconds + 1) * 1000);
       return headers;
     });
