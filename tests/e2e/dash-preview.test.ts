@@ -37,7 +37,7 @@ async function previewPlayer(language: 'en' | 'de'): Promise<{ page: Page; probl
   await page.addInitScript(`sessionStorage.setItem('cas.session', ${JSON.stringify(t.admin.token)}); localStorage.setItem('cas.language', '${language}');`);
   await page.goto(`${t.cas.adminUrl}/admin/`);
   await page.getByTestId('signed-in-user').waitFor();
-  await page.getByRole('menuitem', { name: language === 'en' ? 'Channels' : 'Kanäle' }).click();
+  await page.getByRole('menuitem', { name: language === 'en' ? 'Channels' : 'Sender' }).click();
   await page.getByTestId('channels-table').getByText('DASH TV').click();
   await page.locator('.ant-drawer').getByText(language === 'en' ? 'Preview player' : 'Vorschau-Player').click();
   return { page, problems };

@@ -10,12 +10,13 @@ export interface DashPreviewEvents {
 
 /** The HTTP status behind a Shaka error (a refused license is 6007 wrapping the 1001 of the request). */
 function httpStatusOf(error: shakaNamespace.util.Error): number | undefined {
-  for (const item of error.data as unknown[]) {
+  const data = error.data as unknown[];
+  // BAD_HTTP_STATUS (1001) carries [uri, status, …].
+  if (error.code === 1001 && typeof data[1] === 'number') return data[1];
+  for (const item of data) {
     if (item && typeof item === 'object' && 'code' in item && 'data' in item) {
-      const nested = item as shakaNamespace.util.Error;
-      if (nested.code === 1001 && typeof nested.data[1] === 'number') return nested.data[1];
-      const deeper = httpStatusOf(nested);
-      if (deeper !== undefined) return deeper;
+      const status = httpStatusOf(item as shakaNamespace.util.Error);
+      if (status !== undefined) return status;
     }
   }
   return undefined;
