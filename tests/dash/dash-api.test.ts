@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type HttpClient, type TestCas } from '../helpers/test-cas';
+import { MpdRejectedError, rewriteMpd } from '../../src-main/dash/mpd-rewriter';
 
 const CENC_NS = 'urn:mpeg:cenc:2013';
 const DASHIF_NS = 'https://dashif.org/CPS';
@@ -82,9 +83,11 @@ beforeAll(async () => {
   writeFileSync(join(origin, 'manifest.mpd'), mpd(['0']));
   writeFileSync(join(origin, 'init-stream0.m4s'), Buffer.alloc(64, 3));
   writeFileSync(join(origin, 'notxml.mpd'), 'this is not xml <');
-  edge = createServer((_req, res) => {
+  edge = createServer((req, res) => {
     res.setHeader('content-type', 'application/dash+xml');
-    res.end(mpd(['0']));
+    const text = mpd(['0']);
+    // A manifest whose BaseURL climbs out of the channel's origin (into another folder of the edge).
+    res.end(req.url?.endsWith('/escape.mpd') ? text.replace('<Period id="0" start="PT0S">', '<Period id="0" start="PT0S"><BaseURL>../other/</BaseURL>') : text);
   });
   await new Promise<void>((resolve) => edge.listen(0, '127.0.0.1', resolve));
   edgeBase = `http://127.0.0.1:${(edge.address() as AddressInfo).port}/live/edgetv/`;
@@ -181,6 +184,31 @@ describe('GET /dash/<channel>/<manifest>.mpd', () => {
     const { root } = await manifest('edgetv');
     const template = all(root, 'SegmentTemplate')[0];
     expect(template.getAttribute('media')).toMatch(new RegExp(`^${edgeBase}chunk-stream\\$RepresentationID\\$-\\$Number%05d\\$\\.m4s\\?ticket=s${viewer.id}\\.`));
+  });
+
+  it('never signs media a BaseURL puts outside the channel origin', async () => {
+    const answer = await t.client.get(`/dash/edgetv/escape.mpd?token=${viewer.token}`);
+    expect(answer.status).toBe(200);
+    const template = all(parse(answer.body as string), 'SegmentTemplate')[0];
+    const outside = edgeBase.replace('/edgetv/', '/other/');
+    expect(template.getAttribute('media')).toBe(`${outside}chunk-stream$RepresentationID$-$Number%05d$.m4s`);
+    expect(answer.body).not.toContain('ticket=s');
+  });
+
+  it('resolves media URLs through the BaseURL chain and keeps a Representation’s own media file', () => {
+    const xml = `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><BaseURL>base/</BaseURL><Period><BaseURL>p1/</BaseURL>
+      <AdaptationSet><BaseURL>video/</BaseURL><SegmentTemplate media="s$Number$.m4s" initialization="i.m4s"/><Representation id="a"/></AdaptationSet>
+      <AdaptationSet><Representation id="b"><BaseURL>audio.mp4</BaseURL><SegmentBase indexRange="0-9"><Initialization range="0-4"/></SegmentBase></Representation></AdaptationSet>
+    </Period></MPD>`;
+    const out = parse(
+      rewriteMpd(xml, { manifestUrl: new URL('http://o.example/live/tv/m.mpd'), mediaUrl: (u) => `[${u.href}]`, defaultKidOf: () => 'kid', licenseUrl: 'L' }),
+    );
+    const template = all(out, 'SegmentTemplate')[0];
+    expect(template.getAttribute('media')).toBe('[http://o.example/live/tv/base/p1/video/s$Number$.m4s]');
+    expect(template.getAttribute('initialization')).toBe('[http://o.example/live/tv/base/p1/video/i.m4s]');
+    expect(all(out, 'BaseURL').map((b) => b.textContent)).toEqual(['[http://o.example/live/tv/base/p1/audio.mp4]']);
+    expect(() => rewriteMpd('<!DOCTYPE x [<!ENTITY e "x">]><MPD/>', { manifestUrl: new URL('http://o/'), mediaUrl: String, defaultKidOf: () => '', licenseUrl: '' })).toThrow(MpdRejectedError);
+    expect(() => rewriteMpd('<html/>', { manifestUrl: new URL('http://o/'), mediaUrl: String, defaultKidOf: () => '', licenseUrl: '' })).toThrow(MpdRejectedError);
   });
 
   it('gives a Period named after a key id that key’s KID', async () => {
