@@ -11,7 +11,7 @@ const builtinPaths = (message) => bareBuiltins.map((name) => ({ name, message })
 // src-main, bottom to top: the base floors (db, crypto, kernel, http), the domains, then app/ (the
 // composition root), which only cli/ and electron/ import.
 const baseFolders = ['db', 'crypto', 'kernel', 'http'];
-const domainFolders = ['access', 'accounts', 'admin-auth', 'api-keys', 'audit', 'auth-backends', 'backups', 'channels', 'config-transfer', 'devices', 'hls', 'keys', 'logos', 'packages', 'playlists', 'settings', 'watermarks'];
+const domainFolders = ['access', 'accounts', 'admin-auth', 'api-keys', 'audit', 'auth-backends', 'backups', 'channels', 'config-transfer', 'dash', 'devices', 'hls', 'keys', 'logos', 'packages', 'playlists', 'settings', 'watermarks'];
 const noElectron = { group: ['electron'], message: 'Only src-main/electron may import electron.' };
 const noRenderer = { group: ['**/src-renderer/**'], message: 'The CAS does not import the renderer.' };
 const noApp = { regex: '^(\\.\\./)+app/', message: 'app/ is the composition root: only cli/ and electron/ import it.' };

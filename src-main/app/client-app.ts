@@ -9,6 +9,7 @@ import { registerHealthRoute } from './system-routes';
 import { registerMetricsRoute } from './metrics-routes';
 import { authenticateApiKey, API_KEY_PREFIX } from '../api-keys/api-key-service';
 import { registerKeyClientRoutes } from '../hls/key-client-routes';
+import { registerDashClientRoutes } from '../dash/dash-client-routes';
 import { registerDeviceClientRoutes } from '../devices/device-routes';
 import { registerStreamingAuthRoutes } from '../auth-backends/backend-routes';
 import { registerPlaylistRoutes } from '../playlists/playlist-routes';
@@ -28,7 +29,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
     // Web players (and the dashboard's preview player, on the admin origin) read playlists,
     // segments, keys and logos cross-origin. The credential is in the URL, never a cookie, so
     // any origin may read what that URL already grants.
-    if (/^\/(hls|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') allowAnyOrigin(koa);
+    if (/^\/(hls|dash|clearkey|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') allowAnyOrigin(koa);
     await next();
   });
   app.use(limitViewerRefusals(ctx, services.access));
@@ -41,6 +42,7 @@ export function createClientApp(ctx: CasContext, services: CasServices, openapi:
   registerMetricsRoute(api, ctx);
   const { access, directory, urlSigner, tickets } = services;
   registerKeyClientRoutes(api, ctx, { controlWords: services.keys.controlWords, access, directory, urlSigner, tickets, playlists: services.originPlaylists });
+  registerDashClientRoutes(api, ctx, { cencKeys: services.keys.cencKeys, access, directory, urlSigner, tickets, origins: services.originPlaylists });
   const { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos } = services;
   registerDeviceClientRoutes(api, ctx, { deviceAuth, deviceAuthorizer, signingKey, ecm, emm, streamInfo, logos, directory });
   registerStreamingAuthRoutes(api, ctx, { access, directory });

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import type { Vault } from './vault';
-import { controlWordAad, packageKeyAad, secretAad, signingSeedAad, tokenAad } from './sealing-aad';
+import { cencKeyAad, controlWordAad, packageKeyAad, secretAad, signingSeedAad, tokenAad } from './sealing-aad';
 
 /**
  * Every column of the database that holds a value sealed under the master key, with how to
@@ -28,6 +28,12 @@ export const sealedColumns: readonly SealedColumn[] = [
     keyColumns: ['channel_id', 'period_seconds', 'period', 'generation'],
     column: 'key_sealed',
     aad: (r) => controlWordAad(String(r.channel_id), Number(r.period_seconds), Number(r.period), Number(r.generation)),
+  },
+  {
+    table: 'cenc_keys',
+    keyColumns: ['channel_id', 'period_seconds', 'period', 'generation'],
+    column: 'key_sealed',
+    aad: (r) => cencKeyAad(String(r.channel_id), Number(r.period_seconds), Number(r.period), Number(r.generation)),
   },
   {
     table: 'package_keys',

@@ -16,6 +16,10 @@ export function controlWordAad(channelId: string, periodSeconds: number, period:
   return `control_words.key:${channelId}:${periodSeconds}:${period}:${generation}`;
 }
 
+export function cencKeyAad(channelId: string, periodSeconds: number, period: number, generation: number): string {
+  return `cenc_keys.key:${channelId}:${periodSeconds}:${period}:${generation}`;
+}
+
 export function packageKeyAad(packageId: string, epoch: number): string {
   return `package_keys.key:${packageId}:${epoch}`;
 }

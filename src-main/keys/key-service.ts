@@ -5,6 +5,10 @@ import { ControlWords } from './control-words';
 import { PackageEpochs } from './package-epochs';
 import { KeyRotation, startKeyRotator } from './key-rotation';
 import { KeyStatusView } from './key-status';
+import { CencKeys } from './cenc-keys';
+
+/** CENC keys past retention are swept as often as the other keys. */
+const CENC_RETENTION_INTERVAL_MS = 60_000;
 
 /**
  * The key hierarchy under the master key, in its four parts; each caller is handed the part it
@@ -20,6 +24,8 @@ export interface KeyService {
   rotation: KeyRotation;
   /** Key status and rotation history for the admin API. */
   status: KeyStatusView;
+  /** CENC keys (KID + key) per control word: the DASH packager API, MPD rewrite and ClearKey licenses. */
+  cencKeys: CencKeys;
 }
 
 /** Creates the key service of a running CAS with its rotator started. */
@@ -28,5 +34,7 @@ export function createKeyService(ctx: CasContext, background: BackgroundTasks, d
   const packageEpochs = new PackageEpochs(ctx, diagnostics);
   const rotation = new KeyRotation(ctx, controlWords, packageEpochs);
   startKeyRotator(background, rotation, ctx.logger);
-  return { controlWords, packageEpochs, rotation, status: new KeyStatusView(ctx) };
+  const cencKeys = new CencKeys(ctx, controlWords);
+  background.every('cenc-key-retention', CENC_RETENTION_INTERVAL_MS, () => cencKeys.deleteExpired(ctx.clock.now()), { runNow: true });
+  return { controlWords, packageEpochs, rotation, status: new KeyStatusView(ctx), cencKeys };
 }

@@ -32,6 +32,7 @@ const OWNERS: Record<string, string> = {
   channel_logos: 'logos/logo-service.ts',
   packages: 'packages/package-queries.ts',
   control_words: 'keys/key-queries.ts',
+  cenc_keys: 'keys/cenc-key-queries.ts',
   package_keys: 'keys/key-queries.ts',
   key_rotations: 'keys/key-queries.ts',
   devices: 'accounts/account-device-queries.ts',

@@ -6,6 +6,7 @@ import { devicesMigration } from './0300-devices';
 import { apiKeyChannelsMigration } from './0410-api-key-channels';
 import { accessLogCountsMigration } from './0420-access-log-counts';
 import { masterKeyCheckMigration } from './0430-master-key-check';
+import { cencKeysMigration } from './0440-cenc-keys';
 import { publicBaseUrlMigration } from './0460-public-base-url';
 
 /**
@@ -21,5 +22,6 @@ export const migrations: readonly Migration[] = [
   apiKeyChannelsMigration,
   accessLogCountsMigration,
   masterKeyCheckMigration,
+  cencKeysMigration,
   publicBaseUrlMigration,
 ];

@@ -8,10 +8,15 @@ import type { Account } from '../../../../src-shared/schemas/accounts';
 import type { Page } from '../../../../src-shared/schemas/common';
 import { api } from '../../shared/api/client';
 import { accountsKey } from '../accounts/account-queries';
+import { playDash } from './dash-preview';
 
-/** Where the CAS serves a channel's protected HLS for one viewer (the content-keys rewriter). */
-export function previewUrlOf(apiUrl: string, channelId: string, token: string): string {
-  return `${apiUrl.replace(/\/$/, '')}/hls/${encodeURIComponent(channelId)}/index.m3u8?token=${encodeURIComponent(token)}`;
+/** How the channel's origin packages it: HLS (AES-128, `index.m3u8`) or DASH (CENC, `manifest.mpd`). */
+export type PreviewFormat = 'hls' | 'dash';
+
+/** Where the CAS serves a channel's protected stream for one viewer (`/hls` or `/dash` rewriter). */
+export function previewUrlOf(apiUrl: string, channelId: string, token: string, format: PreviewFormat = 'hls'): string {
+  const manifest = format === 'hls' ? 'hls/{id}/index.m3u8' : 'dash/{id}/manifest.mpd';
+  return `${apiUrl.replace(/\/$/, '')}/${manifest.replace('{id}', encodeURIComponent(channelId))}?token=${encodeURIComponent(token)}`;
 }
 
 /** The period a key URI of the CAS names (`/keys/<channel>/<period>?ticket=…`), for the event list. */
@@ -30,23 +35,49 @@ export function PreviewPlayer({ channelId, apiUrl }: { channelId: string; apiUrl
   const [accountId, setAccountId] = useState<number | undefined>();
   const [state, setState] = useState<{ kind: 'idle' | 'loading' | 'playing' | 'error'; text?: string }>({ kind: 'idle' });
   const [events, setEvents] = useState<string[]>([]);
+  const [format, setFormat] = useState<PreviewFormat>('hls');
   const hlsRef = useRef<Hls | null>(null);
+  const shakaRef = useRef<{ destroy(): Promise<void> } | null>(null);
   const accounts = useQuery({
     queryKey: [...accountsKey, 'preview-search', search],
     queryFn: () => api.get<Page<Account>>('/api/admin/accounts', { q: search || undefined, pageSize: 20, status: 'active' }),
   });
 
-  useEffect(() => () => hlsRef.current?.destroy(), []);
+  useEffect(
+    () => () => {
+      hlsRef.current?.destroy();
+      void shakaRef.current?.destroy();
+    },
+    [],
+  );
 
   const play = () => {
     const account = accounts.data?.items.find((a) => a.id === accountId);
     if (!account?.token || !apiUrl || !video.current) return;
     hlsRef.current?.destroy();
+    hlsRef.current = null;
+    void shakaRef.current?.destroy();
+    shakaRef.current = null;
     setEvents([]);
     // hls.js reports a key for every segment it decrypts: list each event once in a row.
     const note = (text: string) => setEvents((list) => (list.at(-1) === text ? list : [...list.slice(-7), text]));
-    const url = previewUrlOf(apiUrl, channelId, account.token);
+    const url = previewUrlOf(apiUrl, channelId, account.token, format);
     setState({ kind: 'loading' });
+    if (format === 'dash') {
+      const target = video.current;
+      void playDash(target, url, {
+        manifest: () => note(t('player.manifest')),
+        license: (keys) => note(t('player.licenseLoaded', { count: keys })),
+        playing: () => setState({ kind: 'playing' }),
+        failed: (text) => {
+          note(text);
+          setState({ kind: 'error', text });
+        },
+      }).then((player) => {
+        shakaRef.current = player;
+      });
+      return;
+    }
     if (!Hls.isSupported()) {
       video.current.src = url;
       void video.current.play().catch((error: Error) => setState({ kind: 'error', text: error.message }));
@@ -74,6 +105,17 @@ export function PreviewPlayer({ channelId, apiUrl }: { channelId: string; apiUrl
   return (
     <div className="preview-player">
       <Space wrap>
+        <Select
+          style={{ width: 110 }}
+          value={format}
+          onChange={setFormat}
+          options={[
+            { value: 'hls', label: 'HLS' },
+            { value: 'dash', label: 'DASH' },
+          ]}
+          aria-label={t('player.format')}
+          data-testid="preview-format"
+        />
         <Select
           showSearch={{ filterOption: false, onSearch: setSearch }}
           style={{ width: 260 }}

@@ -263,6 +263,8 @@ export const de: typeof en = {
     manifest: 'Playlist geladen',
     keyLoaded: 'Schlüssel {{period}} geladen',
     decrypted: 'Segment entschlüsselt',
+    format: 'Format (HLS oder DASH)',
+    licenseLoaded: 'Lizenz mit {{count}} Schlüssel(n) geladen',
     works: 'Läuft: Schlüssel und Token funktionieren',
     failed: 'Wiedergabe fehlgeschlagen',
   },

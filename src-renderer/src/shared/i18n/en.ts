@@ -262,6 +262,8 @@ export const en = {
     manifest: 'playlist loaded',
     keyLoaded: 'key {{period}} loaded',
     decrypted: 'segment decrypted',
+    format: 'Format (HLS or DASH)',
+    licenseLoaded: 'license with {{count}} key(s) loaded',
     works: 'Playing: keys and token work',
     failed: 'Playback failed',
   },
