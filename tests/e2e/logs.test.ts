@@ -20,8 +20,8 @@ let context: BrowserContext | null = null;
 let problems: string[] = [];
 
 const words = {
-  en: { logs: 'Logs', sessions: 'Sessions', changed: 'Account changed', bulk: 'Bulk: disabled', secret: 'changed', accounts: '15 accounts', more: 'and 5 more', serverLog: 'Server log', level: 'From level', warn: 'warning', explainTab: 'Why allowed / refused?', explain: 'Explain', account: 'Account (name or id)', channel: 'Channel', action: 'Action', skipped: 'skipped' },
-  de: { logs: 'Protokolle', sessions: 'Sitzungen', changed: 'Konto geändert', bulk: 'Sammelaktion: deaktiviert', secret: 'geändert', accounts: '15 Konten', more: 'und 5 weitere', serverLog: 'Server-Protokoll', level: 'Ab Stufe', warn: 'Warnung', explainTab: 'Warum erlaubt / abgelehnt?', explain: 'Erklären', account: 'Konto (Name oder ID)', channel: 'Sender', action: 'Aktion', skipped: 'übersprungen' },
+  en: { logs: 'Logs', sessions: 'Sessions', changed: 'Account changed', bulk: 'Bulk: disabled', secret: 'changed', accounts: '15 accounts', more: 'and 5 more', serverLog: 'Server log', level: 'From level', warn: 'warning', explainTab: 'Why allowed / refused?', explain: 'Explain', account: 'Account (name or id)', channel: 'Channel', action: 'Action', skipped: 'skipped', badAddress: 'Not an IP address' },
+  de: { logs: 'Protokolle', sessions: 'Sitzungen', changed: 'Konto geändert', bulk: 'Sammelaktion: deaktiviert', secret: 'geändert', accounts: '15 Konten', more: 'und 5 weitere', serverLog: 'Server-Protokoll', level: 'Ab Stufe', warn: 'Warnung', explainTab: 'Warum erlaubt / abgelehnt?', explain: 'Erklären', account: 'Konto (Name oder ID)', channel: 'Sender', action: 'Aktion', skipped: 'übersprungen', badAddress: 'Keine IP-Adresse' },
 } as const;
 type Language = keyof typeof words;
 
@@ -106,7 +106,7 @@ describe('operator logs in Chromium', { timeout: 120_000 }, () => {
       expect(await table.locator('tbody tr.ant-table-row').count()).toBe(1);
       await screenshot(page, `logs-audit-bulk-${language}`);
       const [download] = await Promise.all([page.waitForEvent('download'), table.getByRole('button').filter({ hasText: /CSV/ }).click()]);
-      const csv = readFileSync((await download.path())!, 'utf8');
+      const csv = readFileSync(await download.path(), 'utf8');
       for (let i = 0; i < 15; i++) expect(csv).toContain(`bulk-e2e-${String(i).padStart(2, '0')}`);
     });
 
@@ -122,7 +122,7 @@ describe('operator logs in Chromium', { timeout: 120_000 }, () => {
       await screenshot(page, `logs-server-${language}`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('server-log-download').click()]);
       expect(download.suggestedFilename()).toBe('cas.1.log');
-      const text = readFileSync((await download.path())!, 'utf8');
+      const text = readFileSync(await download.path(), 'utf8');
       expect(text).toContain('/auth/astra');
       expect(text).not.toContain(VIEWER_TOKEN);
     });
@@ -147,7 +147,7 @@ describe('operator logs in Chromium', { timeout: 120_000 }, () => {
       await page.locator('#ip').fill('999.1.1.1');
       await page.getByRole('button', { name: w.explain }).click();
       await result.waitFor({ state: 'detached' });
-      await page.locator('#ip_help, .ant-form-item-explain-error').first().waitFor();
+      await page.locator('.ant-form-item-explain-error', { hasText: w.badAddress }).waitFor();
       await screenshot(page, `logs-explain-bad-address-${language}`);
     });
   }

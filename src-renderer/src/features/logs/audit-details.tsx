@@ -24,8 +24,8 @@ function useValueText(): (value: unknown) => string {
     if (Array.isArray(value)) return value.length ? value.map(text).join(', ') : t('operatorLogs.empty');
     if (typeof value === 'boolean') return value ? '✓' : '✗';
     if (typeof value === 'string' && ISO_INSTANT.test(value)) return dayjs(value).format('L LTS');
-    if (typeof value === 'object') return JSON.stringify(value);
-    return String(value);
+    if (typeof value === 'number') return String(value);
+    return typeof value === 'string' ? value : JSON.stringify(value);
   };
   return text;
 }

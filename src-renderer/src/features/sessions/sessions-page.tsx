@@ -9,6 +9,7 @@ import type { AccountStats, AccountStatsPage, ChannelStatsPage, ViewingSession }
 import type { AccessStep, Explanation } from '../../../../src-shared/schemas/access';
 import type { DeviceSession } from '../../../../src-shared/schemas/devices';
 import { api, ApiRequestError } from '../../shared/api/client';
+import { parseIpAddress } from '../../../../src-shared/net/ip-ranges';
 import { useChannels } from '../channels/channel-queries';
 import { usePagedList } from '../../shared/list/use-paged-list';
 import { useCanWrite } from '../auth/auth-context';
@@ -287,7 +288,13 @@ function ExplainTool() {
         <Form.Item name="channel" rules={[{ required: true, message: t('common.required') }]}>
           <Select placeholder={t('logs.channel')} aria-label={t('logs.channel')} style={{ width: 180 }} options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))} />
         </Form.Item>
-        <Form.Item name="ip" rules={[{ required: true, message: t('common.required') }]}>
+        <Form.Item
+          name="ip"
+          rules={[
+            { required: true, message: t('common.required') },
+            { validator: (_, v?: string) => (!v || parseIpAddress(v) ? Promise.resolve() : Promise.reject(new Error(t('operatorLogs.badAddress')))) },
+          ]}
+        >
           <Input placeholder="IP" aria-label="IP" />
         </Form.Item>
         <Button htmlType="submit" type="primary">

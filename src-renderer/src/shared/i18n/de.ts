@@ -568,6 +568,7 @@ export const de: typeof en = {
     noFiles: 'Noch keine Protokolldateien. Der Server schreibt sie in den Ordner logs/ des Datenordners (cas-studio serve).',
     message: 'Meldung',
     fieldsTitle: 'Details',
+    badAddress: 'Keine IP-Adresse',
     validUntil: 'Gültig bis {{date}}',
     expiredAt: 'Abgelaufen am {{date}}',
     levels: {

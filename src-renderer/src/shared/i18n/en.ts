@@ -568,6 +568,7 @@ export const en = {
     noFiles: 'No log files yet. The server writes them to the data folder\'s logs/ folder (cas-studio serve).',
     message: 'Message',
     fieldsTitle: 'Details',
+    badAddress: 'Not an IP address',
     validUntil: 'Valid until {{date}}',
     expiredAt: 'Expired at {{date}}',
     levels: {
