@@ -31,8 +31,9 @@ const WRITE_ALARM = 'access-log-write';
 /** Records the checks of one evaluation, for the explanation API (absent on the hot path). */
 type Trace = AccessStep[] | null;
 
-function step(trace: Trace, check: AccessStep['check'], outcome: AccessStep['outcome'], detail: string): void {
-  trace?.push({ check, outcome, detail });
+/** `at`: the instant the detail names (an expiry), for the dashboard to show in the operator's format. */
+function step(trace: Trace, check: AccessStep['check'], outcome: AccessStep['outcome'], detail: string, at?: number): void {
+  trace?.push(at === undefined ? { check, outcome, detail } : { check, outcome, detail, at: new Date(at).toISOString() });
 }
 
 /** The account a refusal names (never more than id and username). */
@@ -600,10 +601,11 @@ export class AccessService implements AccessDecider {
     }
     step(trace, 'account_enabled', 'pass', `Account ${account.username} is enabled`);
     if (account.expiresAt !== null && account.expiresAt <= now) {
-      step(trace, 'account_expiry', 'fail', `Account expired at ${new Date(account.expiresAt).toISOString()}`);
+      step(trace, 'account_expiry', 'fail', `Account expired at ${new Date(account.expiresAt).toISOString()}`, account.expiresAt);
       return 'expired';
     }
-    step(trace, 'account_expiry', 'pass', account.expiresAt === null ? 'The account does not expire' : `Valid until ${new Date(account.expiresAt).toISOString()}`);
+    if (account.expiresAt === null) step(trace, 'account_expiry', 'pass', 'The account does not expire');
+    else step(trace, 'account_expiry', 'pass', `Valid until ${new Date(account.expiresAt).toISOString()}`, account.expiresAt);
     if (this.#sharing.isSuspended(account.id)) {
       step(trace, 'suspension', 'fail', 'The account is suspended (see sharing flags)');
       return 'suspended';

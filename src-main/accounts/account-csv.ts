@@ -194,12 +194,14 @@ export class AccountCsv {
     );
     const { db, clock } = this.ctx;
     const ids = db.transaction(() => {
-      const created = valid.map((r, i) => this.accounts.insertPrepared(r.account!, hashes[i], actor));
+      const created = valid.map((r, i) => this.accounts.insertPrepared(r.account!, hashes[i], actor, { audit: false }));
+      // One entry for the whole import, naming every account it created.
       recordAudit(db, clock.now(), actor, {
         action: 'account.import',
         targetType: 'account',
         targetId: null,
         summary: { created: created.length, skipped: result.invalid },
+        subjects: valid.map((r) => r.account!.username),
       });
       return created;
     })();

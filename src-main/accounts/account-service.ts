@@ -1,6 +1,7 @@
 import type { CasContext } from '../kernel/context';
 import { isoFromMs, isoOrNull } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
+import { fieldChanges } from '../audit/audit-diff';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
 import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
@@ -33,6 +34,7 @@ import {
   setAccountsEnabled,
   statusOf,
   updateAccountColumns,
+  usernamesOf,
   type AccountFilter,
   type AccountRow,
 } from './account-queries';
@@ -81,6 +83,17 @@ export function toAccount(
     createdAt: isoFromMs(row.created_at),
     updatedAt: isoFromMs(row.updated_at),
   };
+}
+
+/**
+ * An account as its audit diff compares it: the API view, with password and token as their hashes
+ * (the diff lists them only as "changed") and without what derives from other fields.
+ */
+function auditViewOf(ctx: CasContext, id: number): Record<string, unknown> {
+  const row = accountById(ctx.db, id);
+  if (!row) return {};
+  const { status: _status, deviceCount: _devices, hasPassword: _hasPassword, tokenPreview: _preview, ...view } = toAccount(ctx, row, packagesOfAccount(ctx.db, id), 0, false);
+  return { ...view, password: row.password_hash, token: row.token_hash };
 }
 
 /** The store filter for the filters of a list query (the API takes a token; the store looks up its hash). */
@@ -215,8 +228,11 @@ export class AccountService {
     return this.get(id, true);
   }
 
-  /** Inserts an account whose password is already hashed; the caller may hold a transaction. */
-  insertPrepared(input: AccountCreateParsed, passwordHash: string | null, actor: Actor): number {
+  /**
+   * Inserts an account whose password is already hashed; the caller may hold a transaction.
+   * `audit: false` for an import, which writes one entry for all its accounts.
+   */
+  insertPrepared(input: AccountCreateParsed, passwordHash: string | null, actor: Actor, options: { audit: boolean } = { audit: true }): number {
     const { db, clock } = this.ctx;
     const token = input.token ?? randomToken();
     const tokenHash = sha256Hex(token);
@@ -227,6 +243,7 @@ export class AccountService {
       const now = clock.now();
       const id = insertAccount(db, { ...accountColumns(this.ctx, input, token, passwordHash, now), created_at: now });
       replaceAccountPackages(db, id, input.packages);
+      if (!options.audit) return id;
       recordAudit(db, now, actor, {
         action: 'account.create',
         targetType: 'account',
@@ -256,13 +273,15 @@ export class AccountService {
       assertUniqueToken(this.ctx, tokenHash, id);
       assertPackagesExist(this.ctx, input.packages);
       const now = clock.now();
+      const before = auditViewOf(this.ctx, id);
       updateAccountColumns(db, id, accountColumns(this.ctx, input, input.token, passwordHash, now));
       replaceAccountPackages(db, id, input.packages);
       recordAudit(db, now, actor, {
         action: 'account.replace',
         targetType: 'account',
         targetId: id,
-        summary: { username: input.username, role: input.role, packages: input.packages, enabled: input.enabled, token: 'set', password: passwordHash ? 'set' : 'none' },
+        summary: { username: input.username },
+        changes: fieldChanges(before, auditViewOf(this.ctx, id)),
       });
     }))();
   }
@@ -274,6 +293,7 @@ export class AccountService {
     const trustChanged = db.transaction((): boolean => keepingOperators(this.ctx, actor, () => {
       const row = accountById(db, id);
       if (!row) throw new NotFoundError('Account');
+      const before = auditViewOf(this.ctx, id);
       if (patch.username !== undefined) assertUniqueUsername(this.ctx, patch.username, id);
       if (patch.packages !== undefined) assertPackagesExist(this.ctx, patch.packages);
       const role = patch.role ?? row.role;
@@ -295,9 +315,13 @@ export class AccountService {
       columns.updated_at = now;
       updateAccountColumns(db, id, columns);
       if (patch.packages !== undefined) replaceAccountPackages(db, id, patch.packages);
-      const summary: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(patch)) summary[key] = key === 'password' ? 'changed' : value;
-      recordAudit(db, now, actor, { action: 'account.update', targetType: 'account', targetId: id, summary });
+      recordAudit(db, now, actor, {
+        action: 'account.update',
+        targetType: 'account',
+        targetId: id,
+        summary: { username: row.username },
+        changes: fieldChanges(before, auditViewOf(this.ctx, id)),
+      });
       const expiresAt = patch.expiresAt === undefined ? undefined : expiryOrNull(this.ctx, patch.expiresAt);
       return (
         passwordHash !== undefined ||
@@ -338,7 +362,7 @@ export class AccountService {
       if (!accountById(db, id)) throw new NotFoundError('Account');
       const now = clock.now();
       updateAccountColumns(db, id, { token_hash: tokenHash, token_sealed: vault.seal(token, tokenAad(tokenHash)), updated_at: now });
-      recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id });
+      recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id, changes: [{ field: 'token', secret: true }] });
     })();
     // Device sign-ins were proven with the old token; viewers may be holding it.
     this.ctx.events.emit('account-trust-changed', { ids: [id] });
@@ -367,6 +391,7 @@ export class AccountService {
     const ids = [...new Set(action.ids)];
     const affected = db.transaction(() => keepingOperators(this.ctx, actor, () => {
       const now = clock.now();
+      const usernames = usernamesOf(db, ids);
       let changes = 0;
       switch (action.action) {
         case 'enable':
@@ -387,12 +412,14 @@ export class AccountService {
           changes = removePackageFromAccounts(db, ids, action.package);
           break;
       }
-      const { ids: _ids, ...rest } = action;
+      const { ids: _ids, action: _action, ...parameters } = action;
+      // One entry for the whole action, naming every account it was asked to change.
       recordAudit(db, now, actor, {
         action: `account.bulk.${action.action}`,
         targetType: 'account',
         targetId: null,
-        summary: { ...rest, count: ids.length, changed: changes, ids: ids.slice(0, 100) },
+        summary: { ...parameters, count: usernames.size, changed: changes },
+        subjects: ids.flatMap((id) => usernames.get(id) ?? []),
       });
       return changes;
     }))();

@@ -9,6 +9,7 @@ import { isLoopbackHost } from '../http/loopback';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerSystemRoutes } from './system-routes';
 import { registerLinksRoutes } from './links-routes';
+import { registerServerLogRoutes } from './server-log-routes';
 import { registerMetricsRoute } from './metrics-routes';
 import { registerAdminAuthRoutes } from '../admin-auth/admin-auth-routes';
 import { registerAccountRoutes } from '../accounts/account-routes';
@@ -51,6 +52,7 @@ export function createAdminApp(
 
   const api = new ApiRouter('admin', openapi, (koa) => options.localControl?.authenticate(koa) ?? services.sessions.authenticate(koa));
   registerSystemRoutes(api, ctx, openapi);
+  registerServerLogRoutes(api, ctx);
   registerMetricsRoute(api, ctx);
   registerAdminAuthRoutes(api, services.sessions, services.accounts);
   registerAccountCsvRoutes(api, ctx, services.accounts);

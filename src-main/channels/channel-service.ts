@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CasContext } from '../kernel/context';
 import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
+import { fieldChanges } from '../audit/audit-diff';
 import { type Actor } from '../kernel/actor';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import {
@@ -128,6 +129,7 @@ export class ChannelService {
     db.transaction(() => {
       const row = channelRowById(db, id);
       if (!row) throw new NotFoundError(`Channel "${id}"`);
+      const before = this.get(id);
       if (patch.packages) assertPackagesExist(this.ctx, patch.packages);
       if (patch.number !== undefined) assertNumberFree(this.ctx, patch.number, id);
       const now = clock.now();
@@ -144,7 +146,7 @@ export class ChannelService {
       if (patch.packages) replaceChannelPackages(db, id, patch.packages);
       saveChannelWatermark(db, id, patch.watermark);
       saveChannelAccessFields(db, id, patch);
-      recordAudit(db, now, actor, { action: 'channel.update', targetType: 'channel', targetId: id, summary: patch });
+      recordAudit(db, now, actor, { action: 'channel.update', targetType: 'channel', targetId: id, changes: fieldChanges(before, this.get(id)) });
     })();
     this.ctx.events.emit('channels-changed', [id]);
     return this.get(id);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { startCas, DEFAULT_ADMIN_PORT, DEFAULT_API_PORT } from '../app/cas';
 import { DEFAULT_API_TLS_PORT, type ApiTlsOptions } from '../app/api-tls';
 import { createLogger, openLogFile } from '../kernel/logger';
+import { logFileBaseOf } from '../kernel/log-files';
 import { PortInUseError } from '../http/http-server';
 import { TlsConfigError } from '../http/tls-certificate';
 import { parsePort } from './options';
@@ -59,7 +59,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       const logger = createLogger({
         pretty: options.logFormat ? options.logFormat === 'pretty' : process.stdout.isTTY,
-        file: await openLogFile(join(options.dataDir, 'logs', 'cas.log')),
+        file: await openLogFile(logFileBaseOf(options.dataDir)),
       });
       const password = process.env.CAS_ADMIN_PASSWORD;
       const apiTls = apiTlsOf(options);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CasContext } from '../kernel/context';
 import { isoFromMs } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
+import { fieldChanges } from '../audit/audit-diff';
 import { type Actor } from '../kernel/actor';
 import { assertChannelsExist } from '../channels/channel-service';
 import { channelsByPackage, channelsOfPackage, replacePackageChannels } from '../channels/channel-queries';
@@ -48,11 +49,17 @@ export class PackageService {
     db.transaction(() => {
       const row = packageRowById(db, id);
       if (!row) throw new NotFoundError(`Package "${id}"`);
+      const before = this.get(id);
       if (patch.channels) assertChannelsExist(this.ctx, patch.channels);
       const now = clock.now();
       updatePackage(db, id, { name: patch.name ?? row.name, description: patch.description ?? row.description, updated_at: now });
       if (patch.channels) replacePackageChannels(db, id, patch.channels);
-      recordAudit(db, now, actor, { action: 'package.update', targetType: 'package', targetId: id, summary: patch });
+      recordAudit(db, now, actor, {
+        action: 'package.update',
+        targetType: 'package',
+        targetId: id,
+        changes: fieldChanges(before, this.get(id), { ignore: ['accountCount'] }),
+      });
     })();
     this.ctx.events.emit('packages-changed', [id]);
     return this.get(id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTimeSchema, pageQuerySchema, slugSchema } from './common';
+import { parseIpAddress } from '../net/ip-ranges';
 
 /**
  * How a channel's stream URLs are signed in playlists and stream info:
@@ -82,6 +83,8 @@ export const accessStepSchema = z.object({
   check: z.enum(accessCheckNames),
   outcome: z.enum(['pass', 'fail', 'skip']),
   detail: z.string(),
+  /** The instant the detail names (an account's expiry), for clients to show in their own format. */
+  at: z.string().optional(),
 });
 export type AccessStep = z.infer<typeof accessStepSchema>;
 
@@ -89,7 +92,7 @@ export const explainQuerySchema = z.object({
   /** Account id or username. */
   account: z.string().trim().min(1, 'Required').max(64),
   channel: slugSchema,
-  ip: z.string().trim().min(1, 'Required').max(64),
+  ip: z.string().trim().min(1, 'Required').max(64).refine((text) => parseIpAddress(text) !== null, 'Not an IP address'),
 });
 
 export const explanationSchema = z.object({

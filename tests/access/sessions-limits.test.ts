@@ -217,5 +217,8 @@ describe('explanation API', () => {
     expect(ok.body.steps.map((s: any) => s.check)).toContain('connection_limit');
     const unknown = await t.admin.get('/api/admin/access/explain?account=nobody-here&channel=one&ip=203.0.113.5');
     expect(unknown.body).toMatchObject({ allow: false, reason: 'bad_credential' });
+    const badAddress = await t.admin.get(`/api/admin/access/explain?account=${account.id}&channel=one&ip=999.1.1.1`);
+    expect(badAddress.status).toBe(400);
+    expect(badAddress.body.error.field).toBe('ip');
   });
 });

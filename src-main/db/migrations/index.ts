@@ -7,6 +7,7 @@ import { apiKeyChannelsMigration } from './0410-api-key-channels';
 import { accessLogCountsMigration } from './0420-access-log-counts';
 import { masterKeyCheckMigration } from './0430-master-key-check';
 import { cencKeysMigration } from './0440-cenc-keys';
+import { auditChangesMigration } from './0450-audit-changes';
 import { publicBaseUrlMigration } from './0460-public-base-url';
 
 /**
@@ -23,5 +24,6 @@ export const migrations: readonly Migration[] = [
   accessLogCountsMigration,
   masterKeyCheckMigration,
   cencKeysMigration,
+  auditChangesMigration,
   publicBaseUrlMigration,
 ];

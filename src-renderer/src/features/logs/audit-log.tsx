@@ -1,16 +1,24 @@
-import { DatePicker, Input, Space, Table, Tag, Typography } from 'antd';
+import { DatePicker, Input, Select, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
-import type { AuditEntry } from '../../../../src-shared/schemas/audit';
+import { auditActionValues, type AuditEntry } from '../../../../src-shared/schemas/audit';
 import { usePagedList } from '../../shared/list/use-paged-list';
 import { ErrorAlert } from '../../shared/components/feedback';
 import { CsvDownloadButton } from './csv-download-button';
+import { AuditDetails } from './audit-details';
 
 type AuditFilters = { action?: string; actor?: string; targetType?: string; from?: string; to?: string };
 
-/** The audit log: every admin write with who, what and target; filtered, paged, downloadable. */
+/** The translated label of an audit action (i18next reads dots as nesting, so the key has `_`). */
+export function useActionLabel(): (action: string) => string {
+  const { t } = useTranslation();
+  return (action) => t(`operatorLogs.actions.${action.replaceAll('.', '_')}` as 'operatorLogs.actions.account_create', { defaultValue: action });
+}
+
+/** The audit log: every admin write with who, what (field by field) and target; filtered, paged, downloadable. */
 export function AuditLog() {
   const { t } = useTranslation();
+  const actionLabel = useActionLabel();
   const list = usePagedList<AuditEntry, AuditFilters>({ queryKey: ['audit'], path: '/api/admin/audit', filters: {}, refetchInterval: 15_000 });
   const { filters, setFilters: set } = list;
   const text = (value: string) => value.trim() || undefined;
@@ -18,14 +26,33 @@ export function AuditLog() {
   return (
     <>
       <Space wrap className="filter-bar">
-        <Input allowClear placeholder={t('logs.action')} aria-label={t('logs.action')} style={{ width: 200 }} onChange={(e) => set({ action: text(e.target.value) })} />
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          placeholder={t('logs.action')}
+          aria-label={t('logs.action')}
+          data-testid="audit-action-filter"
+          style={{ width: 280 }}
+          value={filters.action}
+          onChange={(v: string | undefined) => set({ action: v })}
+          options={auditActionValues.map((a) => ({ value: a, label: actionLabel(a) }))}
+        />
         <Input allowClear placeholder={t('logs.actor')} aria-label={t('logs.actor')} style={{ width: 160 }} onChange={(e) => set({ actor: text(e.target.value) })} />
         <Input allowClear placeholder={t('logs.targetType')} aria-label={t('logs.targetType')} style={{ width: 160 }} onChange={(e) => set({ targetType: text(e.target.value) })} />
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={(range) => set({ from: range?.[0]?.toISOString(), to: range?.[1]?.toISOString() })} />
         <CsvDownloadButton<AuditEntry>
           path="/api/admin/audit"
           query={filters}
-          toRow={(e) => ({ at: e.at, actor: e.actorName, action: e.action, targetType: e.targetType, targetId: e.targetId ?? '', summary: JSON.stringify(e.summary) })}
+          toRow={(e) => ({
+            at: e.at,
+            actor: e.actorName,
+            action: e.action,
+            targetType: e.targetType,
+            targetId: e.targetId ?? '',
+            changes: JSON.stringify(e.changes),
+            accounts: e.subjectCount,
+            summary: JSON.stringify(e.summary),
+          })}
           name="audit"
         />
       </Space>
@@ -39,18 +66,10 @@ export function AuditLog() {
         pagination={{ ...list.pagination, showSizeChanger: true, showTotal: (n) => t('common.total', { count: n }) }}
         columns={[
           { title: t('common.time'), dataIndex: 'at', width: 170, render: (at: string) => dayjs(at).format('L LTS') },
-          { title: t('logs.actor'), dataIndex: 'actorName', width: 140 },
-          { title: t('logs.action'), dataIndex: 'action', width: 200, render: (a: string) => <Tag>{a}</Tag> },
-          { title: t('logs.target'), key: 'target', width: 160, render: (_, e) => `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}` },
-          {
-            title: t('logs.summary'),
-            dataIndex: 'summary',
-            render: (s: Record<string, unknown>) => (
-              <Typography.Text type="secondary" ellipsis={{ tooltip: JSON.stringify(s) }} style={{ maxWidth: 480 }}>
-                {JSON.stringify(s)}
-              </Typography.Text>
-            ),
-          },
+          { title: t('logs.actor'), dataIndex: 'actorName', width: 130 },
+          { title: t('logs.action'), dataIndex: 'action', width: 220, render: (a: string) => <Tag title={a}>{actionLabel(a)}</Tag> },
+          { title: t('logs.target'), key: 'target', width: 140, render: (_, e) => `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}` },
+          { title: t('logs.summary'), key: 'details', render: (_, e) => <AuditDetails entry={e} /> },
         ]}
       />
     </>

@@ -1,13 +1,15 @@
-import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, Popconfirm, Select, Space, Steps, Table, Tabs, Tag, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { Alert, App, Button, Card, Form, Input, List, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { CheckCircleFilled, CloseCircleFilled, MinusCircleOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AccountStats, AccountStatsPage, ChannelStatsPage, ViewingSession } from '../../../../src-shared/schemas/sessions';
-import type { Explanation } from '../../../../src-shared/schemas/access';
+import type { AccessStep, Explanation } from '../../../../src-shared/schemas/access';
 import type { DeviceSession } from '../../../../src-shared/schemas/devices';
-import { api } from '../../shared/api/client';
+import { api, ApiRequestError } from '../../shared/api/client';
+import { parseIpAddress } from '../../../../src-shared/net/ip-ranges';
 import { useChannels } from '../channels/channel-queries';
 import { usePagedList } from '../../shared/list/use-paged-list';
 import { useCanWrite } from '../auth/auth-context';
@@ -230,32 +232,69 @@ function Statistics() {
   );
 }
 
+const OUTCOME_ICONS: Record<AccessStep['outcome'], ReactNode> = {
+  pass: <CheckCircleFilled style={{ color: '#2f8f5b' }} />,
+  fail: <CloseCircleFilled style={{ color: '#c0392b' }} />,
+  skip: <MinusCircleOutlined style={{ color: '#8c8c8c' }} />,
+};
+
+/** One check of an explanation: a check, a cross or "skipped" (never a number), a date in the app's format. */
+function ExplainStep({ step }: { step: AccessStep }) {
+  const { t } = useTranslation();
+  const date = step.at ? dayjs(step.at).format('L LTS') : null;
+  const detail = date ? t(step.outcome === 'fail' ? 'operatorLogs.expiredAt' : 'operatorLogs.validUntil', { date }) : step.detail;
+  return (
+    <List.Item data-testid={`explain-step-${step.check}`} data-outcome={step.outcome}>
+      <List.Item.Meta
+        avatar={<span aria-label={t(`operatorLogs.outcomes.${step.outcome}`)}>{OUTCOME_ICONS[step.outcome]}</span>}
+        title={
+          <Space>
+            {t(`checks.${step.check}`)}
+            {step.outcome === 'skip' && <Tag>{t('operatorLogs.outcomes.skip')}</Tag>}
+          </Space>
+        }
+        description={detail}
+      />
+    </List.Item>
+  );
+}
+
+type ExplainInput = { account: string; channel: string; ip: string };
+
 /** Support tool: why may (or may not) this account watch this channel from this address? */
 function ExplainTool() {
   const { t } = useTranslation();
   const channels = useChannels();
   const toast = useErrorToast();
+  const [form] = Form.useForm<ExplainInput>();
   const [result, setResult] = useState<Explanation | null>(null);
-  const explain = async (v: { account: string; channel: string; ip: string }) => {
+  const explain = async (v: ExplainInput) => {
+    // An answer belongs to the input it was asked for: a new question clears it first.
+    setResult(null);
     try {
       setResult(await api.get<Explanation>('/api/admin/access/explain', v));
     } catch (error) {
-      toast(error);
+      const field = error instanceof ApiRequestError ? error.field : undefined;
+      if (field === 'ip' || field === 'account' || field === 'channel') form.setFields([{ name: field, errors: [error instanceof Error ? error.message : String(error)] }]);
+      else toast(error);
     }
   };
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Form
-        layout="inline"
-        onFinish={(v: { account: string; channel: string; ip: string }) => void explain(v)}
-      >
+      <Form form={form} layout="inline" onFinish={(v: ExplainInput) => void explain(v)} onValuesChange={() => setResult(null)} onFinishFailed={() => setResult(null)}>
         <Form.Item name="account" rules={[{ required: true, message: t('common.required') }]}>
           <Input placeholder={t('sessions.explainAccount')} aria-label={t('sessions.explainAccount')} />
         </Form.Item>
         <Form.Item name="channel" rules={[{ required: true, message: t('common.required') }]}>
-          <Select placeholder={t('logs.channel')} style={{ width: 180 }} options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))} />
+          <Select placeholder={t('logs.channel')} aria-label={t('logs.channel')} style={{ width: 180 }} options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))} />
         </Form.Item>
-        <Form.Item name="ip" rules={[{ required: true, message: t('common.required') }]}>
+        <Form.Item
+          name="ip"
+          rules={[
+            { required: true, message: t('common.required') },
+            { validator: (_, v?: string) => (!v || parseIpAddress(v) ? Promise.resolve() : Promise.reject(new Error(t('operatorLogs.badAddress')))) },
+          ]}
+        >
           <Input placeholder="IP" aria-label="IP" />
         </Form.Item>
         <Button htmlType="submit" type="primary">
@@ -263,22 +302,14 @@ function ExplainTool() {
         </Button>
       </Form>
       {result && (
-        <>
+        <div data-testid="explain-result">
           <Alert
             type={result.allow ? 'success' : 'error'}
             showIcon
             title={result.allow ? t('sessions.allowed', { rule: result.rule ?? '' }) : t('sessions.refused', { reason: t(`reasons.${result.reason ?? 'bad_credential'}`) })}
           />
-          <Steps
-            orientation="vertical"
-            size="small"
-            items={result.steps.map((s) => ({
-              title: t(`checks.${s.check}`),
-              description: s.detail,
-              status: s.outcome === 'pass' ? 'finish' : s.outcome === 'fail' ? 'error' : 'wait',
-            }))}
-          />
-        </>
+          <List size="small" dataSource={result.steps} renderItem={(step) => <ExplainStep step={step} />} />
+        </div>
       )}
       <Typography.Paragraph type="secondary">{t('sessions.explainHint')}</Typography.Paragraph>
     </Space>
