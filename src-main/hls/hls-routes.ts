@@ -28,6 +28,7 @@ interface RewriteContext {
   playlistUrl: URL;
   /** The channel whose stream path holds a URL path (nested origins: another channel's files). */
   ownerOfPath: (path: string) => string | undefined;
+  isChannel: (id: string) => boolean;
 }
 
 /**
@@ -46,8 +47,11 @@ function rewriteUri(rc: RewriteContext, uri: string, kind: HlsUriKind, slot: (s:
   }
   if (kind === 'key') {
     const match = KEY_PATH_PATTERN.exec(resolved.pathname);
-    // Keys of this channel get a ticket; keys of other channels or servers are left alone.
+    // Keys of this channel get the playlist's key ticket, keys of another channel of this CAS (a
+    // shared key) a ticket for that channel — /keys decides the viewer's entitlement to it again —
+    // and keys of other servers are left alone.
     if (match && match[1] === rc.channelId) return `/keys/${rc.channelId}/${match[2]}?ticket=${slot({ kind: 'media-ticket' })}`;
+    if (match && rc.isChannel(match[1])) return `/keys/${match[1]}/${match[2]}?ticket=${slot({ kind: 'key-ticket', channelId: match[1] })}`;
     return uri;
   }
   const inside = insideOrigin(rc, resolved);
@@ -93,6 +97,7 @@ export function registerHlsRoutes(
     const verdict = canonicalPath(path);
     return verdict.ok ? directory.channelForPath(verdict.path)?.id : undefined;
   };
+  const isChannel = (id: string): boolean => directory.channel(id) !== undefined;
   api.route(
     {
       method: 'get',
@@ -119,16 +124,26 @@ export function registerHlsRoutes(
         return undefined;
       }
       const template = await playlists.template(params.channel, params.path, (uri, kind, playlistUrl, slot) =>
-        rewriteUri({ channelId: params.channel, origin, playlistUrl, ownerOfPath }, uri, kind, slot),
+        rewriteUri({ channelId: params.channel, origin, playlistUrl, ownerOfPath, isChannel }, uri, kind, slot),
       );
       const settings = ctx.settings.get();
       const ip = callerAddress(koa);
       const media = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds);
       const playlist = tickets.issue('p', params.channel, accountId, ip, settings.hlsPlaylistTicketHours * 3600);
       const channel = directory.channel(params.channel);
+      const otherKeys = new Map<string, string>();
+      const keyTicketFor = (channelId: string): string => {
+        let ticket = otherKeys.get(channelId);
+        if (ticket === undefined) {
+          ticket = tickets.issue('k', channelId, accountId, ip, settings.hlsKeyTicketSeconds).ticket;
+          otherKeys.set(channelId, ticket);
+        }
+        return ticket;
+      };
       const fill = (slot: PlaylistSlot): string => {
         if (slot.kind === 'playlist-ticket') return playlist.ticket;
         if (slot.kind === 'media-ticket') return media.ticket;
+        if (slot.kind === 'key-ticket') return keyTicketFor(slot.channelId);
         return channel ? signSegmentUrl(urlSigner, channel, slot.url, { ip, accountId }) : slot.url.href;
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {

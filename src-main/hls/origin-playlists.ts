@@ -7,7 +7,7 @@ import { readOriginPlaylist } from './hls-origin';
 import { rewritePlaylist, type HlsUriKind } from './playlist-rewriter';
 
 /** What a viewer-specific part of a rewritten playlist is filled with. */
-export type PlaylistSlot = { kind: 'playlist-ticket' } | { kind: 'media-ticket' } | { kind: 'edge'; url: URL };
+export type PlaylistSlot = { kind: 'playlist-ticket' } | { kind: 'media-ticket' } | { kind: 'key-ticket'; channelId: string } | { kind: 'edge'; url: URL };
 
 /** Where the rewriter puts a child URI: unchanged text, or text with slots filled per viewer. */
 export type SlotRewrite = (uri: string, kind: HlsUriKind, playlistUrl: URL, slot: (s: PlaylistSlot) => string) => string;

@@ -125,6 +125,23 @@ describe('/hls/<channel>/<path>.m3u8', () => {
     expect((await fetch(`${t.cas.apiUrl}/keys/tv1/${period}`, { headers: { cookie } })).status).toBe(200);
   });
 
+  it("gives the keys of another channel of this CAS (a shared key) a ticket for that channel, which /keys still decides", async () => {
+    const shared = (await t.client.get(`/hls/tv2/low/index.m3u8?token=${encodeURIComponent(token)}`)).body as string;
+    const keyUris = [...shared.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]);
+    expect(keyUris[0]).toMatch(new RegExp(`^/keys/tv1/${period}\\?ticket=k`));
+    expect(keyUris[2]).toBe('https://other-vendor.example/key/7');
+    expect((await fetch(`${t.cas.apiUrl}${keyUris[0]}`)).status).toBe(200);
+    // A viewer of the sharing channel only gets a ticket, not the key: it is not entitled to tv1.
+    await t.admin.post('/api/admin/packages', { id: 'sharing-only', name: 'Sharing only' });
+    await t.admin.post('/api/admin/channels', { id: 'tv4', name: 'TV 4', packages: ['sharing-only'], hlsOrigin: origin });
+    const other = (await t.admin.post('/api/admin/accounts', { username: 'tv4viewer', packages: ['sharing-only'], maxConnections: 0 })).body.token;
+    const forOther = (await t.client.get(`/hls/tv4/low/index.m3u8?token=${encodeURIComponent(other)}`)).body as string;
+    const otherKey = /URI="(\/keys\/tv1\/[^"]+)"/.exec(forOther)![1];
+    const refused = await fetch(`${t.cas.apiUrl}${otherKey}`);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { reason: string } }).error.reason).toBe('not_entitled');
+  });
+
   it('refuses a tampered, foreign-channel or wrong-scope ticket, and an expired one', async () => {
     const text = (await t.client.get(`/hls/tv1/low/index.m3u8?token=${encodeURIComponent(token)}`)).body as string;
     const ticket = queryOf(/URI="(\/keys\/tv1\/[^"]+)"/.exec(text)![1], 'ticket')!;
