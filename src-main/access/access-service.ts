@@ -359,9 +359,16 @@ export class AccessService implements AccessDecider {
     const address = parseIpAddress(request.ip);
     const ip = address?.toString() ?? request.ip;
     const key = viewerSessionKey(request.sessionKey, ip, request.userAgent);
-    const session = this.#sessions.findViewer(request.channelId, key, this.ctx.clock.now(), this.ctx.settings.get().sessionIdleSeconds * 1000);
-    if (!session) return null;
-    return this.decide({ ...request, credential: { kind: 'account', accountId: session.accountId } });
+    const now = this.ctx.clock.now();
+    const idleMs = this.ctx.settings.get().sessionIdleSeconds * 1000;
+    const session = this.#sessions.findViewer(request.channelId, key, now, idleMs);
+    if (session) return this.decide({ ...request, credential: { kind: 'account', accountId: session.accountId } });
+    // A session the CAS just ended is never continued, but its viewer learns why (`disabled`, not
+    // `no_credential`) when its account would be refused now; otherwise it needs a credential again.
+    const endedFor = this.#sessions.recentlyEnded(request.channelId, key, now, idleMs);
+    if (endedFor === undefined) return null;
+    const verdict = await this.decide({ ...request, credential: { kind: 'account', accountId: endedFor }, checkOnly: true });
+    return verdict.allow ? null : verdict;
   }
 
   /** Ends one session now; its slot is refused for `endedSessionBanSeconds`. False when it is not active. */

@@ -29,6 +29,8 @@ const TOUCH_PERSIST_MS = 30_000;
 type SessionEndReason = 'idle' | 'admin' | 'over_limit' | 'handover' | 'account_changed' | 'suspended';
 
 const HOUR_MS = 3_600_000;
+/** Viewers whose session the CAS ended kept at most (the oldest are forgotten first). */
+const MAX_ENDED_VIEWERS = 100_000;
 
 function slotKey(accountId: number, channelId: string, key: string): string {
   return `${accountId}\u0000${channelId}\u0000${key}`;
@@ -63,6 +65,8 @@ export class ViewingSessions {
   readonly #bySlot = new Map<string, LiveSession>();
   /** `channel\0key` → the latest session of that viewer on that channel (any account). */
   readonly #byViewer = new Map<string, LiveSession>();
+  /** Viewer (channel + key) → account of a session the CAS ended for a reason other than idling. */
+  readonly #endedViewers = new Map<string, { accountId: number; at: number }>();
   /** Active sessions in last-seen order (see `touch`). */
   readonly #byId = new Map<number, LiveSession>();
   readonly #byAccount = new Map<number, Set<LiveSession>>();
@@ -116,6 +120,19 @@ export class ViewingSessions {
     const session = this.#byViewer.get(`${channelId}\u0000${key}`);
     if (!session || session.endedAt !== null || session.lastSeenAt <= now - idleMs) return undefined;
     return session;
+  }
+
+  /**
+   * The account of the viewer's session on a channel that the CAS ended (disabled account, operator,
+   * suspension…) less than `idleMs` ago, so a request without a credential can be told why.
+   */
+  recentlyEnded(channelId: string, key: string, now: number, idleMs: number): number | undefined {
+    const viewer = `${channelId}\u0000${key}`;
+    const ended = this.#endedViewers.get(viewer);
+    if (!ended) return undefined;
+    if (ended.at > now - idleMs) return ended.accountId;
+    this.#endedViewers.delete(viewer);
+    return undefined;
   }
 
   bannedUntil(accountId: number, channelId: string, key: string, now: number): number | null {
@@ -201,6 +218,7 @@ export class ViewingSessions {
     if (this.#bySlot.get(slot) === session) this.#bySlot.delete(slot);
     const viewer = `${session.channelId}\u0000${session.key}`;
     if (this.#byViewer.get(viewer) === session) this.#byViewer.delete(viewer);
+    if (reason !== 'idle') this.#rememberEnded(viewer, session.accountId, at);
     this.#byId.delete(session.id);
     this.#stale.delete(session);
     const set = this.#byAccount.get(session.accountId);
@@ -295,6 +313,12 @@ export class ViewingSessions {
   #peak(kind: string, subject: string, hour: number, value: number): void {
     const key = `${kind}\u0000${subject}\u0000${hour}`;
     if ((this.#peaks.get(key) ?? 0) < value) this.#peaks.set(key, value);
+  }
+
+  #rememberEnded(viewer: string, accountId: number, at: number): void {
+    this.#endedViewers.delete(viewer);
+    this.#endedViewers.set(viewer, { accountId, at });
+    if (this.#endedViewers.size > MAX_ENDED_VIEWERS) this.#endedViewers.delete(this.#endedViewers.keys().next().value as string);
   }
 
   #index(session: LiveSession): void {

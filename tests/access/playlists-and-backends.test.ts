@@ -96,6 +96,20 @@ describe('nginx auth_request backend', () => {
     expect(entitledElsewhere.headers.get('x-cas-reason')).toBe('not_entitled');
   });
 
+  it('tells a segment request without a token why its session ended: disabled, not no_credential', async () => {
+    const leaving = await createViewer(t, { packages: ['basic'], maxConnections: 0 });
+    expect((await ask(`/tv/alpha/index.m3u8?token=${leaving.token}`, '192.0.2.57')).status).toBe(200);
+    expect((await ask('/tv/alpha/seg-00002.ts', '192.0.2.57')).status).toBe(200);
+    await t.admin.patch(`/api/admin/accounts/${leaving.id}`, { enabled: false });
+    const after = await ask('/tv/alpha/seg-00003.ts', '192.0.2.57');
+    expect(after.status).toBe(403);
+    expect(after.headers.get('x-cas-reason')).toBe('disabled');
+    // Enabled again, the ended session is not continued: the player needs its token again.
+    await t.admin.patch(`/api/admin/accounts/${leaving.id}`, { enabled: true });
+    expect((await ask('/tv/alpha/seg-00004.ts', '192.0.2.57')).headers.get('x-cas-reason')).toBe('no_credential');
+    expect((await ask(`/tv/alpha/index.m3u8?token=${leaving.token}`, '192.0.2.57')).status).toBe(200);
+  });
+
   it('answers 401 for a missing or wrong credential and 403 for other refusals', async () => {
     expect((await ask('/tv/locked/index.m3u8')).status).toBe(401);
     expect((await ask('/tv/alpha/index.m3u8?token=wrong-wrong-wrong-wrong-wrong-wrong')).status).toBe(401);
