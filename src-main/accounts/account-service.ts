@@ -3,7 +3,7 @@ import { isoFromMs, isoOrNull } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
-import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
+import { previewOf, randomToken, sha256Hex, tokenPrefixOf } from '../crypto/tokens';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import type {
   Account,
@@ -40,6 +40,7 @@ import { missingPackages } from '../packages/package-queries';
 import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
 import { tokenAad } from '../crypto/sealing-aad';
 import { expiryMs } from '../../src-shared/time/expiry';
+import { tokenPrefixFilter } from './token-prefixes';
 
 const DAY_MS = 86_400_000;
 
@@ -75,7 +76,7 @@ export function toAccount(
     comment: row.comment,
     packages,
     ...(withToken ? { token } : {}),
-    tokenPreview: previewOf(token),
+    tokenPreview: previewOf(tokenPrefixOf(token)),
     hasPassword: row.password_hash !== null,
     deviceCount,
     createdAt: isoFromMs(row.created_at),
@@ -83,15 +84,16 @@ export function toAccount(
   };
 }
 
-/** The store filter for the filters of a list query (the API takes a token; the store looks up its hash). */
+/** The store filter for the filters of a list query (`token` and `hwid` are prefixes, the HWID in any case). */
 export function accountFilterOf(
+  ctx: CasContext,
   query: Pick<z.output<typeof accountListQuerySchema>, 'q' | 'package' | 'hwid' | 'token' | 'role' | 'status' | 'expiresWithinDays'>,
 ): AccountFilter {
   return {
     q: query.q || undefined,
     package: query.package,
-    hwid: query.hwid,
-    tokenHash: query.token ? sha256Hex(query.token) : undefined,
+    hwidPrefix: query.hwid,
+    ...(query.token ? tokenPrefixFilter(ctx, query.token) : {}),
     role: query.role,
     status: query.status,
     expiresWithinDays: query.expiresWithinDays,
@@ -114,6 +116,7 @@ function accountColumns(ctx: CasContext, input: AccountCreateParsed, token: stri
     email: input.email,
     token_hash: tokenHash,
     token_sealed: ctx.vault.seal(token, tokenAad(tokenHash)),
+    token_prefix: tokenPrefixOf(token),
     enabled: input.enabled ? 1 : (0 as 0 | 1),
     expires_at: expiryOrNull(ctx, input.expiresAt),
     max_connections: input.maxConnections,
@@ -176,7 +179,7 @@ export class AccountService {
     const { db, clock } = this.ctx;
     const { rows, total } = listAccountRows(
       db,
-      accountFilterOf(query),
+      accountFilterOf(this.ctx, query),
       { now: clock.now(), page: query.page, pageSize: query.pageSize, sort: query.sort, order: query.order },
     );
     const { packages, deviceCounts } = relationsOf(
@@ -337,7 +340,12 @@ export class AccountService {
     db.transaction(() => {
       if (!accountById(db, id)) throw new NotFoundError('Account');
       const now = clock.now();
-      updateAccountColumns(db, id, { token_hash: tokenHash, token_sealed: vault.seal(token, tokenAad(tokenHash)), updated_at: now });
+      updateAccountColumns(db, id, {
+        token_hash: tokenHash,
+        token_sealed: vault.seal(token, tokenAad(tokenHash)),
+        token_prefix: tokenPrefixOf(token),
+        updated_at: now,
+      });
       recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id });
     })();
     // Device sign-ins were proven with the old token; viewers may be holding it.

@@ -6,6 +6,7 @@ import { devicesMigration } from './0300-devices';
 import { apiKeyChannelsMigration } from './0410-api-key-channels';
 import { accessLogCountsMigration } from './0420-access-log-counts';
 import { masterKeyCheckMigration } from './0430-master-key-check';
+import { findingMigration } from './0440-finding';
 
 /**
  * Every schema migration, in order. Numbering leaves room per capability:
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   apiKeyChannelsMigration,
   accessLogCountsMigration,
   masterKeyCheckMigration,
+  findingMigration,
 ];
