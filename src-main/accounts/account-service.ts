@@ -37,7 +37,7 @@ import {
   type AccountRow,
 } from './account-queries';
 import { missingPackages } from '../packages/package-queries';
-import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
+import { bindDevice, deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
 import { tokenAad } from '../crypto/sealing-aad';
 import { expiryMs } from '../../src-shared/time/expiry';
 import { tokenPrefixFilter } from './token-prefixes';
@@ -133,7 +133,9 @@ function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void
 
 function assertUniqueToken(ctx: CasContext, tokenHash: string, exceptId?: number): void {
   const holder = accountByTokenHash(ctx.db, tokenHash);
-  if (holder && holder.id !== exceptId) throw new ConflictError('Another account already uses this token', 'token');
+  if (holder && holder.id !== exceptId) {
+    throw new ApiError(409, 'token_taken', 'Another account already uses this token', { field: 'token', details: {} });
+  }
 }
 
 function assertUniqueUsername(ctx: CasContext, username: string, exceptId?: number): void {
@@ -230,6 +232,7 @@ export class AccountService {
       const now = clock.now();
       const id = insertAccount(db, { ...accountColumns(this.ctx, input, token, passwordHash, now), created_at: now });
       replaceAccountPackages(db, id, input.packages);
+      if (input.hwid !== undefined) bindDevice(db, id, input.hwid, now);
       recordAudit(db, now, actor, {
         action: 'account.create',
         targetType: 'account',
@@ -241,6 +244,8 @@ export class AccountService {
           enabled: input.enabled,
           expiresAt: input.expiresAt,
           password: passwordHash ? 'set' : 'none',
+          token: input.token === undefined ? 'generated' : 'typed',
+          ...(input.hwid === undefined ? {} : { hwid: input.hwid }),
         },
       });
       return id;
