@@ -3,7 +3,7 @@ import { isoFromMs, isoOrNull } from '../kernel/clock';
 import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
-import { previewOf, randomToken, sha256Hex, tokenPrefixOf } from '../crypto/tokens';
+import { randomToken, sha256Hex, tokenPrefixOf } from '../crypto/tokens';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import type {
   Account,
@@ -76,7 +76,7 @@ export function toAccount(
     comment: row.comment,
     packages,
     ...(withToken ? { token } : {}),
-    tokenPreview: previewOf(tokenPrefixOf(token)),
+    tokenPreview: `${tokenPrefixOf(token)}…`,
     hasPassword: row.password_hash !== null,
     deviceCount,
     createdAt: isoFromMs(row.created_at),
