@@ -7,11 +7,12 @@ import { ErrorAlert } from '../../shared/components/feedback';
 import { CsvDownloadButton } from './csv-download-button';
 
 type AuditFilters = { action?: string; actor?: string; targetType?: string; from?: string; to?: string };
+const AUDIT_FILTERS: AuditFilters = { action: undefined, actor: undefined, targetType: undefined, from: undefined, to: undefined };
 
 /** The audit log: every admin write with who, what and target; filtered, paged, downloadable. */
 export function AuditLog() {
   const { t } = useTranslation();
-  const list = usePagedList<AuditEntry, AuditFilters>({ queryKey: ['audit'], path: '/api/admin/audit', filters: {}, refetchInterval: 15_000 });
+  const list = usePagedList<AuditEntry, AuditFilters>({ queryKey: ['audit'], path: '/api/admin/audit', filters: AUDIT_FILTERS, refetchInterval: 15_000, urlPrefix: 'audit.' });
   const { filters, setFilters: set } = list;
   const text = (value: string) => value.trim() || undefined;
 
