@@ -212,7 +212,7 @@ export const de: typeof en = {
     packages: 'Pakete',
     logo: 'Logo',
     logoUrl: 'Logo-URL',
-    logoUrlHint: 'Eine http(s)-URL, oder oben eine Datei hochladen (bei gespeicherten Sendern).',
+    logoUrlHint: 'Eine http(s)-URL, oder oben eine Datei hochladen.',
     uploadLogo: 'Logo hochladen',
     removeLogo: 'Logo entfernen',
     logoUploaded: 'Logo hochgeladen',

@@ -211,7 +211,7 @@ export const en = {
     packages: 'Packages',
     logo: 'Logo',
     logoUrl: 'Logo URL',
-    logoUrlHint: 'An http(s) URL, or upload a file above (for a saved channel).',
+    logoUrlHint: 'An http(s) URL, or upload a file above.',
     uploadLogo: 'Upload logo',
     removeLogo: 'Remove logo',
     logoUploaded: 'Logo uploaded',
