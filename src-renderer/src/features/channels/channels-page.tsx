@@ -161,7 +161,7 @@ export function ChannelForm({
         <Input />
       </Form.Item>
       <Space size="large" wrap align="start">
-        <Form.Item name="group" label={t('finding.group')} extra={t('finding.groupHint')} rules={[zodRule(create.group, emptyToNull)]}>
+        <Form.Item name="group" label={t('finding.group')} extra={t('finding.groupHint')} style={{ width: 220 }} rules={[zodRule(create.group, emptyToNull)]}>
           <AutoComplete
             style={{ width: 220 }}
             allowClear
@@ -170,10 +170,10 @@ export function ChannelForm({
             aria-label={t('finding.group')}
           />
         </Form.Item>
-        <Form.Item name="groupOrder" label={t('finding.groupOrder')} extra={t('finding.groupOrderHint')} rules={[zodRule(channelUpdateSchema.shape.groupOrder, (v) => v ?? undefined)]}>
+        <Form.Item name="groupOrder" label={t('finding.groupOrder')} extra={t('finding.groupOrderHint')} style={{ width: 180 }} rules={[zodRule(channelUpdateSchema.shape.groupOrder, (v) => v ?? undefined)]}>
           <InputNumber aria-label={t('finding.groupOrder')} />
         </Form.Item>
-        <Form.Item name="position" label={t('finding.position')} extra={t('finding.positionHint')} rules={[zodRule(create.position, (v) => v ?? null)]}>
+        <Form.Item name="position" label={t('finding.position')} extra={t('finding.positionHint')} style={{ width: 180 }} rules={[zodRule(create.position, (v) => v ?? null)]}>
           <InputNumber aria-label={t('finding.position')} />
         </Form.Item>
       </Space>
@@ -399,6 +399,7 @@ export function ChannelsPage() {
         dataSource={list.items}
         onChange={onTableChange}
         pagination={{ ...list.pagination, showSizeChanger: true, showTotal: (n) => t('common.total', { count: n }) }}
+        scroll={{ x: 1250 }}
         data-testid="channels-table"
         columns={[
           {
