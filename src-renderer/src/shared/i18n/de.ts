@@ -374,7 +374,6 @@ export const de: typeof en = {
     deny: 'abgelehnt',
     reason: 'Grund',
     account: 'Konto',
-    accountId: 'Konto-ID',
     channel: 'Sender',
     source: 'Quelle',
   },

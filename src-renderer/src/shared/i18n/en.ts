@@ -373,7 +373,6 @@ export const en = {
     deny: 'refused',
     reason: 'Reason',
     account: 'Account',
-    accountId: 'Account ID',
     channel: 'Channel',
     source: 'Source',
   },
