@@ -66,6 +66,8 @@ describe('HWID filter', () => {
     expect(await usernamesFor('hwid=BOX-AB12-0002')).toEqual(['find-beta']);
     expect(await usernamesFor('hwid=stb')).toEqual(['find-other']);
     expect(await usernamesFor('hwid=box-ab13')).toEqual([]);
+    const descending = await t.admin.get('/api/admin/accounts?hwid=box-ab12&sort=username&order=desc');
+    expect(descending.body.items.map((a: { username: string }) => a.username)).toEqual(['find-beta', 'find-alpha']);
   });
 });
 

@@ -55,6 +55,8 @@ async function signedIn(path: string, language: 'en' | 'de' = 'en'): Promise<Pag
 const rows = (page: Page) => page.getByTestId('accounts-table').locator('tbody tr.ant-table-row');
 const activePage = (page: Page) => page.locator('.ant-pagination-item-active').textContent();
 const search = (page: Page) => new URL(page.url()).searchParams;
+/** Polls until the page shows it: a refetch under load takes longer than expect.poll's 1 s default. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
 
 describe('finding things in Chromium', { timeout: 150_000 }, () => {
   it('keeps filters, sort and page in the URL across reload and back, with a go-to-page box', async () => {
@@ -76,25 +78,25 @@ describe('finding things in Chromium', { timeout: 150_000 }, () => {
     // A HWID prefix in the other letter case is a new question: page 1, in the URL.
     await page.getByLabel('HWID starts with').fill('box-12');
     await page.getByTestId('account-finder-129').waitFor();
-    await expect.poll(() => rows(page).count()).toBe(10);
+    await eventually(() => rows(page).count()).toBe(10);
     expect(search(page).get('hwid')).toBe('box-12');
     expect(search(page).get('page')).toBeNull();
     // Username is sorted ascending already: one click turns it round.
     await page.getByRole('columnheader', { name: 'Username' }).click();
-    await expect.poll(() => search(page).get('order')).toBe('desc');
-    await expect.poll(() => rows(page).first().textContent()).toContain('finder-129');
+    await eventually(() => search(page).get('order')).toBe('desc');
+    await eventually(() => rows(page).first().textContent()).toContain('finder-129');
     await screenshot(page, 'finding-accounts-url-state');
 
     await page.reload();
-    await expect.poll(() => rows(page).first().textContent()).toContain('finder-129');
+    await eventually(() => rows(page).first().textContent()).toContain('finder-129');
     expect(await page.getByLabel('HWID starts with').inputValue()).toBe('box-12');
 
     // Back walks the history of questions: ascending order, then the unfiltered page 4.
     await page.goBack();
-    await expect.poll(() => search(page).get('order')).toBeNull();
-    await expect.poll(() => rows(page).first().textContent()).toContain('finder-120');
+    await eventually(() => search(page).get('order')).toBeNull();
+    await eventually(() => rows(page).first().textContent()).toContain('finder-120');
     await page.goBack();
-    await expect.poll(() => search(page).get('page')).toBe('4');
+    await eventually(() => search(page).get('page')).toBe('4');
     await page.getByTestId('account-finder-060').waitFor();
     expect(await page.getByLabel('HWID starts with').inputValue()).toBe('');
   });
@@ -116,7 +118,7 @@ describe('finding things in Chromium', { timeout: 150_000 }, () => {
     await drawer.getByLabel('Password').fill('manual-password-1');
     await drawer.getByLabel('HWID (device)').fill('MAG-254-AA:BB');
     await drawer.getByTestId('generate-token').click();
-    await expect.poll(() => drawer.getByLabel('Token', { exact: true }).inputValue()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await eventually(() => drawer.getByLabel('Token', { exact: true }).inputValue()).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const typed = `ManualToken_${'7'.repeat(24)}`;
     await drawer.getByLabel('Token', { exact: true }).fill(typed);
     await screenshot(page, 'finding-account-form-en');
@@ -130,7 +132,7 @@ describe('finding things in Chromium', { timeout: 150_000 }, () => {
 
     await page.getByLabel('Token starts with').fill('ManualTo');
     await page.getByTestId('account-manual-form').waitFor();
-    await expect.poll(() => rows(page).count()).toBe(1);
+    await eventually(() => rows(page).count()).toBe(1);
     expect(await rows(page).first().textContent()).toContain('ManualTo…');
 
     await page.getByRole('button', { name: 'New account' }).click();
@@ -163,11 +165,11 @@ describe('finding things in Chromium', { timeout: 150_000 }, () => {
     await drawer.getByLabel('Group order').fill('1');
     await drawer.getByLabel('Order in group').fill('2');
     await drawer.locator('input[type=file]').setInputFiles({ name: 'arena.png', mimeType: 'image/png', buffer: solidPng(64, 64, [200, 60, 40]) });
-    await expect.poll(() => drawer.getByTestId('logo-preview').locator('img').count()).toBe(1);
+    await eventually(() => drawer.getByTestId('logo-preview').locator('img').count()).toBe(1);
     await screenshot(page, 'finding-channel-new-en');
     await drawer.getByRole('button', { name: 'Create' }).click();
 
-    await expect.poll(async () => (await t.admin.get('/api/admin/channels/arena-sport')).body.logo ?? '').toMatch(/^\/logos\/arena-sport/);
+    await eventually(async () => (await t.admin.get('/api/admin/channels/arena-sport')).body.logo ?? '').toMatch(/^\/logos\/arena-sport/);
     const channel = (await t.admin.get('/api/admin/channels/arena-sport')).body;
     expect(channel).toMatchObject({ group: 'Sport', groupOrder: 1, position: 2, number: 7 });
     await drawer.locator('.ant-drawer-close').click();
@@ -175,7 +177,7 @@ describe('finding things in Chromium', { timeout: 150_000 }, () => {
     await page.getByTestId('group-arena-sport').waitFor();
 
     await page.getByRole('columnheader', { name: 'Group' }).click();
-    await expect.poll(() => search(page).get('sort')).toBe('group');
+    await eventually(() => search(page).get('sort')).toBe('group');
     await page.reload();
     await page.getByTestId('group-arena-sport').waitFor();
     expect(search(page).get('sort')).toBe('group');

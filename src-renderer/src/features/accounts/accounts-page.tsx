@@ -45,8 +45,7 @@ const ACCOUNT_FILTERS: AccountFilters = {
 type TextFilters = { q: string; hwid: string; token: string };
 
 const textOf = (filters: AccountFilters): TextFilters => ({ q: filters.q ?? '', hwid: filters.hwid ?? '', token: filters.token ?? '' });
-/** Equal as filters: what is being typed (spaces around it) is not overwritten by its trimmed self. */
-const sameText = (a: TextFilters, b: TextFilters) => a.q.trim() === b.q && a.hwid.trim() === b.hwid && a.token.trim() === b.token;
+const sameText = (a: TextFilters, b: TextFilters) => a.q === b.q && a.hwid === b.hwid && a.token === b.token;
 
 const statusColors: Record<AccountStatus, string> = { active: 'green', disabled: 'default', expired: 'red' };
 
@@ -72,13 +71,19 @@ export function AccountsPage() {
   const list = usePagedList<Account, AccountFilters>({ queryKey: accountsKey, path: '/api/admin/accounts', filters: ACCOUNT_FILTERS });
   const { filters, setFilters } = list;
   const [text, setText] = useState<TextFilters>(() => textOf(filters));
+  /** The text filters last sent (trimmed), so the list's own answer to typing is not echoed back. */
+  const applied = useRef<TextFilters>(textOf(filters));
   // Back, forward and reload change the filters from the URL: the text boxes follow them.
   useEffect(() => {
-    setText((current) => (sameText(current, textOf(filters)) ? current : textOf(filters)));
+    const fromUrl = textOf(filters);
+    if (sameText(fromUrl, applied.current)) return;
+    applied.current = fromUrl;
+    setText(fromUrl);
   }, [filters]);
-  const applyText = useDebouncedCallback((next: TextFilters) =>
-    setFilters({ q: next.q.trim() || undefined, hwid: next.hwid.trim() || undefined, token: next.token.trim() || undefined }),
-  );
+  const applyText = useDebouncedCallback((next: TextFilters) => {
+    applied.current = { q: next.q.trim(), hwid: next.hwid.trim(), token: next.token.trim() };
+    setFilters({ q: applied.current.q || undefined, hwid: applied.current.hwid || undefined, token: applied.current.token || undefined });
+  });
   const typeText = (patch: Partial<TextFilters>) => {
     const next = { ...text, ...patch };
     setText(next);
