@@ -421,7 +421,7 @@ export function ChannelsPage() {
           {
             title: t('finding.order'),
             key: 'order',
-            width: 110,
+            width: 150,
             sorter: true,
             sortOrder: sortOrderOf('order'),
             render: (_, row) => `${row.groupOrder} · ${row.position ?? '—'}`,
