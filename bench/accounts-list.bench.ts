@@ -11,7 +11,7 @@ import { migrate } from '../src-main/db/migrate';
 import { migrations } from '../src-main/db/migrations';
 import { listAccountRows, type AccountFilter } from '../src-main/accounts/account-queries';
 import { Vault } from '../src-main/crypto/vault';
-import { sha256Hex } from '../src-main/crypto/tokens';
+import { sha256Hex, tokenPrefixOf } from '../src-main/crypto/tokens';
 import { tokenAad } from '../src-main/crypto/sealing-aad';
 
 const COUNT = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
@@ -24,9 +24,9 @@ const now = Date.now();
 
 const started = performance.now();
 const insert = db.prepare(
-  `INSERT INTO accounts (username, role, comment, email, token_hash, token_sealed, enabled, expires_at,
+  `INSERT INTO accounts (username, role, comment, email, token_hash, token_sealed, token_prefix, enabled, expires_at,
      max_connections, max_devices, allowed_ips, created_at, updated_at)
-   VALUES (?, 'user', ?, ?, ?, ?, ?, ?, 1, 1, '[]', ?, ?)`,
+   VALUES (?, 'user', ?, ?, ?, ?, ?, ?, ?, 1, 1, '[]', ?, ?)`,
 );
 const link = db.prepare('INSERT INTO account_packages (account_id, package_id) VALUES (?, ?)');
 const device = db.prepare('INSERT INTO devices (account_id, hwid, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)');
@@ -45,6 +45,7 @@ for (let base = 0; base < COUNT; base += BATCH) {
           `user${i}@example.net`,
           hash,
           vault.seal(token, tokenAad(hash)),
+          tokenPrefixOf(token),
           i % 50 === 0 ? 0 : 1,
           now + ((i % 400) - 20) * 86_400_000,
           now,
@@ -66,7 +67,8 @@ const scenarios: Array<[string, AccountFilter, { page?: number; sort?: 'username
   ['text "subscriber0777" (trigram)', { q: 'subscriber0777' }, {}],
   ['prefix "su"', { q: 'su' }, {}],
   ['package premium', { package: 'premium' }, {}],
-  ['HWID', { hwid: 'HW-123450' }, {}],
+  ['HWID prefix, any case', { hwidPrefix: 'hw-12345' }, {}],
+  ['token prefix', { tokenPrefix: sampleToken.slice(0, 6) }, {}],
   ['token', { tokenHash: sha256Hex(sampleToken) }, {}],
   ['status disabled', { status: 'disabled' }, {}],
   ['status expired', { status: 'expired' }, {}],

@@ -11,7 +11,7 @@ import { systemActor } from '../../src-main/kernel/actor';
 import { PackageService } from '../../src-main/packages/package-service';
 import { ChannelService } from '../../src-main/channels/channel-service';
 import { insertAccount, replaceAccountPackages } from '../../src-main/accounts/account-queries';
-import { randomToken, sha256Hex } from '../../src-main/crypto/tokens';
+import { randomToken, sha256Hex, tokenPrefixOf } from '../../src-main/crypto/tokens';
 import { tokenAad } from '../../src-main/crypto/sealing-aad';
 
 export const CHANNEL_COUNT = 200;
@@ -83,6 +83,7 @@ export async function seedDataDir(dataDir: string, options: SeedOptions): Promis
             comment: '',
             email: null,
             token_hash: hash,
+            token_prefix: tokenPrefixOf(token),
             token_sealed: ctx.vault.seal(token, tokenAad(hash)),
             enabled: 1,
             expires_at: now + 365 * 86_400_000,

@@ -54,6 +54,13 @@ function normalisedIp(ip: string | undefined): string | undefined {
   return address.toString();
 }
 
+/** The account a filter names: a username (any case) first, else a numeric id; null when neither fits. */
+function accountIdOf(directory: ViewerDirectory, usernameOrId: string): number | null {
+  const byName = directory.accountByUsername(usernameOrId);
+  if (byName) return byName.id;
+  return /^[1-9]\d{0,15}$/.test(usernameOrId) ? Number(usernameOrId) : null;
+}
+
 /** What the access-control admin API reads and changes. */
 interface AccessRouteDeps {
   access: AccessService;
@@ -125,7 +132,7 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, deps: Acce
       {
         method: 'get',
         path: '/api/admin/access-log',
-        summary: 'Access decisions, newest first, filtered by account, channel, IP, result, reason and time',
+        summary: 'Access decisions, newest first, filtered by account (username or id), channel, IP, result, reason and time',
         tag,
         access: 'read',
         query: accessLogQuerySchema,
@@ -133,10 +140,12 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, deps: Acce
       },
       (_koa, { query }) => {
         access.flush();
+        const accountId = query.account === undefined ? undefined : accountIdOf(directory, query.account);
+        if (accountId === null) return { items: [], total: 0, page: query.page, pageSize: query.pageSize };
         const { items, total } = listAccessLog(
           ctx.db,
           {
-            accountId: query.account,
+            accountId,
             channelId: query.channel,
             ip: normalisedIp(query.ip),
             result: query.result,

@@ -211,7 +211,7 @@ export class AccountCsv {
 
   /** The filtered list as CSV text, a chunk at a time; tokens only for callers that may see them. */
   *export(query: AccountCsvExportQuery & { expiresWithinDays?: number }, withTokens: boolean): Generator<string> {
-    const filter = accountFilterOf(query);
+    const filter = accountFilterOf(this.ctx, query);
     const fields = [...accountCsvExportColumns];
     yield `\uFEFF${Papa.unparse({ fields, data: [] }, { newline: '\r\n' })}\r\n`;
     for (const chunk of accountRowChunks(this.ctx.db, filter, this.ctx.clock.now())) {

@@ -60,6 +60,18 @@ export function insertDevice(db: Db, accountId: number, hwid: string, now: numbe
   );
 }
 
+/** A device the operator binds to an account before it ever signs in (no address seen yet). */
+export function bindDevice(db: Db, accountId: number, hwid: string, now: number): number {
+  return Number(
+    statement(db, 'INSERT INTO devices (account_id, hwid, first_seen_at, last_seen_at, last_ip) VALUES (?, ?, ?, ?, NULL)').run(
+      accountId,
+      hwid,
+      now,
+      now,
+    ).lastInsertRowid,
+  );
+}
+
 export function touchDevice(db: Db, id: number, now: number, ip: string): void {
   statement(db, 'UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(now, ip, id);
 }

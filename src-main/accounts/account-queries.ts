@@ -11,6 +11,8 @@ export interface AccountRow {
   email: string | null;
   token_hash: string;
   token_sealed: Buffer;
+  /** The token's first characters (TOKEN_PREFIX_LENGTH), for prefix search; null until filled at start-up. */
+  token_prefix: string | null;
   enabled: 0 | 1;
   expires_at: number | null;
   max_connections: number;
@@ -103,8 +105,13 @@ export function firstUsableAdmin(db: Db, now: number): number | null {
 export interface AccountFilter {
   q?: string;
   package?: string;
-  hwid?: string;
+  /** HWID prefix, any letter case (a range over `devices_by_hwid_nocase`). */
+  hwidPrefix?: string;
+  /** Token prefix of at most TOKEN_PREFIX_LENGTH characters (a range over `accounts_by_token_prefix`). */
+  tokenPrefix?: string;
   tokenHash?: string;
+  /** Only these accounts (the service's answer to a token prefix longer than the stored one). */
+  ids?: readonly number[];
   role?: Role;
   status?: AccountStatus;
   /** Expiry within the next N days (uses `accounts_by_expiry`). */
@@ -112,6 +119,15 @@ export interface AccountFilter {
 }
 
 const SORT_COLUMNS = { username: 'username', createdAt: 'created_at', expiresAt: 'expires_at' } as const;
+
+/**
+ * The bounds of a prefix as a half-open range [prefix, prefix + DEL): HWIDs and tokens are
+ * printable ASCII, which all sorts below DEL (0x7f), so the range holds exactly the strings
+ * starting with `prefix` and an index on the column answers it.
+ */
+function prefixRange(prefix: string): [string, string] {
+  return [prefix, `${prefix}\x7f`];
+}
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -148,9 +164,17 @@ function whereOf(filter: AccountFilter, now: number, largePackage = false): { sq
     );
     params.push(filter.package);
   }
-  if (filter.hwid) {
-    clauses.push('a.id IN (SELECT account_id FROM devices WHERE hwid = ?)');
-    params.push(filter.hwid);
+  if (filter.hwidPrefix) {
+    clauses.push('a.id IN (SELECT account_id FROM devices WHERE hwid COLLATE NOCASE >= ? AND hwid COLLATE NOCASE < ?)');
+    params.push(...prefixRange(filter.hwidPrefix.toLowerCase()));
+  }
+  if (filter.tokenPrefix) {
+    clauses.push('a.token_prefix >= ? AND a.token_prefix < ?');
+    params.push(...prefixRange(filter.tokenPrefix));
+  }
+  if (filter.ids) {
+    clauses.push('a.id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.ids));
   }
   if (filter.tokenHash) {
     clauses.push('a.token_hash = ?');
@@ -241,9 +265,9 @@ export function insertAccount(db: Db, row: NewAccountRow): number {
   return Number(
     statement(
       db,
-      `INSERT INTO accounts (username, password_hash, role, comment, email, token_hash, token_sealed, enabled,
+      `INSERT INTO accounts (username, password_hash, role, comment, email, token_hash, token_sealed, token_prefix, enabled,
          expires_at, max_connections, max_devices, allowed_ips, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.username,
       row.password_hash,
@@ -252,6 +276,7 @@ export function insertAccount(db: Db, row: NewAccountRow): number {
       row.email,
       row.token_hash,
       row.token_sealed,
+      row.token_prefix,
       row.enabled,
       row.expires_at,
       row.max_connections,
@@ -261,6 +286,21 @@ export function insertAccount(db: Db, row: NewAccountRow): number {
       row.updated_at,
     ).lastInsertRowid,
   );
+}
+
+type SealedTokenRow = Pick<AccountRow, 'id' | 'token_hash' | 'token_sealed'>;
+
+/** Up to `limit` accounts whose stored token prefix starts with `prefix` (candidates for a longer prefix). */
+export function accountsWithTokenPrefix(db: Db, prefix: string, limit: number): SealedTokenRow[] {
+  return statement(db, 'SELECT id, token_hash, token_sealed FROM accounts WHERE token_prefix >= ? AND token_prefix < ? LIMIT ?').all(
+    ...prefixRange(prefix),
+    limit,
+  ) as SealedTokenRow[];
+}
+
+/** Up to `limit` accounts whose token prefix is not stored yet (rows older than migration 440). */
+export function accountsWithoutTokenPrefix(db: Db, limit: number): SealedTokenRow[] {
+  return statement(db, 'SELECT id, token_hash, token_sealed FROM accounts WHERE token_prefix IS NULL LIMIT ?').all(limit) as SealedTokenRow[];
 }
 
 /** Writes the given columns of one account (names come from code, values are bound). */

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit-log';
 import { fieldChanges } from '../audit/audit-diff';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
-import { previewOf, randomToken, sha256Hex } from '../crypto/tokens';
+import { randomToken, sha256Hex, tokenPrefixOf } from '../crypto/tokens';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../src-shared/errors';
 import type {
   Account,
@@ -39,9 +39,10 @@ import {
   type AccountRow,
 } from './account-queries';
 import { missingPackages } from '../packages/package-queries';
-import { deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
+import { bindDevice, deleteDevice, deviceById, deviceCountsOf, devicesOfAccount } from './account-device-queries';
 import { tokenAad } from '../crypto/sealing-aad';
 import { expiryMs } from '../../src-shared/time/expiry';
+import { tokenPrefixFilter } from './token-prefixes';
 
 const DAY_MS = 86_400_000;
 
@@ -77,7 +78,7 @@ export function toAccount(
     comment: row.comment,
     packages,
     ...(withToken ? { token } : {}),
-    tokenPreview: previewOf(token),
+    tokenPreview: `${tokenPrefixOf(token)}…`,
     hasPassword: row.password_hash !== null,
     deviceCount,
     createdAt: isoFromMs(row.created_at),
@@ -96,15 +97,16 @@ function auditViewOf(ctx: CasContext, id: number): Record<string, unknown> {
   return { ...view, password: row.password_hash, token: row.token_hash };
 }
 
-/** The store filter for the filters of a list query (the API takes a token; the store looks up its hash). */
+/** The store filter for the filters of a list query (`token` and `hwid` are prefixes, the HWID in any case). */
 export function accountFilterOf(
+  ctx: CasContext,
   query: Pick<z.output<typeof accountListQuerySchema>, 'q' | 'package' | 'hwid' | 'token' | 'role' | 'status' | 'expiresWithinDays'>,
 ): AccountFilter {
   return {
     q: query.q || undefined,
     package: query.package,
-    hwid: query.hwid,
-    tokenHash: query.token ? sha256Hex(query.token) : undefined,
+    hwidPrefix: query.hwid,
+    ...(query.token ? tokenPrefixFilter(ctx, query.token) : {}),
     role: query.role,
     status: query.status,
     expiresWithinDays: query.expiresWithinDays,
@@ -127,6 +129,7 @@ function accountColumns(ctx: CasContext, input: AccountCreateParsed, token: stri
     email: input.email,
     token_hash: tokenHash,
     token_sealed: ctx.vault.seal(token, tokenAad(tokenHash)),
+    token_prefix: tokenPrefixOf(token),
     enabled: input.enabled ? 1 : (0 as 0 | 1),
     expires_at: expiryOrNull(ctx, input.expiresAt),
     max_connections: input.maxConnections,
@@ -143,7 +146,9 @@ function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void
 
 function assertUniqueToken(ctx: CasContext, tokenHash: string, exceptId?: number): void {
   const holder = accountByTokenHash(ctx.db, tokenHash);
-  if (holder && holder.id !== exceptId) throw new ConflictError('Another account already uses this token', 'token');
+  if (holder && holder.id !== exceptId) {
+    throw new ApiError(409, 'token_taken', 'Another account already uses this token', { field: 'token', details: {} });
+  }
 }
 
 function assertUniqueUsername(ctx: CasContext, username: string, exceptId?: number): void {
@@ -189,7 +194,7 @@ export class AccountService {
     const { db, clock } = this.ctx;
     const { rows, total } = listAccountRows(
       db,
-      accountFilterOf(query),
+      accountFilterOf(this.ctx, query),
       { now: clock.now(), page: query.page, pageSize: query.pageSize, sort: query.sort, order: query.order },
     );
     const { packages, deviceCounts } = relationsOf(
@@ -243,6 +248,7 @@ export class AccountService {
       const now = clock.now();
       const id = insertAccount(db, { ...accountColumns(this.ctx, input, token, passwordHash, now), created_at: now });
       replaceAccountPackages(db, id, input.packages);
+      if (input.hwid !== undefined) bindDevice(db, id, input.hwid, now);
       if (!options.audit) return id;
       recordAudit(db, now, actor, {
         action: 'account.create',
@@ -255,6 +261,8 @@ export class AccountService {
           enabled: input.enabled,
           expiresAt: input.expiresAt,
           password: passwordHash ? 'set' : 'none',
+          token: input.token === undefined ? 'generated' : 'typed',
+          ...(input.hwid === undefined ? {} : { hwid: input.hwid }),
         },
       });
       return id;
@@ -361,7 +369,12 @@ export class AccountService {
     db.transaction(() => {
       if (!accountById(db, id)) throw new NotFoundError('Account');
       const now = clock.now();
-      updateAccountColumns(db, id, { token_hash: tokenHash, token_sealed: vault.seal(token, tokenAad(tokenHash)), updated_at: now });
+      updateAccountColumns(db, id, {
+        token_hash: tokenHash,
+        token_sealed: vault.seal(token, tokenAad(tokenHash)),
+        token_prefix: tokenPrefixOf(token),
+        updated_at: now,
+      });
       recordAudit(db, now, actor, { action: 'account.token.regenerate', targetType: 'account', targetId: id, changes: [{ field: 'token', secret: true }] });
     })();
     // Device sign-ins were proven with the old token; viewers may be holding it.

@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../kernel/clock';
 import type { CasContext } from '../kernel/context';
 import { CasEvents } from '../kernel/events';
 import { createServices, type CasServices } from './services';
+import { fillMissingTokenPrefixes } from '../accounts/token-prefixes';
 import { appVersion } from '../kernel/version';
 import { Metrics } from '../kernel/metrics';
 import type { TlsCertificate } from '../http/tls-certificate';
@@ -106,6 +107,8 @@ export async function openStore(
       alarms: new Alarms(logger, clock),
       metrics: new Metrics(),
     };
+    const prefixes = fillMissingTokenPrefixes(ctx);
+    if (prefixes > 0) logger.info({ accounts: prefixes }, 'stored the token prefixes of older accounts');
     return { ctx, db };
   } catch (error) {
     db.close();

@@ -2,6 +2,7 @@ import type { Db } from '../db/connection';
 import { statement } from '../db/statements';
 import type { ChannelAccessColumns } from './channel-access-fields';
 import type { ChannelWatermarkColumns } from '../watermarks/watermark-service';
+import type { ChannelSort } from '../../src-shared/schemas/channels';
 
 /** The owner of the `channels` and `channel_packages` tables: every statement on them is here. */
 
@@ -9,6 +10,9 @@ export interface ChannelRow extends ChannelWatermarkColumns, ChannelAccessColumn
   id: string;
   name: string;
   number: number | null;
+  group_name: string | null;
+  group_order: number;
+  position: number | null;
   logo: string | null;
   stream_path: string;
   enabled: 0 | 1;
@@ -21,13 +25,22 @@ export interface ChannelRow extends ChannelWatermarkColumns, ChannelAccessColumn
 /** The columns a create writes; the access and watermark columns follow through `updateChannelColumns`. */
 export type NewChannelRow = Omit<ChannelRow, keyof ChannelWatermarkColumns | keyof ChannelAccessColumns>;
 
-const CHANNEL_ORDER = 'number IS NULL, number, id';
+/** Sort terms per list order; `order` is the playlist's (groups by their order, then position, then number). */
+const SORT_TERMS: Record<ChannelSort, readonly string[]> = {
+  order: ['group_order', 'group_name IS NOT NULL', 'group_name', 'position IS NULL', 'position', 'number IS NULL', 'number', 'id'],
+  number: ['number IS NULL', 'number', 'id'],
+  name: ['name COLLATE NOCASE', 'id'],
+  group: ['group_name IS NULL', 'group_name COLLATE NOCASE', 'position IS NULL', 'position', 'number IS NULL', 'number', 'id'],
+};
+
+function orderBy(sort: ChannelSort, direction: 'asc' | 'desc'): string {
+  return SORT_TERMS[sort].map((term) => `c.${term} ${direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
+}
 
 export function channelRowById(db: Db, id: string): ChannelRow | undefined {
   return statement(db, 'SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
 }
 
-/** Every channel in channel-number order (unnumbered last, then by id). */
 /** The channel that carries this number, if any (channels are few: a scan is fine). */
 export function channelWithNumber(db: Db, number: number): Pick<ChannelRow, 'id' | 'name'> | undefined {
   return statement(db, 'SELECT id, name FROM channels WHERE number = ? ORDER BY id LIMIT 1').get(number) as
@@ -35,8 +48,20 @@ export function channelWithNumber(db: Db, number: number): Pick<ChannelRow, 'id'
     | undefined;
 }
 
+/** Every channel in playlist order (see `SORT_TERMS.order`). */
 export function allChannelRows(db: Db): ChannelRow[] {
-  return statement(db, `SELECT * FROM channels ORDER BY ${CHANNEL_ORDER}`).all() as ChannelRow[];
+  return statement(db, `SELECT * FROM channels c ORDER BY ${orderBy('order', 'asc')}`).all() as ChannelRow[];
+}
+
+/** The order of a group as its channels carry it, if the group has any channel. */
+export function groupOrderOf(db: Db, group: string): number | undefined {
+  return (statement(db, 'SELECT group_order FROM channels WHERE group_name = ? LIMIT 1').get(group) as { group_order: number } | undefined)
+    ?.group_order;
+}
+
+/** Gives every channel of `group` the same group order. */
+export function setGroupOrder(db: Db, group: string, order: number): void {
+  statement(db, 'UPDATE channels SET group_order = ? WHERE group_name = ?').run(order, group);
 }
 
 export function channelCount(db: Db): number {
@@ -63,13 +88,13 @@ export function channelNames(db: Db, ids: readonly string[]): Map<string, string
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** One page of channels, filtered by a substring of id or name and by package, in channel-number order. */
+/** One page of channels, filtered by a substring of id or name and by package, in the order asked for. */
 export function listChannelRows(
   db: Db,
   filter: { q?: string; package?: string },
-  page: number,
-  pageSize: number,
+  options: { page: number; pageSize: number; sort: ChannelSort; order: 'asc' | 'desc' },
 ): { rows: ChannelRow[]; total: number } {
+  const { page, pageSize } = options;
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (filter.q) {
@@ -82,7 +107,7 @@ export function listChannelRows(
     params.push(filter.package);
   }
   const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-  const rows = statement(db, `SELECT c.* FROM channels c ${where} ORDER BY c.number IS NULL, c.number, c.id LIMIT ? OFFSET ?`).all(
+  const rows = statement(db, `SELECT c.* FROM channels c ${where} ORDER BY ${orderBy(options.sort, options.order)} LIMIT ? OFFSET ?`).all(
     ...params,
     pageSize,
     (page - 1) * pageSize,
@@ -94,12 +119,16 @@ export function listChannelRows(
 export function insertChannel(db: Db, row: NewChannelRow): void {
   statement(
     db,
-    `INSERT INTO channels (id, name, number, logo, stream_path, enabled, crypto_period_seconds, hls_origin, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO channels (id, name, number, group_name, group_order, position, logo, stream_path, enabled, crypto_period_seconds,
+       hls_origin, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     row.id,
     row.name,
     row.number,
+    row.group_name,
+    row.group_order,
+    row.position,
     row.logo,
     row.stream_path,
     row.enabled,

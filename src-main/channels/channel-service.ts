@@ -22,12 +22,14 @@ import {
   channelRowById,
   channelWithNumber,
   deleteChannel,
+  groupOrderOf,
   insertChannel,
   listChannelRows,
   missingChannels,
   packagesByChannel,
   packagesOfChannel,
   replaceChannelPackages,
+  setGroupOrder,
   updateChannelColumns,
   type ChannelRow,
 } from './channel-queries';
@@ -56,6 +58,15 @@ function assertNumberFree(ctx: CasContext, number: number | null, channelId: str
   }
 }
 
+/**
+ * The order a channel's group gets: the one typed, else the one its group already has, else
+ * `fallback`. Saving writes it to every channel of the group, so a group has one order.
+ */
+function groupOrderFor(ctx: CasContext, group: string | null, typed: number | undefined, fallback: number): number {
+  if (typed !== undefined) return typed;
+  return (group === null ? undefined : groupOrderOf(ctx.db, group)) ?? fallback;
+}
+
 export function toChannel(row: ChannelRow, packages: string[]): Channel {
   return {
     ...channelSummaryOf(row, packages),
@@ -77,7 +88,7 @@ export class ChannelService {
   }
 
   list(query: z.output<typeof channelListQuerySchema>): Page<ChannelView> {
-    const { rows, total } = listChannelRows(this.ctx.db, { q: query.q, package: query.package }, query.page, query.pageSize);
+    const { rows, total } = listChannelRows(this.ctx.db, { q: query.q, package: query.package }, query);
     const packages = packagesByChannel(
       this.ctx.db,
       rows.map((r) => r.id),
@@ -103,10 +114,14 @@ export class ChannelService {
       assertPackagesExist(this.ctx, input.packages);
       assertNumberFree(this.ctx, input.number, input.id);
       const now = clock.now();
+      const groupOrder = groupOrderFor(this.ctx, input.group, input.groupOrder, 0);
       insertChannel(db, {
         id: input.id,
         name: input.name,
         number: input.number,
+        group_name: input.group,
+        group_order: groupOrder,
+        position: input.position,
         logo: input.logo,
         stream_path: input.streamPath ?? defaultStreamPath(input.id),
         enabled: input.enabled ? 1 : 0,
@@ -115,6 +130,7 @@ export class ChannelService {
         created_at: now,
         updated_at: now,
       });
+      if (input.group !== null) setGroupOrder(db, input.group, groupOrder);
       replaceChannelPackages(db, input.id, input.packages);
       saveChannelWatermark(db, input.id, input.watermark);
       saveChannelAccessFields(db, input.id, input);
@@ -133,9 +149,14 @@ export class ChannelService {
       if (patch.packages) assertPackagesExist(this.ctx, patch.packages);
       if (patch.number !== undefined) assertNumberFree(this.ctx, patch.number, id);
       const now = clock.now();
+      const group = patch.group === undefined ? row.group_name : patch.group;
+      const groupOrder = groupOrderFor(this.ctx, group, patch.groupOrder, group === row.group_name ? row.group_order : 0);
       updateChannelColumns(db, id, {
         name: patch.name ?? row.name,
         number: patch.number === undefined ? row.number : patch.number,
+        group_name: group,
+        group_order: groupOrder,
+        position: patch.position === undefined ? row.position : patch.position,
         logo: patch.logo === undefined ? row.logo : patch.logo,
         stream_path: patch.streamPath ?? row.stream_path,
         enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
@@ -143,6 +164,7 @@ export class ChannelService {
         hls_origin: patch.hlsOrigin === undefined ? row.hls_origin : patch.hlsOrigin,
         updated_at: now,
       });
+      if (group !== null) setGroupOrder(db, group, groupOrder);
       if (patch.packages) replaceChannelPackages(db, id, patch.packages);
       saveChannelWatermark(db, id, patch.watermark);
       saveChannelAccessFields(db, id, patch);

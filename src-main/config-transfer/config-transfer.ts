@@ -46,8 +46,9 @@ function accountOfRow(row: AccountRow, packages: string[]): ConfigAccount {
 }
 
 function channelOf(channel: Channel): ConfigChannel {
-  const { id, name, number, logo, streamPath, enabled, packages, cryptoPeriodSeconds, hlsOrigin, watermark, urlSigning, streamBaseUrl } = channel;
-  return { id, name, number, logo, streamPath, enabled, packages, cryptoPeriodSeconds, hlsOrigin, watermark, urlSigning, streamBaseUrl };
+  const { id, name, number, group, groupOrder, position, logo, streamPath, enabled, packages, cryptoPeriodSeconds, hlsOrigin, watermark, urlSigning, streamBaseUrl } =
+    channel;
+  return { id, name, number, group, groupOrder, position, logo, streamPath, enabled, packages, cryptoPeriodSeconds, hlsOrigin, watermark, urlSigning, streamBaseUrl };
 }
 
 class Changes {
@@ -288,7 +289,7 @@ export class ConfigTransfer {
   #allChannels(): Channel[] {
     const all: Channel[] = [];
     for (let page = 1; ; page++) {
-      const { items, total } = this.services.channels.list({ page, pageSize: 5000 });
+      const { items, total } = this.services.channels.list({ page, pageSize: 5000, sort: 'order', order: 'asc' });
       all.push(...items);
       if (all.length >= total || items.length === 0) return all;
     }

@@ -10,6 +10,16 @@ export function sha256Hex(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/**
+ * How many leading characters of an account token are stored in clear (`accounts.token_prefix`),
+ * shown in lists and searchable; see docs/security.md for why that leaves the token strong.
+ */
+export const TOKEN_PREFIX_LENGTH = 8;
+
+export function tokenPrefixOf(token: string): string {
+  return token.slice(0, TOKEN_PREFIX_LENGTH);
+}
+
 /** The first characters of a credential, for display next to it ("abcd12…"). */
 export function previewOf(secret: string): string {
   return `${secret.slice(0, 6)}…`;

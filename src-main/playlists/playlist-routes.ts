@@ -35,18 +35,22 @@ interface PlaylistDeps {
   urlSigner: UrlSigner;
 }
 
-/** The playlist of one account: every channel it may watch, in channel-number order, signed per channel. */
+/**
+ * The playlist of one account: every channel it may watch in the directory's order (group order,
+ * group, position, number), each in its own group (else its package's name), signed per channel.
+ */
 function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: ViewerAccount, viewer: { ip: string }): string {
   const fallbackBaseUrl = astraOnThisHost(publicBaseUrl(ctx).url);
   const entries: M3uEntry[] = [];
   for (const channel of directory.channels()) {
     if (!entitled(account, channel)) continue;
-    const group = channel.packages.find((p) => account.packages.has(p));
+    const viaPackage = channel.packages.find((p) => account.packages.has(p));
     entries.push({
       tvgId: channel.id,
       tvgName: channel.name,
       tvgLogo: channel.logo ? publicUrl(ctx, channel.logo) : null,
-      groupTitle: group ? directory.packageName(group) : null,
+      tvgChno: channel.number,
+      groupTitle: channel.group ?? (viaPackage ? directory.packageName(viaPackage) : null),
       title: channel.name,
       url: urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
     });
@@ -56,7 +60,7 @@ function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: Viewe
 
 /**
  * `GET /playlist.m3u8?token=…` or `?auth=login:password` on the client listener: an M3U8 of the
- * channels the account may watch, with tvg-id, tvg-name, tvg-logo and group-title (package).
+ * channels the account may watch, with tvg-id, tvg-name, tvg-logo, tvg-chno (number) and group-title.
  */
 export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void {
   api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: callerAddress }));

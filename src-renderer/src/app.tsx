@@ -4,8 +4,8 @@ import enUS from 'antd/locale/en_US';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, MemoryRouter, Navigate, Route, Routes } from 'react-router';
 import { I18nextProvider, useTranslation } from 'react-i18next';
-import { lazy, type ReactNode } from 'react';
-import { ApiRequestError } from './shared/api/client';
+import { lazy, useEffect, type ReactNode } from 'react';
+import { api, ApiRequestError } from './shared/api/client';
 import { AuthProvider, useAuth } from './features/auth/auth-context';
 import { ErrorBoundary } from './shared/components/feedback';
 import { i18n } from './shared/i18n/i18n';
@@ -77,6 +77,14 @@ function Localized({ children }: { children: ReactNode }) {
 
 /** Providers without the router, for the app and for component tests. */
 export function Providers({ children, queryClient }: { children: ReactNode; queryClient: QueryClient }) {
+  // A change made anywhere (another page's form, a bulk action, an import) refreshes every list on
+  // screen; changes by other operators or through the API arrive by the lists' interval and focus.
+  useEffect(() => {
+    api.onChanged = () => void queryClient.invalidateQueries();
+    return () => {
+      api.onChanged = null;
+    };
+  }, [queryClient]);
   return (
     <I18nextProvider i18n={i18n}>
       <QueryClientProvider client={queryClient}>

@@ -132,7 +132,8 @@ export const accessLogEntrySchema = z.object({
 export type AccessLogEntry = z.infer<typeof accessLogEntrySchema>;
 
 export const accessLogQuerySchema = pageQuerySchema.extend({
-  account: z.coerce.number().int().positive().optional(),
+  /** An account's username (any letter case) or, when no username matches, its numeric id. */
+  account: z.string().trim().min(1).max(64).optional(),
   channel: slugSchema.optional(),
   ip: z.string().trim().min(1).max(64).optional(),
   result: accessResultSchema.optional(),

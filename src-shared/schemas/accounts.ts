@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { expiryInputSchema, ipRangeListSchema, pageQuerySchema, slugSchema, wholeNumberIn } from './common';
+import { hwidSchema } from '../protocol/device-auth';
 
 export const roles = ['admin', 'observer', 'user'] as const;
 export const roleSchema = z.enum(roles);
@@ -62,6 +63,8 @@ export const accountCreateSchema = z
     email: accountFields.email.optional().default(null),
     comment: accountFields.comment.default(''),
     token: accountFields.token.optional(),
+    /** A device (HWID) bound to the account from the start, as the manual's user form has it. */
+    hwid: hwidSchema.optional(),
     enabled: accountFields.enabled.default(true),
   })
   .strict()
@@ -131,7 +134,9 @@ export const accountSortFields = ['username', 'createdAt', 'expiresAt'] as const
 export const accountListQuerySchema = pageQuerySchema.extend({
   q: z.string().trim().max(100).optional(),
   package: slugSchema.optional(),
-  hwid: z.string().trim().min(1).max(256).optional(),
+  /** HWID prefix, any letter case. */
+  hwid: z.string().trim().min(1).max(128).optional(),
+  /** Token prefix (case-sensitive); the list shows each token's first characters to search for. */
   token: z.string().trim().min(1).max(128).optional(),
   role: roleSchema.optional(),
   status: accountStatusSchema.optional(),

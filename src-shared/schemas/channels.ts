@@ -40,6 +40,12 @@ export const channelSchema = z.object({
   id: z.string(),
   name: z.string(),
   number: z.number().int().nullable(),
+  /** The channel's group in playlists (`group-title`); null: the name of its first package the viewer holds. */
+  group: z.string().nullable(),
+  /** Where the group comes in playlists (lower first); one value for every channel of the group. */
+  groupOrder: z.number().int(),
+  /** Where the channel comes inside its group (lower first); null: after the positioned ones, by number. */
+  position: z.number().int().nullable(),
   logo: z.string().nullable(),
   streamPath: z.string(),
   enabled: z.boolean(),
@@ -60,10 +66,18 @@ export type Channel = z.infer<typeof channelSchema>;
 /** A channel as the admin API answers it: with what keeps its links from playing (the save still succeeds). */
 export const channelViewSchema = channelSchema.extend({ warnings: z.array(channelWarningSchema) });
 export type ChannelView = z.infer<typeof channelViewSchema>;
+/** A group name as typed; blank means no group. */
+const channelGroupSchema = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+  z.string().trim().max(64, 'At most 64 characters').nullable(),
+);
 
 const channelFields = {
   name: z.string().trim().min(1, 'Required').max(200, 'At most 200 characters'),
   number: wholeNumberIn(0, 99999).nullable(),
+  group: channelGroupSchema,
+  groupOrder: wholeNumberIn(0, 9999),
+  position: wholeNumberIn(0, 99999).nullable(),
   logo: logoUrlSchema.nullable(),
   streamPath: streamPathSchema,
   enabled: z.boolean(),
@@ -80,6 +94,10 @@ export const channelCreateSchema = z
     id: slugSchema,
     name: channelFields.name,
     number: channelFields.number.optional().default(null),
+    group: channelFields.group.optional().default(null),
+    /** Omitted: the order the group already has (0 for a new group). */
+    groupOrder: channelFields.groupOrder.optional(),
+    position: channelFields.position.optional().default(null),
     logo: channelFields.logo.optional().default(null),
     streamPath: channelFields.streamPath.optional(),
     enabled: channelFields.enabled.default(true),
@@ -96,9 +114,15 @@ export type ChannelCreate = z.input<typeof channelCreateSchema>;
 export const channelUpdateSchema = z.object(channelFields).partial().strict();
 export type ChannelUpdate = z.input<typeof channelUpdateSchema>;
 
+/** `order`: as playlists list them (group order, group, position, number); the others by that column. */
+export const channelSortFields = ['order', 'number', 'name', 'group'] as const;
+export type ChannelSort = (typeof channelSortFields)[number];
+
 export const channelListQuerySchema = pageQuerySchema.extend({
   q: z.string().trim().max(100).optional(),
   package: slugSchema.optional(),
+  sort: z.enum(channelSortFields).default('order'),
+  order: z.enum(['asc', 'desc']).default('asc'),
   pageSize: z.coerce.number().int().min(1).max(5000).default(500),
 });
 

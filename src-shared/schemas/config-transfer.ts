@@ -52,7 +52,12 @@ export type ConfigSealed = z.infer<typeof configSealedSchema>;
 
 export const configPackageSchema = packageCreateSchema.omit({ channels: true }).required();
 /** A channel as created, packages included (the relation travels on the channel side only). */
-export const configChannelSchema = channelCreateSchema.required();
+export const configChannelSchema = channelCreateSchema.required().extend({
+  // Files written before channel groups (migration 440) have none of these three.
+  group: channelCreateSchema.shape.group,
+  groupOrder: channelCreateSchema.shape.groupOrder.default(0),
+  position: channelCreateSchema.shape.position,
+});
 /** An account without its secrets (token and password hash travel sealed). */
 export const configAccountSchema = accountUpdateSchema.omit({ password: true }).required();
 

@@ -29,7 +29,7 @@ describe('GET /playlist.m3u8', () => {
     expect(lines[0]).toBe('#EXTM3U');
     const infos = lines.filter((l) => l.startsWith('#EXTINF'));
     expect(infos.map((l) => /tvg-id="([^"]+)"/.exec(l)![1])).toEqual(['alpha', 'cartoons', 'zeta']);
-    expect(infos[0]).toBe('#EXTINF:-1 tvg-id="alpha" tvg-name="Alpha" tvg-logo="https://img.example/alpha.png" group-title="Basic",Alpha');
+    expect(infos[0]).toBe('#EXTINF:-1 tvg-id="alpha" tvg-name="Alpha" tvg-logo="https://img.example/alpha.png" tvg-chno="10" group-title="Basic",Alpha');
     expect(infos[1]).toContain(`group-title="Kids 'Fun'"`);
     expect(infos[2]).toContain(`tvg-logo="${t.cas.apiUrl}/logos/zeta.png"`);
     const urls = lines.filter((l) => !l.startsWith('#'));

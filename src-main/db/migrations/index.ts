@@ -9,6 +9,7 @@ import { masterKeyCheckMigration } from './0430-master-key-check';
 import { cencKeysMigration } from './0440-cenc-keys';
 import { auditChangesMigration } from './0450-audit-changes';
 import { publicBaseUrlMigration } from './0460-public-base-url';
+import { findingMigration } from './0470-finding';
 
 /**
  * Every schema migration, in order. Numbering leaves room per capability:
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   cencKeysMigration,
   auditChangesMigration,
   publicBaseUrlMigration,
+  findingMigration,
 ];

@@ -30,6 +30,7 @@ export interface AccountFormValues {
   comment?: string;
   enabled: boolean;
   token?: string;
+  hwid?: string;
 }
 
 const FIELDS = [
@@ -45,6 +46,7 @@ const FIELDS = [
   'comment',
   'enabled',
   'token',
+  'hwid',
 ] as const;
 
 const shape = accountCreateSchema.shape;
@@ -67,8 +69,17 @@ export function accountPayload(values: AccountFormValues, mode: 'create' | 'edit
   };
   if (values.password) payload.password = values.password;
   if (mode === 'create' && values.token?.trim()) payload.token = values.token.trim();
+  if (mode === 'create' && values.hwid?.trim()) payload.hwid = values.hwid.trim();
   return payload;
 }
+
+/** A token as the CAS generates them: 32 random bytes in base64url (43 characters). */
+export function generatedToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const blankToUndefined = (v: unknown) => (v === '' || v == null ? undefined : v);
 
 export function formValuesOf(account: AccountDetail | null, timeZone = 'UTC'): AccountFormValues {
   if (!account) {
@@ -159,6 +170,11 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
       >
         <Input.Password autoComplete="new-password" />
       </Form.Item>
+      {mode === 'create' && (
+        <Form.Item name="hwid" label={t('finding.hwid')} extra={t('finding.hwidHint')} rules={[zodRule(shape.hwid, blankToUndefined)]}>
+          <Input autoComplete="off" placeholder="00:1A:79:XX:XX:XX" />
+        </Form.Item>
+      )}
       <Space size="large" wrap align="start">
         <Form.Item name="role" label={t('accounts.role')}>
           <Select style={{ width: 160 }} options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
@@ -197,8 +213,15 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
         <Input.TextArea rows={2} />
       </Form.Item>
       {mode === 'create' && (
-        <Form.Item name="token" label={t('accounts.token')} extra={t('accounts.tokenHint')} rules={[zodRule(shape.token, (v) => (v === '' || v == null ? undefined : v))]}>
-          <Input autoComplete="off" />
+        <Form.Item label={t('accounts.token')} extra={t('accounts.tokenHint')}>
+          <Space.Compact style={{ width: '100%' }}>
+            <Form.Item name="token" noStyle rules={[zodRule(shape.token, blankToUndefined)]}>
+              <Input autoComplete="off" aria-label={t('accounts.token')} />
+            </Form.Item>
+            <Button htmlType="button" onClick={() => form.setFieldValue('token', generatedToken())} data-testid="generate-token">
+              {t('finding.generateToken')}
+            </Button>
+          </Space.Compact>
         </Form.Item>
       )}
       {!readOnly && (

@@ -10,6 +10,7 @@ import { api, saveBlob } from '../../shared/api/client';
 import { usePackages } from '../packages/package-queries';
 import { accountsKey } from './account-queries';
 import { usePagedList } from '../../shared/list/use-paged-list';
+import { RefreshButton } from '../../shared/list/refresh-button';
 import { useCanWrite } from '../auth/auth-context';
 import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
 import { AccountDrawer } from './account-drawer';
@@ -29,7 +30,22 @@ type AccountFilters = {
   order: 'asc' | 'desc';
 };
 
+/** Every filter of the list with its default (the URL carries those that differ). */
+const ACCOUNT_FILTERS: AccountFilters = {
+  q: undefined,
+  package: undefined,
+  hwid: undefined,
+  token: undefined,
+  role: undefined,
+  status: undefined,
+  sort: 'username',
+  order: 'asc',
+};
+
 type TextFilters = { q: string; hwid: string; token: string };
+
+const textOf = (filters: AccountFilters): TextFilters => ({ q: filters.q ?? '', hwid: filters.hwid ?? '', token: filters.token ?? '' });
+const sameText = (a: TextFilters, b: TextFilters) => a.q === b.q && a.hwid === b.hwid && a.token === b.token;
 
 const statusColors: Record<AccountStatus, string> = { active: 'green', disabled: 'default', expired: 'red' };
 
@@ -52,12 +68,22 @@ export function AccountsPage() {
   const toast = useErrorToast();
   const queryClient = useQueryClient();
   const packages = usePackages();
-  const list = usePagedList<Account, AccountFilters>({ queryKey: accountsKey, path: '/api/admin/accounts', filters: { sort: 'username', order: 'asc' } });
+  const list = usePagedList<Account, AccountFilters>({ queryKey: accountsKey, path: '/api/admin/accounts', filters: ACCOUNT_FILTERS });
   const { filters, setFilters } = list;
-  const [text, setText] = useState<TextFilters>({ q: '', hwid: '', token: '' });
-  const applyText = useDebouncedCallback((next: TextFilters) =>
-    setFilters({ q: next.q.trim() || undefined, hwid: next.hwid.trim() || undefined, token: next.token.trim() || undefined }),
-  );
+  const [text, setText] = useState<TextFilters>(() => textOf(filters));
+  /** The text filters last sent (trimmed), so the list's own answer to typing is not echoed back. */
+  const applied = useRef<TextFilters>(textOf(filters));
+  // Back, forward and reload change the filters from the URL: the text boxes follow them.
+  useEffect(() => {
+    const fromUrl = textOf(filters);
+    if (sameText(fromUrl, applied.current)) return;
+    applied.current = fromUrl;
+    setText(fromUrl);
+  }, [filters]);
+  const applyText = useDebouncedCallback((next: TextFilters) => {
+    applied.current = { q: next.q.trim(), hwid: next.hwid.trim(), token: next.token.trim() };
+    setFilters({ q: applied.current.q || undefined, hwid: applied.current.hwid || undefined, token: applied.current.token || undefined });
+  });
   const typeText = (patch: Partial<TextFilters>) => {
     const next = { ...text, ...patch };
     setText(next);
@@ -253,14 +279,23 @@ export function AccountsPage() {
           options={(packages.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
           data-testid="filter-package"
         />
-        <Input allowClear placeholder="HWID" value={text.hwid} onChange={(e) => typeText({ hwid: e.target.value })} style={{ width: 150 }} aria-label="HWID" />
         <Input
           allowClear
-          placeholder={t('accounts.tokenShort')}
+          placeholder={t('finding.hwidPrefix')}
+          title={t('finding.hwidPrefixHint')}
+          value={text.hwid}
+          onChange={(e) => typeText({ hwid: e.target.value })}
+          style={{ width: 170 }}
+          aria-label={t('finding.hwidPrefix')}
+        />
+        <Input
+          allowClear
+          placeholder={t('finding.tokenPrefix')}
+          title={t('finding.tokenPrefixHint')}
           value={text.token}
           onChange={(e) => typeText({ token: e.target.value })}
-          style={{ width: 150 }}
-          aria-label={t('accounts.tokenShort')}
+          style={{ width: 170 }}
+          aria-label={t('finding.tokenPrefix')}
         />
         <Select
           allowClear
@@ -282,6 +317,7 @@ export function AccountsPage() {
           options={accountStatuses.map((s) => ({ value: s, label: t(`accounts.statuses.${s}`) }))}
           data-testid="filter-status"
         />
+        <RefreshButton onRefresh={list.refresh} fetching={list.query.isFetching} />
         {canWrite && selected.length > 0 && (
           <Dropdown menu={{ items: bulkItems, onClick: ({ key }) => onBulk(key) }}>
             <Button data-testid="bulk-actions">

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
-import { App, Avatar, Button, Card, Collapse, Drawer, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, Typography, Upload } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { App, AutoComplete, Avatar, Button, Card, Collapse, Drawer, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, Typography, Upload } from 'antd';
+import type { TableProps } from 'antd';
 import { DeleteOutlined, EditOutlined, PictureOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { channelCreateSchema, channelUpdateSchema, type Channel, type ChannelView } from '../../../../src-shared/schemas/channels';
+import { channelCreateSchema, channelUpdateSchema, type Channel, type ChannelSort, type ChannelView } from '../../../../src-shared/schemas/channels';
 import { ChannelProblemTag, useWarningText } from '../links/link-warnings';
 import { urlSigningSchemes } from '../../../../src-shared/schemas/access';
 import { inheritedWatermark, watermarkSpecSchema, type WatermarkSpec } from '../../../../src-shared/schemas/devices-watermarks';
@@ -18,14 +19,19 @@ import { PreviewPlayer } from './preview-player';
 import { WatermarkFields } from '../../shared/components/watermark-editor';
 import { emptyToNull, showApiErrorAtField, showIssues, zodRule } from '../../shared/forms/zod-rules';
 import { useConfirmDiscard, useFormChanges } from '../../shared/forms/unsaved-changes';
+import { usePagedList } from '../../shared/list/use-paged-list';
+import { RefreshButton } from '../../shared/list/refresh-button';
 
-const FIELDS = ['id', 'name', 'number', 'logo', 'streamPath', 'enabled', 'packages', 'cryptoPeriodSeconds', 'hlsOrigin', 'watermark', 'urlSigning', 'streamBaseUrl'];
+const FIELDS = ['id', 'name', 'number', 'group', 'groupOrder', 'position', 'logo', 'streamPath', 'enabled', 'packages', 'cryptoPeriodSeconds', 'hlsOrigin', 'watermark', 'urlSigning', 'streamBaseUrl'];
 const create = channelCreateSchema.shape;
 
 interface ChannelValues {
   id: string;
   name: string;
   number: number | null;
+  group: string | null;
+  groupOrder: number | null;
+  position: number | null;
   logo: string | null;
   streamPath: string;
   enabled: boolean;
@@ -54,6 +60,9 @@ function valuesOf(channel: Channel | null, defaults: WatermarkSpec): ChannelValu
     id: channel?.id ?? '',
     name: channel?.name ?? '',
     number: channel?.number ?? null,
+    group: channel?.group ?? null,
+    groupOrder: channel?.groupOrder ?? null,
+    position: channel?.position ?? null,
     logo: channel?.logo ?? null,
     streamPath: channel?.streamPath ?? '',
     enabled: channel?.enabled ?? true,
@@ -71,6 +80,8 @@ function payloadOf(values: ChannelValues, isNew: boolean): Record<string, unknow
   const payload: Record<string, unknown> = {
     name: values.name,
     number: values.number ?? null,
+    group: emptyToNull(values.group?.trim()),
+    position: values.position ?? null,
     logo: emptyToNull(values.logo),
     enabled: values.enabled,
     packages: values.packages ?? [],
@@ -81,6 +92,8 @@ function payloadOf(values: ChannelValues, isNew: boolean): Record<string, unknow
     watermark: values.customWatermark ? values.watermark : inheritedWatermark,
   };
   if (values.streamPath) payload.streamPath = values.streamPath;
+  // Left empty, a channel takes the order its group already has.
+  if (values.groupOrder !== null && values.groupOrder !== undefined) payload.groupOrder = values.groupOrder;
   if (isNew) payload.id = values.id;
   return payload;
 }
@@ -90,11 +103,14 @@ export function ChannelForm({
   readOnly,
   onSubmit,
   onCancel,
+  groups = [],
 }: {
   channel: Channel | null;
   readOnly: boolean;
   onSubmit: (payload: Record<string, unknown>) => Promise<unknown>;
   onCancel: () => void;
+  /** The groups other channels use, offered while typing one. */
+  groups?: string[];
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<ChannelValues>();
@@ -145,6 +161,23 @@ export function ChannelForm({
       <Form.Item name="name" label={t('channels.name')} rules={[zodRule(create.name)]}>
         <Input />
       </Form.Item>
+      <Space size="large" wrap align="start">
+        <Form.Item name="group" label={t('finding.group')} extra={t('finding.groupHint')} style={{ width: 220 }} rules={[zodRule(create.group, emptyToNull)]}>
+          <AutoComplete
+            style={{ width: 220 }}
+            allowClear
+            options={groups.map((g) => ({ value: g }))}
+            filterOption={(input, option) => (option?.value ?? '').toLowerCase().includes(input.toLowerCase())}
+            aria-label={t('finding.group')}
+          />
+        </Form.Item>
+        <Form.Item name="groupOrder" label={t('finding.groupOrder')} extra={t('finding.groupOrderHint')} style={{ width: 180 }} rules={[zodRule(channelUpdateSchema.shape.groupOrder, (v) => v ?? undefined)]}>
+          <InputNumber aria-label={t('finding.groupOrder')} />
+        </Form.Item>
+        <Form.Item name="position" label={t('finding.position')} extra={t('finding.positionHint')} style={{ width: 180 }} rules={[zodRule(create.position, (v) => v ?? null)]}>
+          <InputNumber aria-label={t('finding.position')} />
+        </Form.Item>
+      </Space>
       <Form.Item name="packages" label={t('channels.packages')}>
         <Select mode="multiple" allowClear options={(packages.data ?? []).map((p) => ({ value: p.id, label: p.name }))} optionFilterProp="label" />
       </Form.Item>
@@ -238,6 +271,33 @@ function LogoUpload({ channel, apiUrl, readOnly }: { channel: Channel; apiUrl: s
   );
 }
 
+/** A logo chosen for a channel not created yet: uploaded right after the channel is. */
+function NewLogoPicker({ file, onChange }: { file: File | null; onChange: (file: File | null) => void }) {
+  const { t } = useTranslation();
+  const preview = useMemo(() => (file ? URL.createObjectURL(file) : undefined), [file]);
+  useEffect(() => () => (preview ? URL.revokeObjectURL(preview) : undefined), [preview]);
+  return (
+    <Space align="center" size="large" className="logo-upload">
+      <Avatar shape="square" size={72} src={preview} icon={<PictureOutlined />} alt={t('channels.logo')} data-testid="logo-preview" />
+      <Upload
+        accept="image/png,image/jpeg,image/svg+xml"
+        showUploadList={false}
+        beforeUpload={(chosen) => {
+          onChange(chosen);
+          return false;
+        }}
+      >
+        <Button icon={<UploadOutlined />}>{t('channels.uploadLogo')}</Button>
+      </Upload>
+      {file && <Button onClick={() => onChange(null)}>{t('channels.removeLogo')}</Button>}
+      <Typography.Text type="secondary">{t('finding.logoAfterCreate')}</Typography.Text>
+    </Space>
+  );
+}
+
+type ChannelFilters = { q?: string; package?: string; sort: ChannelSort; order: 'asc' | 'desc' };
+const CHANNEL_FILTERS: ChannelFilters = { q: undefined, package: undefined, sort: 'order', order: 'asc' };
+
 export function ChannelsPage() {
   const { t } = useTranslation();
   const canWrite = useCanWrite();
@@ -246,6 +306,10 @@ export function ChannelsPage() {
   const confirmDiscard = useConfirmDiscard();
   const queryClient = useQueryClient();
   const channels = useChannels();
+  const list = usePagedList<ChannelView, ChannelFilters>({ queryKey: [...channelsKey, 'page'], path: '/api/admin/channels', filters: CHANNEL_FILTERS });
+  const { filters, setFilters } = list;
+  const [newLogo, setNewLogo] = useState<File | null>(null);
+  const groups = useMemo(() => [...new Set((channels.data?.items ?? []).flatMap((c) => (c.group ? [c.group] : [])))].sort(), [channels.data]);
   const status = useServerStatus();
   const packages = usePackages();
   const [editingId, setEditingId] = useState<string | null>(null) // a channel id, or 'new';
@@ -266,6 +330,14 @@ export function ChannelsPage() {
     if (editingId === 'new') {
       warnAbout(await api.post<ChannelView>('/api/admin/channels', payload));
       void message.success(t('channels.created'));
+      if (newLogo) {
+        // The channel exists now; a refused logo is said and can be uploaded again in the drawer.
+        await api.put(`/api/admin/channels/${String(payload.id)}/logo`, newLogo).then(
+          () => message.success(t('channels.logoUploaded')),
+          (error: unknown) => toast(error),
+        );
+        setNewLogo(null);
+      }
       await refresh();
       setEditingId(String(payload.id));
       return;
@@ -274,6 +346,15 @@ export function ChannelsPage() {
     void message.success(t('common.saved'));
     await refresh();
     setEditingId(null);
+  };
+
+  const sortOrderOf = (key: ChannelSort) => (filters.sort === key ? (filters.order === 'asc' ? 'ascend' : 'descend') : null);
+  /** A new order is a new question: back to page 1; no order is the playlist's order. */
+  const onTableChange: TableProps<ChannelView>['onChange'] = (_pagination, _filters, sorter, extra) => {
+    if (extra.action !== 'sort') return;
+    const single = Array.isArray(sorter) ? sorter[0] : sorter;
+    if (single?.order) setFilters({ sort: single.columnKey as ChannelSort, order: single.order === 'descend' ? 'desc' : 'asc' });
+    else setFilters({ sort: 'order', order: 'asc' });
   };
 
   const remove = async (id: string) => {
@@ -297,12 +378,35 @@ export function ChannelsPage() {
         )
       }
     >
-      {channels.isError && <ErrorAlert error={channels.error} onRetry={() => void channels.refetch()} />}
+      <Space wrap className="filter-bar" aria-label={t('common.filters')}>
+        <Input.Search
+          allowClear
+          defaultValue={filters.q}
+          key={filters.q ?? ''}
+          placeholder={t('finding.channelSearch')}
+          aria-label={t('finding.channelSearch')}
+          style={{ width: 220 }}
+          onSearch={(q) => setFilters({ q: q.trim() || undefined })}
+        />
+        <Select
+          allowClear
+          placeholder={t('channels.packages')}
+          aria-label={t('channels.packages')}
+          style={{ width: 180 }}
+          value={filters.package}
+          onChange={(value) => setFilters({ package: value })}
+          options={(packages.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
+        <RefreshButton onRefresh={list.refresh} fetching={list.query.isFetching} />
+      </Space>
+      {list.query.isError && <ErrorAlert error={list.query.error} onRetry={list.refresh} />}
       <Table<ChannelView>
         rowKey="id"
-        loading={channels.isPending}
-        dataSource={channels.data?.items ?? []}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        loading={list.query.isPending}
+        dataSource={list.items}
+        onChange={onTableChange}
+        pagination={{ ...list.pagination, showSizeChanger: true, showTotal: (n) => t('common.total', { count: n }) }}
+        scroll={{ x: 1250 }}
         data-testid="channels-table"
         columns={[
           {
@@ -311,8 +415,25 @@ export function ChannelsPage() {
             width: 72,
             render: (logo: string | null, row) => <Avatar shape="square" size={40} src={logoSrc(logo, apiUrl, row.updatedAt)} icon={<PictureOutlined />} />,
           },
-          { title: '#', dataIndex: 'number', width: 64 },
-          { title: t('channels.name'), dataIndex: 'name', render: (name: string, row) => <Typography.Link onClick={() => setEditingId(row.id)}>{name}</Typography.Link> },
+          { title: '#', dataIndex: 'number', key: 'number', width: 72, sorter: true, sortOrder: sortOrderOf('number') },
+          {
+            title: t('finding.group'),
+            dataIndex: 'group',
+            key: 'group',
+            width: 150,
+            sorter: true,
+            sortOrder: sortOrderOf('group'),
+            render: (group: string | null, row) => (group ? <Tag data-testid={`group-${row.id}`}>{group}</Tag> : '—'),
+          },
+          {
+            title: t('finding.order'),
+            key: 'order',
+            width: 150,
+            sorter: true,
+            sortOrder: sortOrderOf('order'),
+            render: (_, row) => `${row.groupOrder} · ${row.position ?? '—'}`,
+          },
+          { title: t('channels.name'), dataIndex: 'name', key: 'name', sorter: true, sortOrder: sortOrderOf('name'), render: (name: string, row) => <Typography.Link onClick={() => setEditingId(row.id)}>{name}</Typography.Link> },
           { title: t('channels.id'), dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
           { title: t('channels.streamPath'), dataIndex: 'streamPath', ellipsis: true },
           {
@@ -352,7 +473,8 @@ export function ChannelsPage() {
       />
       <Drawer open={editingId !== null} onClose={() => confirmDiscard(() => setEditingId(null))} title={editing ? editing.name : t('channels.new')} size={680} destroyOnHidden>
         {editing && <LogoUpload channel={editing} apiUrl={apiUrl} readOnly={!canWrite} />}
-        <ChannelForm key={editing?.id ?? 'new'} channel={editing} readOnly={!canWrite} onSubmit={submit} onCancel={() => confirmDiscard(() => setEditingId(null))} />
+        {editingId === 'new' && canWrite && <NewLogoPicker file={newLogo} onChange={setNewLogo} />}
+        <ChannelForm key={editing?.id ?? 'new'} channel={editing} groups={groups} readOnly={!canWrite} onSubmit={submit} onCancel={() => confirmDiscard(() => setEditingId(null))} />
         {editing && canWrite && (
           <Collapse
             className="player-collapse"

@@ -20,7 +20,7 @@ export function KeysPage() {
   const history = usePagedList<Rotation, { kind?: RotationKind }>({
     queryKey: [...keysKey, 'rotations'],
     path: '/api/admin/keys/rotations',
-    filters: {},
+    filters: { kind: undefined },
     pageSize: 20,
     refetchInterval: 10_000,
   });

@@ -6,17 +6,17 @@ import { ErrorAlert } from '../../shared/components/feedback';
 import { CsvDownloadButton } from './csv-download-button';
 import { useChannels } from '../channels/channel-queries';
 import { usePagedList } from '../../shared/list/use-paged-list';
+import { RefreshButton } from '../../shared/list/refresh-button';
 
 type AccessLogFilters = { channel?: string; ip?: string; result?: 'allow' | 'deny'; reason?: string; account?: string; from?: string; to?: string };
 
-/** An account id as typed; anything but digits filters nothing. */
-const accountIdOf = (text: string): string | undefined => (/^\d+$/.test(text.trim()) ? text.trim() : undefined);
+const ACCESS_LOG_FILTERS: AccessLogFilters = { channel: undefined, ip: undefined, result: undefined, reason: undefined, account: undefined, from: undefined, to: undefined };
 
 /** Access decisions (allow / deny with reason), filtered and paged, downloadable as CSV. */
 export function AccessLog() {
   const { t } = useTranslation();
   const channels = useChannels();
-  const list = usePagedList<AccessLogEntry, AccessLogFilters>({ queryKey: ['access-log'], path: '/api/admin/access-log', filters: {}, refetchInterval: 10_000 });
+  const list = usePagedList<AccessLogEntry, AccessLogFilters>({ queryKey: ['access-log'], path: '/api/admin/access-log', filters: ACCESS_LOG_FILTERS, refetchInterval: 10_000 });
   const { filters, setFilters: set } = list;
 
   return (
@@ -33,15 +33,28 @@ export function AccessLog() {
           onChange={(v) => set({ channel: v })}
           options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))}
         />
-        <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} onChange={(e) => set({ ip: e.target.value.trim() || undefined })} />
-        <Input allowClear placeholder={t('logs.accountId')} aria-label={t('logs.accountId')} style={{ width: 120 }} onChange={(e) => set({ account: accountIdOf(e.target.value) })} />
-        <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={(range) => set({ from: range?.[0]?.toISOString(), to: range?.[1]?.toISOString() })} />
+        <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} defaultValue={filters.ip} onChange={(e) => set({ ip: e.target.value.trim() || undefined })} />
+        <Input.Search
+          allowClear
+          placeholder={t('finding.accountFilter')}
+          aria-label={t('finding.accountFilter')}
+          style={{ width: 220 }}
+          defaultValue={filters.account}
+          onSearch={(value) => set({ account: value.trim() || undefined })}
+          data-testid="access-log-account"
+        />
+        <DatePicker.RangePicker
+          showTime={{ format: 'HH:mm' }}
+          format="YYYY-MM-DD HH:mm"
+          defaultValue={filters.from && filters.to ? [dayjs(filters.from), dayjs(filters.to)] : undefined}
+          onChange={(range) => set({ from: range?.[0]?.toISOString(), to: range?.[1]?.toISOString() })} />
         <CsvDownloadButton<AccessLogEntry>
           path="/api/admin/access-log"
           query={filters}
           toRow={(e) => ({ at: e.at, result: e.result, reason: e.reason ?? '', rule: e.rule ?? '', account: e.username ?? '', channel: e.channelId ?? '', ip: e.ip, source: e.source, session: e.sessionId ?? '', count: e.count })}
           name="access"
         />
+        <RefreshButton onRefresh={list.refresh} fetching={list.query.isFetching} />
       </Space>
       {list.query.isError && <ErrorAlert error={list.query.error} onRetry={() => void list.query.refetch()} />}
       <Table<AccessLogEntry>

@@ -8,6 +8,7 @@ import { CsvDownloadButton } from './csv-download-button';
 import { AuditDetails } from './audit-details';
 
 type AuditFilters = { action?: string; actor?: string; targetType?: string; from?: string; to?: string };
+const AUDIT_FILTERS: AuditFilters = { action: undefined, actor: undefined, targetType: undefined, from: undefined, to: undefined };
 
 /** The translated label of an audit action (i18next reads dots as nesting, so the key has `_`). */
 export function useActionLabel(): (action: string) => string {
@@ -19,7 +20,7 @@ export function useActionLabel(): (action: string) => string {
 export function AuditLog() {
   const { t } = useTranslation();
   const actionLabel = useActionLabel();
-  const list = usePagedList<AuditEntry, AuditFilters>({ queryKey: ['audit'], path: '/api/admin/audit', filters: {}, refetchInterval: 15_000 });
+  const list = usePagedList<AuditEntry, AuditFilters>({ queryKey: ['audit'], path: '/api/admin/audit', filters: AUDIT_FILTERS, refetchInterval: 15_000, urlPrefix: 'audit.' });
   const { filters, setFilters: set } = list;
   const text = (value: string) => value.trim() || undefined;
 

@@ -1,4 +1,5 @@
 import { Card, Tabs } from 'antd';
+import { useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { AuditLog } from './audit-log';
 import { AccessLog } from './access-log';
@@ -9,9 +10,20 @@ export function LogsPage() {
   const { t } = useTranslation();
   // The server log names viewers and addresses: administrators only (the API refuses observers too).
   const isAdmin = useCanWrite();
+  // The open tab lives in the URL with the lists' filters, so reload and back return to it.
+  const [params, setParams] = useSearchParams();
   return (
     <Card title={t('nav.logs')}>
       <Tabs
+        activeKey={params.get('tab') === 'access' ? 'access' : 'audit'}
+        onChange={(tab) =>
+          setParams((current) => {
+            const next = new URLSearchParams(current);
+            if (tab === 'audit') next.delete('tab');
+            else next.set('tab', tab);
+            return next;
+          })
+        }
         items={[
           { key: 'audit', label: t('logs.audit'), children: <AuditLog /> },
           { key: 'access', label: t('logs.access'), children: <AccessLog /> },

@@ -34,7 +34,7 @@ function LiveSessions() {
   const list = usePagedList<ViewingSession, { channel?: string; ip?: string; state: 'active' | 'ended' | 'all' }>({
     queryKey: sessionsKey,
     path: '/api/admin/sessions',
-    filters: { state: 'active' },
+    filters: { channel: undefined, ip: undefined, state: 'active' },
     refetchInterval: 5000,
   });
   const { filters, setFilters } = list;
@@ -66,7 +66,7 @@ function LiveSessions() {
           onChange={(channel) => setFilters({ channel })}
           options={(channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))}
         />
-        <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} onChange={(e) => setFilters({ ip: e.target.value.trim() || undefined })} />
+        <Input allowClear placeholder="IP" aria-label="IP" style={{ width: 150 }} defaultValue={filters.ip} onChange={(e) => setFilters({ ip: e.target.value.trim() || undefined })} />
       </Space>
       {list.query.isError && <ErrorAlert error={list.query.error} onRetry={() => void list.query.refetch()} />}
       <Table<ViewingSession>
@@ -113,7 +113,7 @@ function DeviceSessions() {
   const { message } = App.useApp();
   const toast = useErrorToast();
   const queryClient = useQueryClient();
-  const list = usePagedList<DeviceSession>({ queryKey: deviceSessionsKey, path: '/api/admin/device-sessions', filters: {}, refetchInterval: 10_000 });
+  const list = usePagedList<DeviceSession>({ queryKey: deviceSessionsKey, path: '/api/admin/device-sessions', filters: {}, refetchInterval: 10_000, urlPrefix: 'devices.' });
 
   const revoke = async (id: number) => {
     try {

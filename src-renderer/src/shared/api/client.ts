@@ -39,6 +39,8 @@ export function queryString(query: Query | undefined): string {
 export class ApiClient {
   token: string | null = null;
   onUnauthorized: (() => void) | null = null;
+  /** Called after every accepted change (any method but GET), so every list can ask again. */
+  onChanged: (() => void) | null = null;
 
   constructor(private readonly baseUrl = '') {}
 
@@ -93,7 +95,10 @@ export class ApiClient {
     } catch {
       throw new ApiRequestError(0, { code: 'network', message: 'The CAS does not answer. Is it running?' });
     }
-    if (response.ok) return response;
+    if (response.ok) {
+      if (method !== 'GET') this.onChanged?.();
+      return response;
+    }
     let payload: unknown = null;
     try {
       payload = await response.json();
