@@ -8,7 +8,8 @@ import { credentialFromQuery } from '../access/viewer-credentials';
 import { callerAddress } from '../access/caller-address';
 import { createRateLimit } from '../http/rate-limit';
 import { type ApiError, ForbiddenError, RateLimitError, UnauthorizedError } from '../../src-shared/errors';
-import { formatM3u, type M3uEntry } from '../../src-shared/protocol/m3u-playlist';
+import { formatM3u } from '../../src-shared/protocol/m3u-playlist';
+import { PlaylistEntryHeads } from './entry-heads';
 
 /** Astra's default HTTP port, used for the stream base URL when none is configured anywhere. */
 const ASTRA_DEFAULT_PORT = 8000;
@@ -35,21 +36,31 @@ interface PlaylistDeps {
   urlSigner: UrlSigner;
 }
 
-/** The playlist of one account: every channel it may watch, in channel-number order, signed per channel. */
-function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: ViewerAccount, viewer: { ip: string }): string {
-  const fallbackBaseUrl = astraOnThisHost(publicBaseUrl(ctx).url);
-  const entries: M3uEntry[] = [];
+/**
+ * The playlist of one account: every channel it may watch, in channel-number order, signed per
+ * channel. The `#EXTINF` lines come from `heads`; only the signed URLs are made per request.
+ */
+function playlistFor(
+  { ctx, directory, urlSigner }: PlaylistDeps,
+  heads: PlaylistEntryHeads,
+  account: ViewerAccount,
+  viewer: { ip: string },
+): string {
+  const base = publicBaseUrl(ctx).url;
+  const fallbackBaseUrl = astraOnThisHost(base);
+  const streamUrl = urlSigner.streamUrlsFor({ ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl });
+  const entries: Array<{ head: string; url: string }> = [];
   for (const channel of directory.channels()) {
     if (!entitled(account, channel)) continue;
-    const group = channel.packages.find((p) => account.packages.has(p));
-    entries.push({
+    const group = channel.packages.find((p) => account.packages.has(p)) ?? null;
+    const head = heads.headOf(base, channel, group, () => ({
       tvgId: channel.id,
       tvgName: channel.name,
       tvgLogo: channel.logo ? publicUrl(ctx, channel.logo) : null,
       groupTitle: group ? directory.packageName(group) : null,
       title: channel.name,
-      url: urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
-    });
+    }));
+    entries.push({ head, url: streamUrl(channel) });
   }
   return formatM3u(entries);
 }
@@ -59,6 +70,7 @@ function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: Viewe
  * channels the account may watch, with tvg-id, tvg-name, tvg-logo and group-title (package).
  */
 export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void {
+  const heads = new PlaylistEntryHeads(deps.ctx);
   api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: callerAddress }));
   api.route(
     {
@@ -74,7 +86,7 @@ export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void
       const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
       const result = await deps.access.authenticateViewer(credential, ip, 'playlist');
       if (!result.ok) throw refusal(result.reason);
-      const body = playlistFor(deps, result.account, { ip });
+      const body = playlistFor(deps, heads, result.account, { ip });
       koa.set('Cache-Control', 'no-store');
       koa.type = 'application/vnd.apple.mpegurl';
       koa.body = body;
