@@ -199,7 +199,13 @@ export function casRoutes(data: RouteData): BenchRoute[] {
         const entries = r.body.toString().split('#EXTINF').length - 1;
         return entries === 200 ? null : `${entries} channels in the playlist, expected 200`;
       },
-      pool: (size) => cycle(viewers.playlist, size, (a) => ({ method: 'GET', path: `/playlist.m3u8?token=${tokens[a]}`, headers: { 'User-Agent': PLAYER_UA } })),
+      // Each viewer from its own address through the trusted proxy (the playlist limit is per address).
+      pool: (size) =>
+        cycle(viewers.playlist, size, (a) => ({
+          method: 'GET',
+          path: `/playlist.m3u8?token=${tokens[a]}`,
+          headers: { 'User-Agent': PLAYER_UA, 'X-Forwarded-For': viewerIpOf(a) },
+        })),
     },
     {
       name: 'device-ecm',

@@ -8,7 +8,8 @@ import { credentialFromQuery } from '../access/viewer-credentials';
 import { callerAddress } from '../access/caller-address';
 import { createRateLimit } from '../http/rate-limit';
 import { type ApiError, ForbiddenError, RateLimitError, UnauthorizedError } from '../../src-shared/errors';
-import { formatM3u, type M3uEntry } from '../../src-shared/protocol/m3u-playlist';
+import { formatM3u } from '../../src-shared/protocol/m3u-playlist';
+import { PlaylistEntryHeads } from './entry-heads';
 
 /** Astra's default HTTP port, used for the stream base URL when none is configured anywhere. */
 const ASTRA_DEFAULT_PORT = 8000;
@@ -38,22 +39,30 @@ interface PlaylistDeps {
 /**
  * The playlist of one account: every channel it may watch in the directory's order (group order,
  * group, position, number), each in its own group (else its package's name), signed per channel.
+ * The `#EXTINF` lines come from `heads`; only the signed URLs are made per request.
  */
-function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: ViewerAccount, viewer: { ip: string }): string {
-  const fallbackBaseUrl = astraOnThisHost(publicBaseUrl(ctx).url);
-  const entries: M3uEntry[] = [];
+function playlistFor(
+  { ctx, directory, urlSigner }: PlaylistDeps,
+  heads: PlaylistEntryHeads,
+  account: ViewerAccount,
+  viewer: { ip: string },
+): string {
+  const base = publicBaseUrl(ctx).url;
+  const fallbackBaseUrl = astraOnThisHost(base);
+  const streamUrl = urlSigner.streamUrlsFor({ ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl });
+  const entries: Array<{ head: string; url: string }> = [];
   for (const channel of directory.channels()) {
     if (!entitled(account, channel)) continue;
-    const viaPackage = channel.packages.find((p) => account.packages.has(p));
-    entries.push({
+    const viaPackage = channel.packages.find((p) => account.packages.has(p)) ?? null;
+    const head = heads.headOf(base, channel, viaPackage, () => ({
       tvgId: channel.id,
       tvgName: channel.name,
       tvgLogo: channel.logo ? publicUrl(ctx, channel.logo) : null,
       tvgChno: channel.number,
       groupTitle: channel.group ?? (viaPackage ? directory.packageName(viaPackage) : null),
       title: channel.name,
-      url: urlSigner.streamUrlFor(channel, { ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }),
-    });
+    }));
+    entries.push({ head, url: streamUrl(channel) });
   }
   return formatM3u(entries);
 }
@@ -63,6 +72,7 @@ function playlistFor({ ctx, directory, urlSigner }: PlaylistDeps, account: Viewe
  * channels the account may watch, with tvg-id, tvg-name, tvg-logo, tvg-chno (number) and group-title.
  */
 export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void {
+  const heads = new PlaylistEntryHeads(deps.ctx);
   api.router.use('/playlist.m3u8', createRateLimit({ namespace: 'playlist', durationMs: 60_000, max: 600, id: callerAddress }));
   api.route(
     {
@@ -78,7 +88,7 @@ export function registerPlaylistRoutes(api: ApiRouter, deps: PlaylistDeps): void
       const credential = credentialFromQuery(new URLSearchParams(koa.querystring));
       const result = await deps.access.authenticateViewer(credential, ip, 'playlist');
       if (!result.ok) throw refusal(result.reason);
-      const body = playlistFor(deps, result.account, { ip });
+      const body = playlistFor(deps, heads, result.account, { ip });
       koa.set('Cache-Control', 'no-store');
       koa.type = 'application/vnd.apple.mpegurl';
       koa.body = body;

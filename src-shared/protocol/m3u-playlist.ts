@@ -16,15 +16,18 @@ function attribute(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').replace(/"/g, "'");
 }
 
-export function formatM3u(entries: readonly M3uEntry[]): string {
+/** The `#EXTINF` line of an entry (everything but its URL). */
+export function m3uEntryHead(entry: Omit<M3uEntry, 'url'>): string {
+  const attrs = [`tvg-id="${attribute(entry.tvgId)}"`, `tvg-name="${attribute(entry.tvgName)}"`];
+  if (entry.tvgLogo) attrs.push(`tvg-logo="${attribute(entry.tvgLogo)}"`);
+  if (entry.tvgChno !== null) attrs.push(`tvg-chno="${entry.tvgChno}"`);
+  if (entry.groupTitle) attrs.push(`group-title="${attribute(entry.groupTitle)}"`);
+  return `#EXTINF:-1 ${attrs.join(' ')},${entry.title.replace(/[\r\n]+/g, ' ')}`;
+}
+
+/** The playlist of entries whose `#EXTINF` lines are already made (see `m3uEntryHead`). */
+export function formatM3u(entries: ReadonlyArray<{ head: string; url: string }>): string {
   const lines = ['#EXTM3U'];
-  for (const entry of entries) {
-    const attrs = [`tvg-id="${attribute(entry.tvgId)}"`, `tvg-name="${attribute(entry.tvgName)}"`];
-    if (entry.tvgLogo) attrs.push(`tvg-logo="${attribute(entry.tvgLogo)}"`);
-    if (entry.tvgChno !== null) attrs.push(`tvg-chno="${entry.tvgChno}"`);
-    if (entry.groupTitle) attrs.push(`group-title="${attribute(entry.groupTitle)}"`);
-    lines.push(`#EXTINF:-1 ${attrs.join(' ')},${entry.title.replace(/[\r\n]+/g, ' ')}`);
-    lines.push(entry.url.replace(/[\r\n]+/g, ''));
-  }
+  for (const entry of entries) lines.push(entry.head, entry.url.replace(/[\r\n]+/g, ''));
   return `${lines.join('\n')}\n`;
 }

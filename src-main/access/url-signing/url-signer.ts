@@ -4,7 +4,7 @@ import { canonicalAddressText } from '../../../src-shared/net/ip-ranges';
 import { secureLinkQuery } from '../../../src-shared/protocol/nginx-secure-link';
 import { SECURETOKEN_USER_ID_PATTERN } from '../../../src-shared/protocol/securetoken';
 import type { ViewerChannel, ViewerDirectory } from '../viewer-directory';
-import type { KeyTickets } from '../viewer-tickets';
+import type { KeyTickets, TicketIssuer } from '../viewer-tickets';
 import { acceptedSigningSecrets, currentSigningSecret } from './signing-secrets';
 import { secureLinkMd5, verifySecureLink } from './secure-link';
 import { accountSalt, signSecuretoken, verifySecuretoken, type SignatureCheck } from './securetoken';
@@ -64,30 +64,41 @@ export class UrlSigner {
     return this.streamUrlFor(channel, viewer, options);
   }
 
-  /** Same as `streamUrl` for a channel already at hand. */
   /** The base URL a channel's stream URLs start with; null when neither the channel, the settings nor the caller names one. */
   streamBaseUrl(channel: ViewerChannel, fallbackBaseUrl?: string): string | null {
     return channel.streamBaseUrl ?? this.ctx.settings.get().defaultStreamBaseUrl ?? fallbackBaseUrl ?? null;
   }
 
+  /** Same as `streamUrl` for a channel already at hand. */
   streamUrlFor(channel: ViewerChannel, viewer: StreamViewer, options: StreamUrlOptions = {}): string {
-    const base = this.streamBaseUrl(channel, options.fallbackBaseUrl);
-    if (!base) throw new ConflictError(`Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
-    const path = options.path ?? channel.streamPath;
-    const url = joinUrl(base, path);
+    return this.streamUrlsFor(viewer, options)(channel);
+  }
+
+  /**
+   * Signs the stream URLs of many channels for one viewer (a playlist): the viewer's address and,
+   * for the `token` scheme, the ticket's MAC input and key are prepared once for all channels.
+   */
+  streamUrlsFor(viewer: StreamViewer, options: StreamUrlOptions = {}): (channel: ViewerChannel) => string {
     const ip = signingAddress(viewer.ip);
-    switch (channel.urlSigning) {
-      case 'token':
-        return `${url}?ticket=${this.streamTicket(channel.id, viewer.accountId, ip)}`;
-      case 'astra-id':
-        return `${url}?token=${this.securetoken(channel.id, ip, { accountId: viewer.accountId })}`;
-      case 'astra-path':
-        return `${url}?token=${this.securetoken(channel.streamPath, ip, { accountId: viewer.accountId })}`;
-      case 'flussonic':
-        return `${url}?token=${this.securetoken(channel.id, ip, { userId: String(viewer.accountId) })}&user_id=${viewer.accountId}`;
-      case 'nginx-secure-link':
-        return `${url}?${this.secureLinkQuery(new URL(url).pathname, ip)}`;
-    }
+    let streamTickets: TicketIssuer | null = null;
+    return (channel) => {
+      const base = this.streamBaseUrl(channel, options.fallbackBaseUrl);
+      if (!base) throw new ConflictError(`Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
+      const url = joinUrl(base, options.path ?? channel.streamPath);
+      switch (channel.urlSigning) {
+        case 'token':
+          streamTickets ??= this.tickets.issuer('s', viewer.accountId, ip, this.ctx.settings.get().signedUrlTtlSeconds);
+          return `${url}?ticket=${streamTickets(channel.id)}`;
+        case 'astra-id':
+          return `${url}?token=${this.securetoken(channel.id, ip, { accountId: viewer.accountId })}`;
+        case 'astra-path':
+          return `${url}?token=${this.securetoken(channel.streamPath, ip, { accountId: viewer.accountId })}`;
+        case 'flussonic':
+          return `${url}?token=${this.securetoken(channel.id, ip, { userId: String(viewer.accountId) })}&user_id=${viewer.accountId}`;
+        case 'nginx-secure-link':
+          return `${url}?${this.secureLinkQuery(new URL(url).pathname, ip)}`;
+      }
+    };
   }
 
   /**
