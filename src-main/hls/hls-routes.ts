@@ -73,8 +73,8 @@ function insideOrigin(rc: RewriteContext, url: URL): string | null {
 
 function channelOrigin(ctx: CasContext, channelId: string): string {
   const row = channelRowById(ctx.db, channelId);
-  if (!row) throw new NotFoundError(`Channel "${channelId}"`);
-  if (!row.hls_origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
+  if (!row) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
+  if (!row.hls_origin) throw new ConflictError('channel_has_no_hls_origin', { channelId }, `Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
   return row.hls_origin;
 }
 
@@ -109,7 +109,7 @@ export function registerHlsRoutes(
       const origin = channelOrigin(ctx, params.channel);
       const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p', 's'] : ['k', 's']);
       if (!isPlaylist) {
-        if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
+        if (originKind(origin) !== 'folder') throw new NotFoundError('segment_not_found', {}, 'Segment not found');
         const media = await openOriginMedia(origin, params.path);
         koa.type = media.type;
         koa.length = media.size;
@@ -117,7 +117,7 @@ export function registerHlsRoutes(
         return undefined;
       }
       const { text, url } = await readOriginPlaylist(origin, params.path, ctx.settings.get().hlsOriginTimeoutSeconds * 1000);
-      if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('Playlist');
+      if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('playlist_not_found', {}, 'Playlist not found');
       const settings = ctx.settings.get();
       const ip = callerAddress(koa);
       const media = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds);

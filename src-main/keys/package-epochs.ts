@@ -109,7 +109,7 @@ export class PackageEpochs {
 
   #assertPackage(packageId: string): string {
     const row = packageRowById(this.ctx.db, packageId);
-    if (!row) throw new NotFoundError(`Package "${packageId}"`);
+    if (!row) throw new NotFoundError('package_not_found', { id: packageId }, `Package "${packageId}" not found`);
     return row.id;
   }
 

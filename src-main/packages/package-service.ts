@@ -23,7 +23,7 @@ export class PackageService {
 
   get(id: string): Package {
     const row = packageRowById(this.ctx.db, id);
-    if (!row) throw new NotFoundError(`Package "${id}"`);
+    if (!row) throw new NotFoundError('package_not_found', { id }, `Package "${id}" not found`);
     return this.#toPackage(row, channelsOfPackage(this.ctx.db, id), packageHolderCount(this.ctx.db, id));
   }
 
@@ -31,7 +31,7 @@ export class PackageService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       if (packageRowById(db, input.id)) {
-        throw new ConflictError(`Package "${input.id}" exists`, 'id');
+        throw new ConflictError('package_exists', { id: input.id }, `Package "${input.id}" exists`, 'id');
       }
       assertChannelsExist(this.ctx, input.channels);
       const now = clock.now();
@@ -47,7 +47,7 @@ export class PackageService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = packageRowById(db, id);
-      if (!row) throw new NotFoundError(`Package "${id}"`);
+      if (!row) throw new NotFoundError('package_not_found', { id }, `Package "${id}" not found`);
       if (patch.channels) assertChannelsExist(this.ctx, patch.channels);
       const now = clock.now();
       updatePackage(db, id, { name: patch.name ?? row.name, description: patch.description ?? row.description, updated_at: now });
@@ -65,6 +65,8 @@ export class PackageService {
       const existing = this.get(id);
       if (existing.accountCount > 0 && !force) {
         throw new ConflictError(
+          'package_in_use',
+          { id, count: existing.accountCount },
           `Package "${id}" is held by ${existing.accountCount} account(s); delete with force=true to remove it from them`,
         );
       }

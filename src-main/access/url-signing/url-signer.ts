@@ -62,14 +62,14 @@ export class UrlSigner {
   /** The full stream URL of a channel for one viewer, signed with the scheme configured for the channel. */
   streamUrl(channelId: string, viewer: StreamViewer, options: StreamUrlOptions = {}): string {
     const channel = this.directory.channel(channelId);
-    if (!channel) throw new NotFoundError(`Channel "${channelId}"`);
+    if (!channel) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
     return this.streamUrlFor(channel, viewer, options);
   }
 
   /** Same as `streamUrl` for a channel already at hand. */
   streamUrlFor(channel: ViewerChannel, viewer: StreamViewer, options: StreamUrlOptions = {}): string {
     const base = channel.streamBaseUrl ?? this.ctx.settings.get().defaultStreamBaseUrl ?? options.fallbackBaseUrl;
-    if (!base) throw new ConflictError(`Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
+    if (!base) throw new ConflictError('stream_base_url_missing', { channelId: channel.id }, `Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
     const path = options.path ?? channel.streamPath;
     const url = joinUrl(base, path);
     const ip = signingAddress(viewer.ip);

@@ -37,15 +37,15 @@ export class EmmService {
   emmFor(deviceId: number): SignedEnvelope {
     const { db, clock } = this.ctx;
     const device = deviceById(db, deviceId);
-    if (!device) throw new NotFoundError('Device');
+    if (!device) throw new NotFoundError('device_not_found', { id: deviceId }, 'Device not found');
     if (!device.box_public_key || device.box_public_key.length !== 32) {
-      throw new ApiError(409, 'conflict', 'Register the device X25519 public key (devicePublicKey) at sign-in first', {
+      throw new ApiError(409, 'device_public_key_missing', {}, 'Register the device X25519 public key (devicePublicKey) at sign-in first', {
         reason: 'no_device_key',
         field: 'devicePublicKey',
       });
     }
     const account = accountById(db, device.account_id);
-    if (!account) throw new NotFoundError('Account');
+    if (!account) throw new NotFoundError('account_not_found', { id: device.account_id }, 'Account not found');
     const now = clock.now();
     const until = account.expires_at;
     const packages = packagesOfAccount(db, account.id);
