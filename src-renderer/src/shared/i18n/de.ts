@@ -37,7 +37,6 @@ export const de: typeof en = {
     loadFailed: 'Konnte nicht geladen werden',
     network: 'Das CAS antwortet nicht. Läuft es?',
     pageCrashed: 'Diese Seite hat ein Problem',
-    readOnly: 'Ihre Rolle darf nur lesen',
     unexpected: 'Etwas ist schiefgegangen',
     http: 'Das CAS antwortete mit HTTP {{status}}.',
     unknownCode: 'Das CAS hat das abgelehnt ({{code}}).',
@@ -225,7 +224,7 @@ export const de: typeof en = {
     refusals: 'Ablehnungen',
     topChannels: 'Meistgesehene Sender',
     viewers: 'Zuschauer',
-    auth24h: 'Freig. 24 h',
+    auth24h: 'Freig.\u00a024\u00a0h',
     noViewers: 'Niemand schaut gerade',
     expiringSoon: 'Konten, die in den nächsten 7 Tagen ablaufen',
     noneExpiring: 'Diese Woche läuft kein Konto ab',
@@ -581,7 +580,7 @@ export const de: typeof en = {
     overLimitPolicy: {
       'refuse-newest': 'Neuen Zuschauer ablehnen',
       'end-oldest': 'Älteste Sitzung beenden',
-      handover: 'Übergeben (Umschalten erlaubt)',
+      handover: 'Übergabe beim Umschalten',
     },
   },
   secrets: {

@@ -37,7 +37,6 @@ export const en = {
     loadFailed: 'Could not load this',
     network: 'The CAS does not answer. Is it running?',
     pageCrashed: 'This page ran into a problem',
-    readOnly: 'Your role may only read',
     unexpected: 'Something went wrong',
     http: 'The CAS answered with HTTP {{status}}.',
     unknownCode: 'The CAS refused this ({{code}}).',
