@@ -52,11 +52,15 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** English fragments (whole words) found in a text. */
+/** English fragments (whole words) found in a text, each with the line it is on. */
 function englishIn(text: string): string[] {
   const found: string[] = [];
   for (const fragment of [...ENGLISH, ...serverMessages]) {
-    if (new RegExp(`(^|[^\\p{L}])${escapeRegExp(fragment)}([^\\p{L}]|$)`, 'u').test(text)) found.push(fragment);
+    const match = new RegExp(`(^|[^\\p{L}])${escapeRegExp(fragment)}([^\\p{L}]|$)`, 'mu').exec(text);
+    if (!match) continue;
+    const start = text.lastIndexOf('\n', match.index) + 1;
+    const end = text.indexOf('\n', match.index + 1);
+    found.push(`${fragment} in "${text.slice(start, end === -1 ? undefined : end).slice(0, 160)}"`);
   }
   return found;
 }
@@ -67,8 +71,8 @@ function englishIn(text: string): string[] {
  */
 async function visibleText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const codes = new Set([...document.querySelectorAll('code, kbd')].map((element) => element.textContent?.trim() ?? ''));
-    const parts = document.body.innerText.split('\n');
+    const codes = [...document.querySelectorAll('code, kbd')].map((element) => element.textContent?.trim() ?? '').filter(Boolean);
+    const parts = document.body.innerText.split('\n').map((line) => codes.reduce((rest, code) => rest.split(code).join(' '), line));
     for (const element of document.querySelectorAll<HTMLElement>('[placeholder], [title]')) {
       if (!element.checkVisibility()) continue;
       for (const name of ['placeholder', 'title']) {
@@ -78,7 +82,7 @@ async function visibleText(page: Page): Promise<string> {
     }
     return parts
       .map((line) => line.trim())
-      .filter((line) => !line.startsWith('{') && !codes.has(line))
+      .filter((line) => !line.startsWith('{'))
       .join('\n');
   });
 }
@@ -182,7 +186,7 @@ async function signedInGerman(): Promise<Page> {
 
 /** Waits for lists and cards to finish loading. */
 async function settled(page: Page): Promise<void> {
-  await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => undefined);
+  await page.locator('main .ant-spin-spinning, main .ant-skeleton').first().waitFor({ state: 'detached', timeout: 20_000 });
 }
 
 async function closeDrawer(page: Page, drawer: Locator): Promise<void> {
