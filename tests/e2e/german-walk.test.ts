@@ -81,8 +81,12 @@ async function visibleText(page: Page): Promise<string> {
       }
     }
     return parts
-      .map((line) => line.trim())
-      .filter((line) => !line.startsWith('{'))
+      .map((line) =>
+        line
+          .split('\t')
+          .filter((cell) => !cell.trim().startsWith('{'))
+          .join('\t'),
+      )
       .join('\n');
   });
 }
@@ -128,7 +132,7 @@ async function layoutFaults(page: Page): Promise<string[]> {
         break;
       }
     }
-    const truncated = '.ant-select-selection-item, .ant-select-item-option-content, th, .ant-tabs-tab-btn, .ant-form-item-label > label';
+    const truncated = '.ant-select-content, .ant-select-content *, .ant-select-item-option-content, th, .ant-tabs-tab-btn, .ant-form-item-label > label';
     for (const element of document.querySelectorAll<HTMLElement>(truncated)) {
       if (!visible(element) || !element.textContent?.trim()) continue;
       if (element.scrollWidth > element.clientWidth + 1) faults.push(`truncated: "${element.textContent.trim()}"`);
@@ -207,6 +211,10 @@ async function openSelects(page: Page, where: string): Promise<void> {
     const dropdown = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last();
     if (await dropdown.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
       await check(page, `${where}-select-${i}`, false);
+      // The select itself is wide enough for its longest option, so a chosen value is never cut.
+      const widest = await dropdown.locator('.ant-select-item-option-content').evaluateAll((options) => Math.max(0, ...options.map((o) => o.scrollWidth)));
+      const room = await select.locator('.ant-select-content').evaluate((content) => content.clientWidth);
+      if (widest > room + 1) seen.push({ where: `${where}-select-${i}`, english: [], faults: [`select narrower (${room}px) than its longest option (${widest}px)`] });
     }
     await page.keyboard.press('Escape');
     await dropdown.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);

@@ -225,7 +225,7 @@ export const en = {
     refusals: 'Refusals',
     topChannels: 'Top channels',
     viewers: 'Viewers',
-    auth24h: 'Auth. 24 h',
+    auth24h: 'Auth.\u00a024\u00a0h',
     noViewers: 'Nobody is watching',
     expiringSoon: 'Accounts expiring in the next 7 days',
     noneExpiring: 'No account expires this week',
