@@ -212,7 +212,17 @@ async function openSelects(page: Page, where: string): Promise<void> {
     if (await dropdown.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
       await check(page, `${where}-select-${i}`, false);
       // The select itself is wide enough for its longest option, so a chosen value is never cut.
-      const widest = await dropdown.locator('.ant-select-item-option-content').evaluateAll((options) => Math.max(0, ...options.map((o) => o.scrollWidth)));
+      const widest = await dropdown.locator('.ant-select-item-option-content').evaluateAll((options) =>
+        Math.max(
+          0,
+          ...options.map((option) => {
+            // The text's own width: an option box stretches to the dropdown.
+            const text = document.createRange();
+            text.selectNodeContents(option);
+            return Math.ceil(text.getBoundingClientRect().width);
+          }),
+        ),
+      );
       const room = await select.locator('.ant-select-content').evaluate((content) => content.clientWidth);
       if (widest > room + 1) seen.push({ where: `${where}-select-${i}`, english: [], faults: [`select narrower (${room}px) than its longest option (${widest}px)`] });
     }
