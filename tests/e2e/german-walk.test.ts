@@ -4,6 +4,7 @@ import { en } from '../../src-renderer/src/shared/i18n/en';
 import { de } from '../../src-renderer/src/shared/i18n/de';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
 import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { PAGE_CHECKS } from './page-checks';
 
 /**
  * The whole dashboard in German in Chromium: every side-menu page and tab, the create drawers,
@@ -65,98 +66,15 @@ function englishIn(text: string): string[] {
   return found;
 }
 
-/**
- * What the operator can read: visible text, placeholders, titles of visible elements. Data is
- * left out: code-formatted names (CSV columns, ids, actions) and raw JSON (audit details).
- */
-async function visibleText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const codes = [...document.querySelectorAll('code, kbd')].map((element) => element.textContent?.trim() ?? '').filter(Boolean);
-    const parts = document.body.innerText.split('\n').map((line) => codes.reduce((rest, code) => rest.split(code).join(' '), line));
-    for (const element of document.querySelectorAll<HTMLElement>('[placeholder], [title]')) {
-      if (!element.checkVisibility()) continue;
-      for (const name of ['placeholder', 'title']) {
-        const value = element.getAttribute(name);
-        if (value) parts.push(value);
-      }
-    }
-    return parts
-      .map((line) =>
-        line
-          .split('\t')
-          .filter((cell) => !cell.trim().startsWith('{'))
-          .join('\t'),
-      )
-      .join('\n');
-  });
-}
-
-/** Layout faults: words broken inside, cropped images, truncated select values, options and headers. */
-async function layoutFaults(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const faults: string[] = [];
-    const visible = (element: Element) => (element as HTMLElement).checkVisibility?.() ?? true;
-    for (const element of document.querySelectorAll('body *')) {
-      const style = getComputedStyle(element);
-      if ((style.wordBreak === 'break-all' || style.overflowWrap === 'anywhere') && visible(element) && element.textContent?.trim()) {
-        faults.push(`break-all on <${element.tagName.toLowerCase()} class="${element.className}">`);
-      }
-    }
-    // A word (split at spaces, hyphens and slashes, where a break is allowed) laid out on two lines.
-    const labelled = 'th, label, button, .ant-menu-title-content, .ant-tabs-tab, .ant-tag, .ant-card-head-title, .ant-descriptions-item-label, .ant-drawer-title, .ant-modal-title, .ant-statistic-title';
-    for (const element of document.querySelectorAll(labelled)) {
-      // A switch keeps both of its texts and slides the other out of sight.
-      if (!visible(element) || element.closest('.ant-switch')) continue;
-      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent ?? '';
-        for (const match of text.matchAll(/[^\s\-/‐]{2,}/g)) {
-          const range = document.createRange();
-          range.setStart(node, match.index);
-          range.setEnd(node, match.index + match[0].length);
-          const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-          if (tops.size > 1) faults.push(`word broken: "${match[0]}" in <${element.tagName.toLowerCase()} class="${element.className}">"${text.trim()}"`);
-        }
-      }
-    }
-    for (const image of document.querySelectorAll('img')) {
-      if (!visible(image)) continue;
-      const box = image.getBoundingClientRect();
-      if (getComputedStyle(image).objectFit === 'cover') faults.push(`cropped image ${image.src}`);
-      for (let parent = image.parentElement; parent; parent = parent.parentElement) {
-        if (getComputedStyle(parent).overflow === 'visible') continue;
-        const frame = parent.getBoundingClientRect();
-        if (box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1 || box.bottom > frame.bottom + 1) {
-          faults.push(`cropped image ${image.alt || image.src}`);
-        }
-        break;
-      }
-    }
-    const truncated = '.ant-select-content, .ant-select-content *, .ant-select-item-option-content, th, .ant-tabs-tab-btn, .ant-form-item-label > label';
-    for (const element of document.querySelectorAll<HTMLElement>(truncated)) {
-      if (!visible(element) || !element.textContent?.trim()) continue;
-      if (element.scrollWidth > element.clientWidth + 1) faults.push(`truncated: "${element.textContent.trim()}"`);
-    }
-    return faults;
-  });
-}
-
-/** Inputs the browser itself would validate, in its own language. */
-async function nativeValidation(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('input[required], textarea[required], select[required], input[type=email], input[type=url], input[pattern], input[min], input[max], input[minlength]')].map(
-      (element) => element.outerHTML.slice(0, 120),
-    ),
-  );
-}
-
 const seen: Array<{ where: string; english: string[]; faults: string[] }> = [];
 
 /** Checks what is on screen now, and keeps a screenshot of it. */
 async function check(page: Page, where: string, shot = true): Promise<void> {
-  const text = await visibleText(page);
+  const text = await page.evaluate<string>('window.casChecks.visibleText()');
   const english = englishIn(text);
-  const faults = [...(await layoutFaults(page)), ...(await nativeValidation(page)).map((html) => `native validation: ${html}`)];
+  const layout = await page.evaluate<string[]>('window.casChecks.layoutFaults()');
+  const native = await page.evaluate<string[]>('window.casChecks.nativeValidation()');
+  const faults = [...layout, ...native.map((html) => `native validation: ${html}`)];
   seen.push({ where, english, faults });
   if (shot) await screenshot(page, `de-${where}`);
 }
@@ -165,6 +83,7 @@ async function open(): Promise<Page> {
   const opened = await newPage(browser, 'de-DE');
   context = opened.context;
   problems = opened.problems;
+  await opened.page.addInitScript(PAGE_CHECKS);
   opened.page.on('response', async (response) => {
     if (response.status() < 400 || !response.url().includes('/api/')) return;
     try {
@@ -212,17 +131,7 @@ async function openSelects(page: Page, where: string): Promise<void> {
     if (await dropdown.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
       await check(page, `${where}-select-${i}`, false);
       // The select itself is wide enough for its longest option, so a chosen value is never cut.
-      const widest = await dropdown.locator('.ant-select-item-option-content').evaluateAll((options) =>
-        Math.max(
-          0,
-          ...options.map((option) => {
-            // The text's own width: an option box stretches to the dropdown.
-            const text = document.createRange();
-            text.selectNodeContents(option);
-            return Math.ceil(text.getBoundingClientRect().width);
-          }),
-        ),
-      );
+      const widest = await dropdown.evaluate<number, undefined>('(dropdown) => window.casChecks.widestOption(dropdown)');
       const room = await select.locator('.ant-select-content').evaluate((content) => content.clientWidth);
       if (widest > room + 1) seen.push({ where: `${where}-select-${i}`, english: [], faults: [`select narrower (${room}px) than its longest option (${widest}px)`] });
     }
@@ -358,7 +267,7 @@ describe('the dashboard in German', { timeout: 600_000 }, () => {
     expect(serverMessages).toContain('Wrong username or password');
     expect(seen.filter((s) => s.english.length || s.faults.length)).toEqual([]);
     // The same page in English, for comparison.
-    await page.evaluate(() => localStorage.setItem('cas.language', 'en'));
+    await page.evaluate('localStorage.setItem("cas.language", "en")');
     await page.reload();
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
