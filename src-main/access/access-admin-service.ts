@@ -75,7 +75,7 @@ export function endSessionByAdmin(
   const live = viewingSessions.get(id);
   if (!live) {
     access.flush();
-    if (!sessionRowById(ctx.db, id)) throw new NotFoundError('Session');
+    if (!sessionRowById(ctx.db, id)) throw new NotFoundError('session_not_found', { id }, 'Session not found');
     return; // already ended
   }
   access.endSession(id);

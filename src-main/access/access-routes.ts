@@ -43,14 +43,14 @@ const DAY_MS = 86_400_000;
 function rangeOf(ctx: CasContext, query: { from?: string; to?: string }): { fromMs: number; toMs: number } {
   const toMs = query.to ? Date.parse(query.to) : ctx.clock.now();
   const fromMs = query.from ? Date.parse(query.from) : toMs - DAY_MS;
-  if (fromMs >= toMs) throw new ValidationError('from: must be before to', 'from');
+  if (fromMs >= toMs) throw new ValidationError('from_not_before_to', { field: 'from' }, 'from: must be before to', 'from');
   return { fromMs, toMs };
 }
 
 function normalisedIp(ip: string | undefined): string | undefined {
   if (ip === undefined) return undefined;
   const address = parseIpAddress(ip);
-  if (!address) throw new ValidationError(`ip: "${ip}" is not an IP address`, 'ip');
+  if (!address) throw new ValidationError('invalid_ip', { field: 'ip', ip }, `ip: "${ip}" is not an IP address`, 'ip');
   return address.toString();
 }
 
@@ -124,7 +124,7 @@ export function registerAccessRoutes(api: ApiRouter, ctx: CasContext, deps: Acce
       },
       (_koa, { query }) => {
         const ip = normalisedIp(query.ip)!;
-        if (!directory.accountById(query.account)) throw new NotFoundError('Account');
+        if (!directory.accountById(query.account)) throw new NotFoundError('account_not_found', { id: query.account }, 'Account not found');
         return { url: urlSigner.streamUrl(query.channel, { ip, accountId: query.account }) };
       },
     )
@@ -245,7 +245,7 @@ export function registerSessionRoutes(api: ApiRouter, ctx: CasContext, deps: Pic
       (_koa, { params }) => {
         access.flush();
         const session = sessionById(ctx.db, params.id);
-        if (!session) throw new NotFoundError('Session');
+        if (!session) throw new NotFoundError('session_not_found', { id: params.id }, 'Session not found');
         return session;
       },
     )

@@ -56,12 +56,12 @@ export class IpLists {
 
   add(input: z.output<typeof ipRuleCreateSchema>, actor: Actor): IpRule {
     const range = parseIpRange(input.range);
-    if (!range) throw new ValidationError(`range: "${input.range}" is not an IP address or CIDR network`, 'range');
+    if (!range) throw new ValidationError('invalid_ip_range', { field: 'range', range: input.range }, `range: "${input.range}" is not an IP address or CIDR network`, 'range');
     const text = formatIpRange(range);
     const { db, clock } = this.ctx;
     const id = db.transaction(() => {
       if (statement(db, 'SELECT 1 FROM ip_rules WHERE list = ? AND range = ?').get(input.list, text)) {
-        throw new ConflictError(`${text} is already on the ${input.list} list`, 'range');
+        throw new ConflictError('ip_range_listed', { range: text, list: input.list }, `${text} is already on the ${input.list} list`, 'range');
       }
       const now = clock.now();
       const result = statement(db, 'INSERT INTO ip_rules (list, range, comment, created_at) VALUES (?, ?, ?, ?)').run(
@@ -82,7 +82,7 @@ export class IpLists {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = statement(db, 'SELECT * FROM ip_rules WHERE id = ?').get(id) as IpRuleRow | undefined;
-      if (!row) throw new NotFoundError('IP rule');
+      if (!row) throw new NotFoundError('ip_rule_not_found', { id }, 'IP rule not found');
       statement(db, 'DELETE FROM ip_rules WHERE id = ?').run(id);
       recordAudit(db, clock.now(), actor, { action: `access.${row.list}.remove`, targetType: 'ip_rule', targetId: id, summary: { range: row.range } });
     })();

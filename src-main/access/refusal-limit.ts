@@ -29,7 +29,7 @@ export function limitViewerRefusals(ctx: CasContext, access: AccessService): Mid
     }
     if (access.throttled({ ip, channelId: null, source: 'http' })) {
       koa.set('Retry-After', '60');
-      throw new RateLimitError('Too many refused requests from this address; try again in a minute');
+      throw new RateLimitError('too_many_refusals', {}, 'Too many refused requests from this address; try again in a minute');
     }
     try {
       await next();

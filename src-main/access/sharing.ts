@@ -125,7 +125,7 @@ export class SharingDetector {
   suspend(accountId: number, reason: string, actor: Actor): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      if (!accountById(db, accountId)) throw new NotFoundError('Account');
+      if (!accountById(db, accountId)) throw new NotFoundError('account_not_found', { id: accountId }, 'Account not found');
       const now = clock.now();
       statement(db, 'INSERT OR REPLACE INTO account_suspensions (account_id, since, reason, flag_id) VALUES (?, ?, ?, NULL)').run(
         accountId,
@@ -141,7 +141,7 @@ export class SharingDetector {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const changes = statement(db, 'DELETE FROM account_suspensions WHERE account_id = ?').run(accountId).changes;
-      if (changes === 0) throw new NotFoundError('Suspension');
+      if (changes === 0) throw new NotFoundError('suspension_not_found', { id: accountId }, 'Suspension not found');
       const now = clock.now();
       statement(db, 'UPDATE sharing_flags SET resolved_at = ? WHERE account_id = ? AND resolved_at IS NULL').run(now, accountId);
       recordAudit(db, now, actor, { action: 'access.suspension.lift', targetType: 'account', targetId: accountId });
@@ -156,7 +156,7 @@ export class SharingDetector {
     db.transaction(() => {
       const now = clock.now();
       const changes = statement(db, 'UPDATE sharing_flags SET resolved_at = coalesce(resolved_at, ?) WHERE id = ?').run(now, id).changes;
-      if (changes === 0) throw new NotFoundError('Sharing flag');
+      if (changes === 0) throw new NotFoundError('sharing_flag_not_found', { id }, 'Sharing flag not found');
       recordAudit(db, now, actor, { action: 'access.sharing.resolve', targetType: 'sharing_flag', targetId: id });
     })();
   }

@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { hashPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
-import { ValidationError } from '../../src-shared/errors';
+import { ValidationError, type ErrorCode, type ErrorParams } from '../../src-shared/errors';
+import { issueError } from '../../src-shared/zod-issue-errors';
 import { accountCreateSchema, accountTokenSchema, usernameSchema, type AccountCreateParsed } from '../../src-shared/schemas/accounts';
 import { slugSchema } from '../../src-shared/schemas/common';
 import {
@@ -14,6 +15,7 @@ import {
   accountCsvImportColumns,
   type AccountCsvExportQuery,
   type AccountCsvImportResult,
+  type AccountCsvProblem,
   type AccountCsvRowResult,
 } from '../../src-shared/schemas/account-csv';
 import { accountByTokenHash, accountByUsername, accountRowChunks } from './account-queries';
@@ -23,6 +25,23 @@ import { accountFilterOf, relationsOf, toAccount, type AccountService } from './
 const knownColumns = new Set<string>([...accountCsvImportColumns, ...accountCsvExportOnlyColumns]);
 /** Passwords hashed at once while preparing an import (scrypt runs on libuv's pool of 4). */
 const HASH_CONCURRENCY = 4;
+
+type RowErrors = AccountCsvRowResult['errors'];
+
+function problem<C extends ErrorCode>(code: C, params: ErrorParams<C>, message: string): AccountCsvProblem {
+  return { code, params, message };
+}
+
+function rowError<C extends ErrorCode>(field: string, code: C, params: ErrorParams<C>, message: string): RowErrors[number] {
+  return { field, code, params, message };
+}
+
+/** Papa's words for a malformed record, as a code. */
+function parseProblem(error: Papa.ParseError): AccountCsvProblem {
+  if (error.code === 'TooFewFields') return problem('csv_too_few_fields', {}, error.message);
+  if (error.code === 'TooManyFields') return problem('csv_too_many_fields', {}, error.message);
+  return problem('csv_bad_quotes', {}, error.message);
+}
 
 interface PreparedRow {
   result: AccountCsvRowResult;
@@ -37,7 +56,7 @@ function listCell(text: string): string[] {
 }
 
 /** Turns one CSV record (strings) into the JSON the create schema reads; bad cells become errors. */
-function recordToInput(record: Record<string, string>, errors: AccountCsvRowResult['errors']): Record<string, unknown> {
+function recordToInput(record: Record<string, string>, errors: RowErrors): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   const cell = (name: string) => (record[name] ?? '').trim();
   input.username = cell('username');
@@ -48,7 +67,7 @@ function recordToInput(record: Record<string, string>, errors: AccountCsvRowResu
   for (const name of ['maxConnections', 'maxDevices'] as const) {
     const text = cell(name);
     if (!text) continue;
-    if (!/^-?\d+$/.test(text)) errors.push({ field: name, message: `"${text}" is not a whole number` });
+    if (!/^-?\d+$/.test(text)) errors.push(rowError(name, 'csv_not_whole_number', { field: name, value: text }, `"${text}" is not a whole number`));
     else input[name] = Number(text);
   }
   const expires = cell('expiresAt');
@@ -60,7 +79,7 @@ function recordToInput(record: Record<string, string>, errors: AccountCsvRowResu
   if (enabled) {
     if (['true', '1', 'yes', 'ja'].includes(enabled)) input.enabled = true;
     else if (['false', '0', 'no', 'nein'].includes(enabled)) input.enabled = false;
-    else errors.push({ field: 'enabled', message: `"${enabled}" is not true or false` });
+    else errors.push(rowError('enabled', 'csv_not_true_or_false', { field: 'enabled', value: enabled }, `"${enabled}" is not true or false`));
   }
   return input;
 }
@@ -100,7 +119,7 @@ export class AccountCsv {
     private readonly accounts: AccountService,
   ) {}
 
-  #check(csv: string): { fileErrors: string[]; rows: PreparedRow[] } {
+  #check(csv: string): { fileErrors: AccountCsvProblem[]; rows: PreparedRow[] } {
     const parsed = Papa.parse<Record<string, string>>(csv.replace(/^\uFEFF/, ''), {
       header: true,
       skipEmptyLines: 'greedy',
@@ -108,17 +127,22 @@ export class AccountCsv {
       transform: unescapeFormulaCell,
     });
     const fields = parsed.meta.fields ?? [];
-    const fileErrors: string[] = [];
+    const fileErrors: AccountCsvProblem[] = [];
     const unknown = fields.filter((f) => !knownColumns.has(f));
-    if (unknown.length) fileErrors.push(`Unknown column(s): ${unknown.join(', ')}. Known: ${accountCsvImportColumns.join(', ')}`);
-    if (!fields.includes('username')) fileErrors.push('The header line must name a "username" column');
-    if (parsed.data.length > ACCOUNT_CSV_MAX_ROWS) fileErrors.push(`At most ${ACCOUNT_CSV_MAX_ROWS} rows per import`);
+    if (unknown.length) {
+      const [columns, known] = [unknown.join(', '), accountCsvImportColumns.join(', ')];
+      fileErrors.push(problem('csv_unknown_columns', { columns, known }, `Unknown column(s): ${columns}. Known: ${known}`));
+    }
+    if (!fields.includes('username')) fileErrors.push(problem('csv_username_column_missing', {}, 'The header line must name a "username" column'));
+    if (parsed.data.length > ACCOUNT_CSV_MAX_ROWS) {
+      fileErrors.push(problem('csv_too_many_rows', { max: ACCOUNT_CSV_MAX_ROWS }, `At most ${ACCOUNT_CSV_MAX_ROWS} rows per import`));
+    }
     if (fileErrors.length) return { fileErrors, rows: [] };
 
-    const rowErrors = new Map<number, string[]>();
+    const rowErrors = new Map<number, AccountCsvProblem[]>();
     for (const error of parsed.errors) {
       if (error.row === undefined) continue;
-      rowErrors.set(error.row, [...(rowErrors.get(error.row) ?? []), error.message]);
+      rowErrors.set(error.row, [...(rowErrors.get(error.row) ?? []), parseProblem(error)]);
     }
     const seenUsernames = new Map<string, number>();
     const seenTokens = new Map<string, number>();
@@ -126,12 +150,13 @@ export class AccountCsv {
     parsed.data.forEach((record, index) => {
       // Papa reports data rows from 0; the header is line 1. (Quoted newlines are rare in account files.)
       const line = index + 2;
-      const errors: AccountCsvRowResult['errors'] = (rowErrors.get(index) ?? []).map((message) => ({ message }));
+      const errors: RowErrors = [...(rowErrors.get(index) ?? [])];
       const input = recordToInput(record, errors);
       const result = accountCreateSchema.safeParse(input);
       if (!result.success) {
         for (const issue of result.error.issues) {
-          errors.push({ ...(issue.path.length ? { field: String(issue.path[0]) } : {}), message: issue.message });
+          const { code, params, message } = issueError(issue, 'row');
+          errors.push({ ...(issue.path.length ? { field: String(issue.path[0]) } : {}), code, params, message });
         }
       }
       // Checks against the file and the database run even when other cells are wrong, so one
@@ -140,21 +165,23 @@ export class AccountCsv {
       if (username.success) {
         const key = username.data.toLowerCase();
         const earlier = seenUsernames.get(key);
-        if (earlier !== undefined) errors.push({ field: 'username', message: `Same username as line ${earlier}` });
-        else if (accountByUsername(this.ctx.db, username.data)) errors.push({ field: 'username', message: `Username "${username.data}" is taken` });
+        if (earlier !== undefined) errors.push(rowError('username', 'csv_username_repeated', { line: earlier }, `Same username as line ${earlier}`));
+        else if (accountByUsername(this.ctx.db, username.data)) {
+          errors.push(rowError('username', 'username_taken', { username: username.data }, `Username "${username.data}" is taken`));
+        }
         seenUsernames.set(key, earlier ?? line);
       }
       const token = accountTokenSchema.safeParse(input.token);
       if (token.success) {
         const hash = sha256Hex(token.data);
         const earlierToken = seenTokens.get(hash);
-        if (earlierToken !== undefined) errors.push({ field: 'token', message: `Same token as line ${earlierToken}` });
-        else if (accountByTokenHash(this.ctx.db, hash)) errors.push({ field: 'token', message: 'Another account already uses this token' });
+        if (earlierToken !== undefined) errors.push(rowError('token', 'csv_token_repeated', { line: earlierToken }, `Same token as line ${earlierToken}`));
+        else if (accountByTokenHash(this.ctx.db, hash)) errors.push(rowError('token', 'token_taken', {}, 'Another account already uses this token'));
         seenTokens.set(hash, earlierToken ?? line);
       }
       const packages = Array.isArray(input.packages) ? (input.packages as string[]).filter((p) => slugSchema.safeParse(p).success) : [];
       const missing = missingPackages(this.ctx.db, packages);
-      if (missing.length) errors.push({ field: 'packages', message: `Unknown package "${missing[0]}"` });
+      if (missing.length) errors.push(rowError('packages', 'unknown_package', { id: missing[0] }, `Unknown package "${missing[0]}"`));
       const account: AccountCreateParsed | null = result.success ? result.data : null;
       const ok = errors.length === 0;
       rows.push({ result: { line, username: typeof input.username === 'string' ? input.username : '', ok, errors }, account: ok ? account : null });
@@ -178,15 +205,20 @@ export class AccountCsv {
       rows: rows.map((r) => r.result),
     };
     if (options.dryRun) return result;
-    if (fileErrors.length) throw new ValidationError(`csv: ${fileErrors[0]}`, 'csv');
+    if (fileErrors.length) {
+      const [first] = fileErrors;
+      throw new ValidationError(first.code as ErrorCode, first.params, `csv: ${first.message}`, 'csv');
+    }
     if (result.invalid > 0 && !options.skipInvalid) {
       const first = rows.find((r) => !r.result.ok)!.result;
       throw new ValidationError(
+        'csv_rows_invalid',
+        { count: result.invalid, line: first.line },
         `csv: ${result.invalid} row(s) have errors (first: line ${first.line}, ${first.errors[0]?.message ?? 'invalid'}); nothing was imported`,
         'csv',
       );
     }
-    if (valid.length === 0) throw new ValidationError('csv: No valid rows to import', 'csv');
+    if (valid.length === 0) throw new ValidationError('csv_no_valid_rows', {}, 'csv: No valid rows to import', 'csv');
 
     // scrypt is slow and asynchronous: every password is hashed before the (synchronous) transaction.
     const hashes = await mapLimited(valid, HASH_CONCURRENCY, (r) =>

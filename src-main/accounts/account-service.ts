@@ -141,19 +141,17 @@ function accountColumns(ctx: CasContext, input: AccountCreateParsed, token: stri
 
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
   const missing = missingPackages(ctx.db, packages);
-  if (missing.length > 0) throw new ValidationError(`packages: unknown package "${missing[0]}"`, 'packages');
+  if (missing.length > 0) throw new ValidationError('unknown_package', { id: missing[0] }, `packages: unknown package "${missing[0]}"`, 'packages');
 }
 
 function assertUniqueToken(ctx: CasContext, tokenHash: string, exceptId?: number): void {
   const holder = accountByTokenHash(ctx.db, tokenHash);
-  if (holder && holder.id !== exceptId) {
-    throw new ApiError(409, 'token_taken', 'Another account already uses this token', { field: 'token', details: {} });
-  }
+  if (holder && holder.id !== exceptId) throw new ConflictError('token_taken', {}, 'Another account already uses this token', 'token');
 }
 
 function assertUniqueUsername(ctx: CasContext, username: string, exceptId?: number): void {
   const holder = accountByUsername(ctx.db, username);
-  if (holder && holder.id !== exceptId) throw new ConflictError(`Username "${username}" is taken`, 'username');
+  if (holder && holder.id !== exceptId) throw new ConflictError('username_taken', { username }, `Username "${username}" is taken`, 'username');
 }
 
 function isUsableOperator(row: AccountRow | undefined, now: number): boolean {
@@ -175,13 +173,12 @@ function keepingOperators<T>(ctx: CasContext, actor: Actor, change: () => T): T 
   if (ownBefore && isUsableOperator(ownBefore, now)) {
     const ownAfter = accountById(db, ownBefore.id);
     if (!isUsableOperator(ownAfter, now) || ownAfter?.role !== ownBefore.role) {
-      throw new ApiError(409, 'own_account', `You cannot disable, demote, expire or delete your own account "${ownBefore.username}"`, {
-        details: { username: ownBefore.username },
-      });
+      const params = { username: ownBefore.username };
+      throw new ApiError(409, 'own_account', params, `You cannot disable, demote, expire or delete your own account "${ownBefore.username}"`, { details: params });
     }
   }
   if (hadAdmin && firstUsableAdmin(db, now) === null) {
-    throw new ApiError(409, 'last_admin', 'At least one enabled administrator must remain', { details: {} });
+    throw new ApiError(409, 'last_admin', {}, 'At least one enabled administrator must remain', { details: {} });
   }
   return result;
 }
@@ -211,7 +208,7 @@ export class AccountService {
 
   get(id: number, withToken: boolean): AccountDetail {
     const row = accountById(this.ctx.db, id);
-    if (!row) throw new NotFoundError('Account');
+    if (!row) throw new NotFoundError('account_not_found', { id }, 'Account not found');
     const devices = devicesOfAccount(this.ctx.db, id);
     return {
       ...toAccount(this.ctx, row, packagesOfAccount(this.ctx.db, id), devices.length, withToken),
@@ -300,13 +297,13 @@ export class AccountService {
     const { db, clock } = this.ctx;
     const trustChanged = db.transaction((): boolean => keepingOperators(this.ctx, actor, () => {
       const row = accountById(db, id);
-      if (!row) throw new NotFoundError('Account');
+      if (!row) throw new NotFoundError('account_not_found', { id }, 'Account not found');
       const before = auditViewOf(this.ctx, id);
       if (patch.username !== undefined) assertUniqueUsername(this.ctx, patch.username, id);
       if (patch.packages !== undefined) assertPackagesExist(this.ctx, patch.packages);
       const role = patch.role ?? row.role;
       if (role !== 'user' && row.password_hash === null && passwordHash === undefined) {
-        throw new ValidationError('password: Admins and observers sign in with a password', 'password');
+        throw new ValidationError('password_required_for_operator', { field: 'password' }, 'password: Admins and observers sign in with a password', 'password');
       }
       const columns: Parameters<typeof updateAccountColumns>[2] = {};
       if (patch.username !== undefined) columns.username = patch.username;
@@ -348,7 +345,7 @@ export class AccountService {
     db.transaction(() =>
       keepingOperators(this.ctx, actor, () => {
         const row = accountById(db, id);
-        if (!row) throw new NotFoundError('Account');
+        if (!row) throw new NotFoundError('account_not_found', { id }, 'Account not found');
         deleteAccount(db, id);
         recordAudit(db, clock.now(), actor, {
           action: 'account.delete',
@@ -367,7 +364,7 @@ export class AccountService {
     const token = randomToken();
     const tokenHash = sha256Hex(token);
     db.transaction(() => {
-      if (!accountById(db, id)) throw new NotFoundError('Account');
+      if (!accountById(db, id)) throw new NotFoundError('account_not_found', { id }, 'Account not found');
       const now = clock.now();
       updateAccountColumns(db, id, {
         token_hash: tokenHash,
@@ -387,7 +384,7 @@ export class AccountService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const device = deviceById(db, deviceId);
-      if (!device || device.account_id !== accountId) throw new NotFoundError('Device');
+      if (!device || device.account_id !== accountId) throw new NotFoundError('device_not_found', { id: deviceId }, 'Device not found');
       deleteDevice(db, deviceId);
       recordAudit(db, clock.now(), actor, {
         action: 'account.device.unbind',

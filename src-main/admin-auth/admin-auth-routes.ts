@@ -84,7 +84,7 @@ export function registerAdminAuthRoutes(api: ApiRouter, sessions: AdminSessions,
         status: 201,
       },
       async (koa, { body }) => {
-        if (!isLoopbackAddress(koa.ip)) throw new ForbiddenError('The first administrator is created on the CAS machine itself', 'not_local');
+        if (!isLoopbackAddress(koa.ip)) throw new ForbiddenError('first_admin_local_only', {}, 'The first administrator is created on the CAS machine itself', 'not_local');
         await createFirstAdmin(sessions, accounts, body, 'First administrator');
         return sessions.login(body.username, body.password, koa.ip);
       },

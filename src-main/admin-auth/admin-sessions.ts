@@ -25,9 +25,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 class LockedOutError extends ApiError {
   constructor(lockedUntil: number) {
-    super(429, 'locked_out', 'Too many failed sign-ins; this account is locked for a while', {
-      details: { lockedUntil: isoFromMs(lockedUntil) },
-    });
+    const until = isoFromMs(lockedUntil);
+    super(429, 'locked_out', { lockedUntil: until }, 'Too many failed sign-ins; this account is locked for a while', { details: { lockedUntil: until } });
   }
 }
 
@@ -48,14 +47,13 @@ export class AdminSessions {
     const now = clock.now();
     if (!row || !passwordOk || row.role === 'user') {
       this.#recordFailure(username, now);
-      throw new UnauthorizedError('Wrong username or password', 'credentials');
+      throw new UnauthorizedError('wrong_credentials', {}, 'Wrong username or password', 'credentials');
     }
     // Only someone who knows the password learns why the account cannot sign in.
-    if (row.enabled !== 1) throw new ApiError(403, 'account_disabled', 'This operator account is disabled; another administrator can enable it');
+    if (row.enabled !== 1) throw new ApiError(403, 'account_disabled', {}, 'This operator account is disabled; another administrator can enable it');
     if (row.expires_at !== null && row.expires_at <= now) {
-      throw new ApiError(403, 'account_expired', 'This operator account has expired; another administrator can extend it', {
-        details: { expiredAt: isoFromMs(row.expires_at) },
-      });
+      const expiredAt = isoFromMs(row.expires_at);
+      throw new ApiError(403, 'account_expired', { expiredAt }, 'This operator account has expired; another administrator can extend it', { details: { expiredAt } });
     }
     const token = randomToken();
     const expiresAt = now + settings.get().adminSessionHours * 3_600_000;
@@ -79,7 +77,7 @@ export class AdminSessions {
   openTrustedSession(accountId: number, via: string): LoginResponse {
     const { db, clock, settings } = this.ctx;
     const row = accountById(db, accountId);
-    if (!row || row.role === 'user' || row.enabled !== 1) throw new UnauthorizedError('No such operator');
+    if (!row || row.role === 'user' || row.enabled !== 1) throw new UnauthorizedError('no_such_operator', {}, 'No such operator');
     const now = clock.now();
     const token = randomToken();
     const expiresAt = now + settings.get().adminSessionHours * 3_600_000;

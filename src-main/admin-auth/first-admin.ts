@@ -28,6 +28,6 @@ export async function createFirstAdmin(
   credentials: { username: string; password: string },
   comment: string,
 ): Promise<AccountDetail> {
-  if (sessions.hasAdmin()) throw new ConflictError('An administrator exists already; sign in instead');
+  if (sessions.hasAdmin()) throw new ConflictError('admin_exists', {}, 'An administrator exists already; sign in instead');
   return accounts.create(operatorAccount({ ...credentials, role: 'admin', comment }), systemActor);
 }

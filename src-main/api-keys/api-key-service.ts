@@ -92,7 +92,7 @@ export class ApiKeyService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = statement(db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
-      if (!row) throw new NotFoundError('API key');
+      if (!row) throw new NotFoundError('api_key_not_found', { id }, 'API key not found');
       if (row.revoked_at !== null) return;
       const now = clock.now();
       statement(db, 'UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(now, id);

@@ -41,7 +41,7 @@ export function createAdminApp(
   app.use(async (koa, next) => {
     if (options.loopbackOnly) {
       const host = koa.host.replace(/:\d+$/, '').toLowerCase();
-      if (!isLoopbackHost(host)) throw new ForbiddenError('The admin API answers on loopback names only', 'host');
+      if (!isLoopbackHost(host)) throw new ForbiddenError('loopback_only', {}, 'The admin API answers on loopback names only', 'host');
     }
     koa.set('X-Content-Type-Options', 'nosniff');
     koa.set('X-Frame-Options', 'DENY');

@@ -46,7 +46,7 @@ export function registerAuditRoutes(api: ApiRouter, ctx: CasContext): void {
       },
       (_koa, { params }) => {
         const subjects = auditSubjects(ctx.db, params.id);
-        if (!subjects) throw new NotFoundError('Audit entry');
+        if (!subjects) throw new NotFoundError('audit_entry_not_found', { id: params.id }, 'Audit entry not found');
         return subjects;
       },
     );

@@ -11,7 +11,7 @@ import { callerAddress, isStreamingServer } from '../access/caller-address';
 export function assertStreamingServer(koa: Context, settings: Settings): string {
   const caller = callerAddress(koa);
   if (!isStreamingServer(caller, settings)) {
-    throw new ForbiddenError('Only registered streaming servers may ask the auth backends', 'not_streaming_server');
+    throw new ForbiddenError('not_streaming_server', {}, 'Only registered streaming servers may ask the auth backends', 'not_streaming_server');
   }
   return caller;
 }

@@ -40,9 +40,9 @@ export function registerNginxBackend(api: ApiRouter, ctx: CasContext, { access, 
       const settings = ctx.settings.get();
       assertStreamingServer(koa, settings);
       const original = koa.get('x-original-uri');
-      if (!original.startsWith('/')) throw new ValidationError('X-Original-URI: the original request URI is required', 'X-Original-URI');
+      if (!original.startsWith('/')) throw new ValidationError('original_uri_required', {}, 'X-Original-URI: the original request URI is required', 'X-Original-URI');
       const ip = headerAddress(koa.get('x-real-ip'));
-      if (!ip) throw new ValidationError('X-Real-IP: the viewer address is required', 'X-Real-IP');
+      if (!ip) throw new ValidationError('viewer_ip_required', {}, 'X-Real-IP: the viewer address is required', 'X-Real-IP');
       await answerSafely(ctx, koa, 'nginx', async () => {
         const queryAt = original.indexOf('?');
         const query = new URLSearchParams(queryAt === -1 ? '' : original.slice(queryAt + 1));

@@ -1,15 +1,17 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import { ApiError } from '../../src-shared/errors';
+import { ApiError, type ErrorParams } from '../../src-shared/errors';
 import type { Db } from '../db/connection';
 import { migrations } from '../db/migrations';
 import { assertMasterKeyFits, MasterKeyMismatchError, recordedKeyCheckValue } from '../crypto/master-key-check';
 import { tableExists } from '../crypto/sealed-columns';
 
 /** A file that must not become the CAS database, with the reason in words an operator can act on. */
-export class BackupRejectedError extends ApiError {
-  constructor(file: string, reason: string) {
-    super(422, 'backup_rejected', `${file} cannot be restored: ${reason}; nothing was changed`, { field: 'backup' });
+type BackupProblem = 'backup_not_sqlite' | 'backup_integrity_failed' | 'backup_from_newer_release' | 'backup_not_cas_database' | 'backup_needs_other_master_key';
+
+export class BackupRejectedError<C extends BackupProblem> extends ApiError<C> {
+  constructor(code: C, params: ErrorParams<C> & { file: string }, reason: string) {
+    super(422, code, params, `${params.file} cannot be restored: ${reason}; nothing was changed`, { field: 'backup' });
   }
 }
 
@@ -33,17 +35,21 @@ export function verifyDatabaseCopy(file: string, more: (db: Db) => void = () => 
     db = new Database(file, { fileMustExist: true, timeout: 0 });
     db.pragma('journal_mode = DELETE');
   } catch (error) {
-    throw new BackupRejectedError(file, `it is not an SQLite database (${(error as Error).message})`);
+    throw new BackupRejectedError('backup_not_sqlite', { file }, `it is not an SQLite database (${(error as Error).message})`);
   }
   let facts: Omit<BackupFacts, 'bytes'>;
   try {
     const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    if (integrity !== 'ok') throw new BackupRejectedError(file, `integrity_check failed: ${integrity}`);
+    if (integrity !== 'ok') throw new BackupRejectedError('backup_integrity_failed', { file }, `integrity_check failed: ${integrity}`);
     const schemaVersion = db.pragma('user_version', { simple: true }) as number;
     if (schemaVersion > newestSchemaVersion) {
-      throw new BackupRejectedError(file, `it was made by a newer release (schema ${schemaVersion}; this one knows up to ${newestSchemaVersion})`);
+      throw new BackupRejectedError(
+        'backup_from_newer_release',
+        { file, schema: schemaVersion, known: newestSchemaVersion },
+        `it was made by a newer release (schema ${schemaVersion}; this one knows up to ${newestSchemaVersion})`,
+      );
     }
-    if (schemaVersion === 0 || !tableExists(db, 'accounts')) throw new BackupRejectedError(file, 'it is not a CAS database');
+    if (schemaVersion === 0 || !tableExists(db, 'accounts')) throw new BackupRejectedError('backup_not_cas_database', { file }, 'it is not a CAS database');
     more(db);
     facts = { schemaVersion, keyCheckValue: recordedKeyCheckValue(db) };
   } finally {
@@ -58,7 +64,7 @@ export function verifyRestorable(file: string, masterKey: Buffer, keyDescription
     try {
       assertMasterKeyFits(db, masterKey, keyDescription);
     } catch (error) {
-      if (error instanceof MasterKeyMismatchError) throw new BackupRejectedError(file, `it needs another master key. ${error.message}`);
+      if (error instanceof MasterKeyMismatchError) throw new BackupRejectedError('backup_needs_other_master_key', { file }, `it needs another master key. ${error.message}`);
       throw error;
     }
   });

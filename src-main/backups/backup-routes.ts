@@ -49,12 +49,12 @@ export function registerBackupRoutes(api: ApiRouter, ctx: CasContext, backups: B
         status: 202,
       },
       (koa, { params, principal }) => {
-        if (!restartOnto) throw new ConflictError('This CAS cannot restart itself: stop it and run cas-studio restore');
+        if (!restartOnto) throw new ConflictError('restart_unavailable', {}, 'This CAS cannot restart itself: stop it and run cas-studio restore');
         const file = backups.fileOf(params.name);
         const needs = readBackupFacts(file).keyCheckValue;
         const current = backups.list().keyCheckValue;
         if (needs !== null && needs !== current) {
-          throw new BackupRejectedError(params.name, `it needs the master key with key check value ${needs}, this CAS runs with ${current}`);
+          throw new BackupRejectedError('backup_needs_other_master_key', { file: params.name }, `it needs the master key with key check value ${needs}, this CAS runs with ${current}`);
         }
         ctx.logger.warn({ actor: actorOf(principal).name, backup: params.name }, 'restarting onto a backup');
         koa.res.once('finish', () => restartOnto(file));

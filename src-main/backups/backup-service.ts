@@ -61,7 +61,7 @@ export class BackupService {
     try {
       statSync(file);
     } catch {
-      throw new NotFoundError(`Backup ${name}`);
+      throw new NotFoundError('backup_not_found', { name }, `Backup ${name} not found`);
     }
     return file;
   }

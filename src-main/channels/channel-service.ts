@@ -38,12 +38,12 @@ import { missingPackages } from '../packages/package-queries';
 /** Refuses (400, field `channels`) a list naming a channel that does not exist. */
 export function assertChannelsExist(ctx: CasContext, channels: readonly string[]): void {
   const missing = missingChannels(ctx.db, channels)[0];
-  if (missing !== undefined) throw new ValidationError(`channels: unknown channel "${missing}"`, 'channels');
+  if (missing !== undefined) throw new ValidationError('unknown_channel', { id: missing }, `channels: unknown channel "${missing}"`, 'channels');
 }
 
 function assertPackagesExist(ctx: CasContext, packages: readonly string[]): void {
   const missing = missingPackages(ctx.db, packages)[0];
-  if (missing !== undefined) throw new ValidationError(`packages: unknown package "${missing}"`, 'packages');
+  if (missing !== undefined) throw new ValidationError('unknown_package', { id: missing }, `packages: unknown package "${missing}"`, 'packages');
 }
 
 /** Refuses (409 `channel_number_taken`, naming the holder) a number another channel already carries. */
@@ -51,9 +51,10 @@ function assertNumberFree(ctx: CasContext, number: number | null, channelId: str
   if (number === null) return;
   const holder = channelWithNumber(ctx.db, number);
   if (holder && holder.id !== channelId) {
-    throw new ApiError(409, 'channel_number_taken', `Number ${number} belongs to channel "${holder.name}" (${holder.id})`, {
+    const params = { number, channelId: holder.id, channelName: holder.name };
+    throw new ApiError(409, 'channel_number_taken', params, `Number ${number} belongs to channel "${holder.name}" (${holder.id})`, {
       field: 'number',
-      details: { number, channelId: holder.id, channelName: holder.name },
+      details: params,
     });
   }
 }
@@ -103,14 +104,14 @@ export class ChannelService {
 
   get(id: string): ChannelView {
     const row = channelRowById(this.ctx.db, id);
-    if (!row) throw new NotFoundError(`Channel "${id}"`);
+    if (!row) throw new NotFoundError('channel_not_found', { id }, `Channel "${id}" not found`);
     return this.#view(toChannel(row, packagesOfChannel(this.ctx.db, id)));
   }
 
   create(input: z.output<typeof channelCreateSchema>, actor: Actor): ChannelView {
     const { db, clock } = this.ctx;
     db.transaction(() => {
-      if (channelRowById(db, input.id)) throw new ConflictError(`Channel "${input.id}" exists`, 'id');
+      if (channelRowById(db, input.id)) throw new ConflictError('channel_exists', { id: input.id }, `Channel "${input.id}" exists`, 'id');
       assertPackagesExist(this.ctx, input.packages);
       assertNumberFree(this.ctx, input.number, input.id);
       const now = clock.now();
@@ -144,7 +145,7 @@ export class ChannelService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = channelRowById(db, id);
-      if (!row) throw new NotFoundError(`Channel "${id}"`);
+      if (!row) throw new NotFoundError('channel_not_found', { id }, `Channel "${id}" not found`);
       const before = this.get(id);
       if (patch.packages) assertPackagesExist(this.ctx, patch.packages);
       if (patch.number !== undefined) assertNumberFree(this.ctx, patch.number, id);
@@ -178,7 +179,7 @@ export class ChannelService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = channelRowById(db, id);
-      if (!row) throw new NotFoundError(`Channel "${id}"`);
+      if (!row) throw new NotFoundError('channel_not_found', { id }, `Channel "${id}" not found`);
       deleteChannel(db, id);
       recordAudit(db, clock.now(), actor, {
         action: 'channel.delete',

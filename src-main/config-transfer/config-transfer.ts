@@ -71,7 +71,7 @@ function inRow<T>(field: string, write: () => T): T {
     if (error instanceof ApiError) {
       const inner = error.extra.field;
       const where = inner ? `${field}.${inner}` : field;
-      throw new ApiError(error.status, error.code, `${where}: ${error.message.replace(/^[\w.]+: /, '')}`, { field: where });
+      throw new ApiError(error.status, error.code, { ...error.params, field: where }, `${where}: ${error.message.replace(/^[\w.]+: /, '')}`, { field: where });
     }
     throw error;
   }
@@ -167,16 +167,16 @@ export class ConfigTransfer {
     try {
       payload = configSealedPayloadSchema.parse(JSON.parse(opened.toString('utf8')));
     } catch {
-      throw new ValidationError('file.sealed: The sealed part is not what this release writes', 'file.sealed');
+      throw new ValidationError('config_sealed_part_unknown', {}, 'file.sealed: The sealed part is not what this release writes', 'file.sealed');
     }
     if (payload.digest !== clearPartDigest(file)) {
-      throw new ValidationError('file: The file was changed after it was exported; export it again', 'file');
+      throw new ValidationError('config_file_changed', {}, 'file: The file was changed after it was exported; export it again', 'file');
     }
     if (payload.accounts.length !== file.accounts.length || payload.accounts.some((a, i) => a.username !== file.accounts[i].username)) {
-      throw new ValidationError('file.accounts: The accounts do not match their sealed tokens', 'file.accounts');
+      throw new ValidationError('config_accounts_mismatch', {}, 'file.accounts: The accounts do not match their sealed tokens', 'file.accounts');
     }
     if (file.includesSecrets !== (payload.secrets !== null)) {
-      throw new ValidationError('file.includesSecrets: Does not match the sealed part', 'file.includesSecrets');
+      throw new ValidationError('config_secrets_flag_mismatch', {}, 'file.includesSecrets: Does not match the sealed part', 'file.includesSecrets');
     }
     return payload;
   }
@@ -191,7 +191,7 @@ export class ConfigTransfer {
       const seen = new Set<string>();
       ids.forEach((id, i) => {
         const field = `file.${list}.${i}.${list === 'accounts' ? 'username' : 'id'}`;
-        if (seen.has(id)) throw new ValidationError(`${field}: "${id}" appears twice`, field);
+        if (seen.has(id)) throw new ValidationError('config_id_repeated', { field, id }, `${field}: "${id}" appears twice`, field);
         seen.add(id);
       });
     }
@@ -271,7 +271,7 @@ export class ConfigTransfer {
     }
     const known = new Set<string>(settingsSecretNames);
     for (const [name, value] of Object.entries(secrets ?? {})) {
-      if (!known.has(name)) throw new ValidationError(`file.sealed: Unknown secret "${name}"`, 'file.sealed');
+      if (!known.has(name)) throw new ValidationError('config_unknown_secret', { name }, `file.sealed: Unknown secret "${name}"`, 'file.sealed');
       if (this.ctx.settings.secret(name as (typeof settingsSecretNames)[number])?.current !== value) patch[name] = value;
     }
     return patch;

@@ -43,6 +43,6 @@ export async function openWithPassphrase(sealed: ConfigSealed, passphrase: strin
   try {
     return Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new ValidationError('passphrase: This passphrase does not open the file (or its sealed part was changed)', 'passphrase');
+    throw new ValidationError('wrong_passphrase', {}, 'passphrase: This passphrase does not open the file (or its sealed part was changed)', 'passphrase');
   }
 }

@@ -27,20 +27,20 @@ async function licenseRequest(koa: Context): Promise<ClearKeyLicenseRequest> {
     let size = 0;
     for await (const chunk of koa.req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) throw new PayloadTooLargeError(`A license request is at most ${MAX_REQUEST_BYTES} bytes`, 'body');
+      if (size > MAX_REQUEST_BYTES) throw new PayloadTooLargeError('clearkey_request_too_large', { max: MAX_REQUEST_BYTES }, `A license request is at most ${MAX_REQUEST_BYTES} bytes`, 'body');
       chunks.push(chunk);
     }
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch {
-      throw new ValidationError('body: a JSON ClearKey license request ({"kids": [...], "type": "temporary"})', 'body');
+      throw new ValidationError('clearkey_request_invalid', { field: 'body' }, 'body: a JSON ClearKey license request ({"kids": [...], "type": "temporary"})', 'body');
     }
   }
   const parsed = clearKeyLicenseRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue.path.length ? issue.path.join('.') : 'body';
-  throw new ValidationError(`${field}: ${issue.message}`, field);
+  throw new ValidationError('clearkey_request_invalid', { field }, `${field}: ${issue.message}`, field);
 }
 
 /**
@@ -69,13 +69,13 @@ export function registerClearKeyRoutes(api: ApiRouter, { access, tickets, cencKe
       const presented = presentedCredential(koa, tickets, params.channel, ['k', 's']);
       const decision =
         presented.kind === 'bad-ticket' ? access.refuse(asked, 'bad_credential') : await access.decide({ ...asked, credential: presented.credential });
-      if (!decision.allow && decision.reason === 'rate_limited') throw new RateLimitError('Too many wrong credentials; try again later');
-      if (!decision.allow) throw new ForbiddenError('Not entitled to this channel', decision.reason);
+      if (!decision.allow && decision.reason === 'rate_limited') throw new RateLimitError('too_many_wrong_credentials', {}, 'Too many wrong credentials; try again later');
+      if (!decision.allow) throw new ForbiddenError('access_refused', { reason: decision.reason }, 'Not entitled to this channel', decision.reason);
       const keys = request.kids.flatMap((kid) => {
         const key = cencKeys.cencKeyByKid(params.channel, Buffer.from(kid, 'base64url'));
         return key ? [{ kty: 'oct' as const, k: key.key.toString('base64url'), kid }] : [];
       });
-      if (keys.length === 0) throw new NotFoundError(`A key of channel "${params.channel}" with these KIDs`);
+      if (keys.length === 0) throw new NotFoundError('clearkey_kids_unknown', { channel: params.channel }, `No key of channel "${params.channel}" has these KIDs`);
       return { keys, type: request.type };
     },
   );

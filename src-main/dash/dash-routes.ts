@@ -106,7 +106,7 @@ export function registerDashRoutes(api: ApiRouter, ctx: CasContext, deps: DashDe
       const origin = deps.origins.originOf(params.channel);
       const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isManifest ? 'dash-manifest' : 'dash-segment', isManifest ? ['p', 's'] : ['k', 's']);
       if (!isManifest) {
-        if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
+        if (originKind(origin) !== 'folder') throw new NotFoundError('segment_not_found', {}, 'Segment not found');
         const media = await openOriginMedia(origin, params.path);
         koa.type = media.type;
         koa.length = media.size;
@@ -126,7 +126,7 @@ export function registerDashRoutes(api: ApiRouter, ctx: CasContext, deps: DashDe
           licenseUrl: publicUrl(ctx, `/clearkey/${params.channel}/license?ticket=${mediaTicket}`),
         });
       } catch (error) {
-        if (error instanceof MpdRejectedError) throw new ApiError(502, 'origin_unavailable', `The origin manifest was refused: ${error.message}`);
+        if (error instanceof MpdRejectedError) throw new ApiError(502, 'origin_unavailable', {}, `The origin manifest was refused: ${error.message}`);
         throw error;
       }
       koa.type = 'application/dash+xml';

@@ -52,8 +52,9 @@ const REFUSALS: Partial<Record<RefusalReason, string>> = {
   suspended: 'The account is suspended',
 };
 
-export function refusalMessage(reason: RefusalReason): string {
-  return REFUSALS[reason] ?? `Refused (${reason})`;
+/** A refused device (403 `access_refused`), the reason in `reason` and in the params. */
+export function accessRefusal(reason: RefusalReason): ForbiddenError<'access_refused'> {
+  return new ForbiddenError('access_refused', { reason }, REFUSALS[reason] ?? `Refused (${reason})`, reason);
 }
 
 /**
@@ -81,7 +82,8 @@ export class DeviceAuthService {
       this.ctx.metrics.deviceSignIns.inc({ result: 'ok' });
       return signedIn;
     } catch (error) {
-      this.ctx.metrics.deviceSignIns.inc({ result: error instanceof ApiError ? (error.extra.reason ?? error.code) : 'error' });
+      const refused: ApiError | null = error instanceof ApiError ? error : null;
+      this.ctx.metrics.deviceSignIns.inc({ result: refused ? (refused.extra.reason ?? refused.code) : 'error' });
       throw error;
     }
   }
@@ -96,12 +98,12 @@ export class DeviceAuthService {
     const given = Buffer.from(input.sig, 'hex');
     // Both are 32 bytes (the schema fixes the signature at 64 hex digits).
     const signatureOk = timingSafeEqual(expected, given);
-    if (!account || !signatureOk) throw new UnauthorizedError('Unknown user or wrong signature', 'bad_credential');
+    if (!account || !signatureOk) throw new UnauthorizedError('device_signature_wrong', {}, 'Unknown user or wrong signature', 'bad_credential');
 
     const windowSeconds = settings.get().deviceAuthWindowSeconds;
     const nowSeconds = Math.floor(now / 1000);
     if (Math.abs(nowSeconds - input.ts) > windowSeconds) {
-      throw new ApiError(401, 'unauthorized', `ts is more than ${windowSeconds} s away from the server time`, {
+      throw new ApiError(401, 'device_clock_skew', { windowSeconds, serverTime: nowSeconds }, `ts is more than ${windowSeconds} s away from the server time`, {
         reason: 'ts_out_of_window',
         field: 'ts',
         details: { serverTime: nowSeconds },
@@ -109,14 +111,14 @@ export class DeviceAuthService {
     }
     // Kept until the timestamp itself has left the window: after that the ts check refuses it.
     const nonceExpiresAt = (Math.max(input.ts, nowSeconds) + windowSeconds + 1) * 1000;
-    const replay = () => new UnauthorizedError('This nonce was already used', 'replay');
+    const replay = () => new UnauthorizedError('nonce_reused', {}, 'This nonce was already used', 'replay');
 
     // Deny list, enabled, expiry, suspension and the account's allowed IPs: the access decision's rules.
     const verdict = await this.access.authenticateViewer({ kind: 'account', accountId: account.id }, ip, 'device-auth');
     if (!verdict.ok) {
       // A refused request uses its nonce up too, so it cannot be replayed once the refusal is lifted.
       if (!consumeNonce(db, account.id, input.nonce, nonceExpiresAt)) throw replay();
-      throw new ForbiddenError(refusalMessage(verdict.reason), verdict.reason);
+      throw accessRefusal(verdict.reason);
     }
 
     const boxKey = input.devicePublicKey ? base64ToBytes(input.devicePublicKey) : null;
@@ -146,9 +148,9 @@ export class DeviceAuthService {
     });
     if (outcome === 'replay') throw replay();
     if (outcome === 'device_limit') {
-      throw new ForbiddenError(`The account already has ${account.max_devices} device(s); unbind one to use this device`, 'device_limit');
+      throw new ForbiddenError('device_limit', { max: account.max_devices }, `The account already has ${account.max_devices} device(s); unbind one to use this device`, 'device_limit');
     }
-    if ('ok' in outcome) throw new ForbiddenError(refusalMessage(outcome.reason), outcome.reason);
+    if ('ok' in outcome) throw accessRefusal(outcome.reason);
     return outcome;
   }
 

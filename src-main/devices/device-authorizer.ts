@@ -3,8 +3,8 @@ import type { AccessService } from '../access/access-service';
 import { parseDeviceSessionKey, type ViewingSessions } from '../access/viewing-sessions';
 import { callerAddress } from '../access/caller-address';
 import type { ViewerAccount } from '../access/viewer-directory';
-import { ForbiddenError, UnauthorizedError } from '../../src-shared/errors';
-import { refusalMessage } from './device-auth-service';
+import { UnauthorizedError } from '../../src-shared/errors';
+import { accessRefusal } from './device-auth-service';
 import type { DeviceCaller, DeviceSessions } from './device-sessions';
 
 /** A device request that passed both the session check and the access decision's account checks. */
@@ -40,11 +40,11 @@ export class DeviceAuthorizer {
     const caller = this.sessions.authenticate(koa);
     const ip = callerAddress(koa);
     const verdict = await this.access.authenticateViewer({ kind: 'account', accountId: caller.accountId }, ip, source);
-    if (!verdict.ok) throw new ForbiddenError(refusalMessage(verdict.reason), verdict.reason);
+    if (!verdict.ok) throw accessRefusal(verdict.reason);
     const { device } = caller;
-    if (!device) throw new UnauthorizedError('The device was unbound; sign in again', 'session_invalid');
+    if (!device) throw new UnauthorizedError('device_unbound', {}, 'The device was unbound; sign in again', 'session_invalid');
     const admitted = this.access.admitDevice(verdict.account, { deviceId: caller.deviceId, hwid: device.hwid, signInIp: caller.signInIp }, ip, channelId);
-    if (!admitted.ok) throw new ForbiddenError(refusalMessage(admitted.reason), admitted.reason);
+    if (!admitted.ok) throw accessRefusal(admitted.reason);
     return { ...caller, account: verdict.account, hwid: device.hwid, ip };
   }
 }

@@ -151,9 +151,10 @@ export function registerDeviceClientRoutes(
       async (koa, { params }) => {
         const device = await deviceAuthorizer.authorize(koa, 'device-ecm', params.id);
         const channel = directory.channel(params.id);
-        if (!channel) throw new NotFoundError(`Channel "${params.id}"`);
+        if (!channel) throw new NotFoundError('channel_not_found', { id: params.id }, `Channel "${params.id}" not found`);
         if (!entitled(device.account, channel)) {
-          throw new ForbiddenError('This account is not entitled to the channel', channel.enabled ? 'not_entitled' : 'channel_disabled');
+          const reason = channel.enabled ? 'not_entitled' : 'channel_disabled';
+          throw new ForbiddenError('access_refused', { reason }, 'This account is not entitled to the channel', reason);
         }
         koa.set('Cache-Control', 'no-store');
         return ecm.ecmFor(params.id);

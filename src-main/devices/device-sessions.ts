@@ -107,13 +107,13 @@ export class DeviceSessions {
   authenticate(koa: Context): DeviceCaller {
     const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));
     if (!match || !match[1].startsWith(DEVICE_SESSION_PREFIX)) {
-      throw new UnauthorizedError('A device session is required (sign in at /api/v1/client/auth)', 'session_invalid');
+      throw new UnauthorizedError('device_session_required', {}, 'A device session is required (sign in at /api/v1/client/auth)', 'session_invalid');
     }
     const now = this.ctx.clock.now();
     const hash = sha256Hex(match[1]);
     const session = this.#held.get(hash) ?? this.#read(hash);
     if (!session || session.expiresAt <= now) {
-      throw new UnauthorizedError('The device session expired or was revoked; sign in again', 'session_invalid');
+      throw new UnauthorizedError('device_session_expired', {}, 'The device session expired or was revoked; sign in again', 'session_invalid');
     }
     if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
       touchDeviceSession(this.ctx.db, session.sessionId, now);
@@ -191,7 +191,7 @@ export class DeviceSessions {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = deviceSessionById(db, id);
-      if (!row) throw new NotFoundError('Device session');
+      if (!row) throw new NotFoundError('device_session_not_found', { id }, 'Device session not found');
       deleteDeviceSession(db, id);
       this.#forgetAccount(row.account_id);
       recordAudit(db, clock.now(), actor, {
@@ -207,7 +207,7 @@ export class DeviceSessions {
   revokeAll(accountId: number, deviceId: number | undefined, actor: Actor): number {
     const { db, clock } = this.ctx;
     return db.transaction(() => {
-      if (!accountById(db, accountId)) throw new NotFoundError('Account');
+      if (!accountById(db, accountId)) throw new NotFoundError('account_not_found', { id: accountId }, 'Account not found');
       const changes = deleteSessionsOfAccount(db, accountId, deviceId);
       this.#forgetAccount(accountId);
       recordAudit(db, clock.now(), actor, {

@@ -24,7 +24,7 @@ const MEDIA_TYPES: Record<string, string> = {
 
 class OriginUnavailableError extends ApiError {
   constructor(message: string) {
-    super(502, 'origin_unavailable', message);
+    super(502, 'origin_unavailable', {}, message);
   }
 }
 
@@ -48,7 +48,7 @@ function folderFile(folder: string, path: string): string {
   const root = resolve(folder);
   const file = resolve(root, path);
   const rel = relative(root, file);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) throw new NotFoundError('File');
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) throw new NotFoundError('file_not_found', {}, 'File not found');
   return file;
 }
 
@@ -58,7 +58,7 @@ function folderFile(folder: string, path: string): string {
  */
 export function originUrl(base: URL, path: string): URL {
   const url = new URL(path, base);
-  if (!isBelowOrigin(base, url) || url.pathname !== `${base.pathname}${path}`) throw new NotFoundError('Playlist');
+  if (!isBelowOrigin(base, url) || url.pathname !== `${base.pathname}${path}`) throw new NotFoundError('playlist_not_found', {}, 'Playlist not found');
   return url;
 }
 
@@ -73,18 +73,18 @@ export async function readOriginPlaylist(origin: string, path: string, timeoutMs
       if (error instanceof OriginFetchError) throw new OriginUnavailableError(`The channel origin could not be read (${error.reason})`);
       throw error;
     }
-    if (answer.status === 404) throw new NotFoundError('Playlist');
+    if (answer.status === 404) throw new NotFoundError('playlist_not_found', {}, 'Playlist not found');
     if (answer.status < 200 || answer.status > 299) throw new OriginUnavailableError(`The channel origin answered ${answer.status}`);
     return { text: answer.body.toString('utf8'), url: answer.url };
   }
   const file = folderFile(origin, path);
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new NotFoundError('Playlist');
+    if (!info.isFile()) throw new NotFoundError('playlist_not_found', {}, 'Playlist not found');
     if (info.size > MAX_PLAYLIST_BYTES) throw new OriginUnavailableError('The origin playlist is too large');
     return { text: await readFile(file, 'utf8'), url: new URL(`file:///${path}`) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('Playlist');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('playlist_not_found', {}, 'Playlist not found');
     throw error;
   }
 }
@@ -93,14 +93,14 @@ export async function readOriginPlaylist(origin: string, path: string, timeoutMs
 export async function openOriginMedia(folder: string, path: string): Promise<{ stream: ReadStream; size: number; type: string }> {
   const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
   const type = MEDIA_TYPES[extension];
-  if (!type) throw new NotFoundError('File');
+  if (!type) throw new NotFoundError('file_not_found', {}, 'File not found');
   const file = folderFile(folder, path);
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new NotFoundError('File');
+    if (!info.isFile()) throw new NotFoundError('file_not_found', {}, 'File not found');
     return { stream: createReadStream(file), size: info.size, type };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('File');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('file_not_found', {}, 'File not found');
     throw error;
   }
 }

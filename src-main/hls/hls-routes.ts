@@ -116,7 +116,7 @@ export function registerHlsRoutes(
       const origin = playlists.originOf(params.channel);
       const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p', 's'] : ['k', 's']);
       if (!isPlaylist) {
-        if (originKind(origin) !== 'folder') throw new NotFoundError('Segment');
+        if (originKind(origin) !== 'folder') throw new NotFoundError('segment_not_found', {}, 'Segment not found');
         const media = await openOriginMedia(origin, params.path);
         koa.type = media.type;
         koa.length = media.size;

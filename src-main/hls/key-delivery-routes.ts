@@ -22,7 +22,7 @@ export async function assertEntitled(
   scopes: readonly TicketScope[],
 ): Promise<{ accountId: number | null }> {
   const presented = presentedCredential(koa, tickets, channelId, scopes);
-  if (presented.kind === 'bad-ticket') throw new ForbiddenError('The ticket is invalid or has expired', 'bad_credential');
+  if (presented.kind === 'bad-ticket') throw new ForbiddenError('ticket_invalid', {}, 'The ticket is invalid or has expired', 'bad_credential');
   const decision = await access.decide({
     credential: presented.credential,
     channelId,
@@ -31,8 +31,8 @@ export async function assertEntitled(
     source,
     checkOnly: true,
   });
-  if (!decision.allow && decision.reason === 'rate_limited') throw new RateLimitError('Too many wrong credentials; try again later');
-  if (!decision.allow) throw new ForbiddenError('Not entitled to this channel', decision.reason);
+  if (!decision.allow && decision.reason === 'rate_limited') throw new RateLimitError('too_many_wrong_credentials', {}, 'Too many wrong credentials; try again later');
+  if (!decision.allow) throw new ForbiddenError('access_refused', { reason: decision.reason }, 'Not entitled to this channel', decision.reason);
   return { accountId: decision.account?.id ?? null };
 }
 
@@ -57,7 +57,7 @@ export function registerKeyDeliveryRoutes(api: ApiRouter, controlWords: ControlW
       allowAnyOrigin(koa);
       await assertEntitled(koa, access, tickets, params.channel, 'hls-key', ['k', 's']);
       const word = controlWords.controlWordByKeyId(params.channel, params.period);
-      if (!word) throw new NotFoundError('Key');
+      if (!word) throw new NotFoundError('key_not_found', {}, 'Key not found');
       koa.type = 'application/octet-stream';
       return word.key;
     },

@@ -71,8 +71,8 @@ export class OriginPlaylists {
   originOf(channelId: string): string {
     this.#origins ??= new Map(allChannelRows(this.ctx.db).map((row) => [row.id, row.hls_origin]));
     const origin = this.#origins.get(channelId);
-    if (origin === undefined) throw new NotFoundError(`Channel "${channelId}"`);
-    if (!origin) throw new ConflictError(`Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
+    if (origin === undefined) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
+    if (!origin) throw new ConflictError('channel_has_no_hls_origin', { channelId }, `Channel "${channelId}" has no HLS origin`, 'hlsOrigin');
     return origin;
   }
 
@@ -100,7 +100,7 @@ export class OriginPlaylists {
   async #read(origin: string, path: string, rewrite: SlotRewrite): Promise<PlaylistTemplate & { reuseMs: number }> {
     this.diagnostics.count('originFetches');
     const { text, url } = await readOriginPlaylist(origin, path, this.ctx.settings.get().hlsOriginTimeoutSeconds * 1000);
-    if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('Playlist');
+    if (!text.trimStart().startsWith('#EXTM3U')) throw new NotFoundError('playlist_not_found', {}, 'Playlist not found');
     return { ...compile(text, url, rewrite), reuseMs: reuseMsOf(text) };
   }
 }

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../src-shared/errors';
+import { issueError } from '../../src-shared/zod-issue-errors';
 import type { OpenApiRegistry } from './openapi';
 import { allows, type Access, type Principal } from './principal';
 
@@ -40,10 +41,8 @@ type Authenticate = (ctx: Context) => Principal | null | Promise<Principal | nul
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.length ? issue.path.join('.') : undefined;
-  const message = field ? `${field}: ${issue.message}` : `${where}: ${issue.message}`;
-  throw new ValidationError(message, field);
+  const issue = issueError(result.error.issues[0], where);
+  throw new ValidationError(issue.code, issue.params, `${issue.field ?? where}: ${issue.message}`, issue.field);
 }
 
 /**
@@ -67,11 +66,9 @@ export class ApiRouter {
     this.router[spec.method](spec.path, async (ctx) => {
       const principal = spec.access === 'public' ? await this.#optionalPrincipal(ctx) : await this.authenticate(ctx);
       if (!allows(principal, spec.access)) {
-        if (!principal) throw new UnauthorizedError();
-        throw new ForbiddenError(
-          spec.access === 'write' ? 'Your role may only read' : 'This credential may not do that',
-          'role',
-        );
+        if (!principal) throw new UnauthorizedError('sign_in_required', {}, 'Sign-in required');
+        if (spec.access === 'write') throw new ForbiddenError('read_only_role', {}, 'Your role may only read', 'role');
+        throw new ForbiddenError('credential_not_allowed', {}, 'This credential may not do that', 'role');
       }
       ctx.state.principal = principal;
       const input = {

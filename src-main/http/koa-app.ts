@@ -28,7 +28,7 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics,
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
-        ctx.body = { error: { code: 'not_found', message: `No route for ${ctx.method} ${ctx.path}` } };
+        ctx.body = new ApiError(404, 'route_not_found', { method: ctx.method, path: ctx.path }, `No route for ${ctx.method} ${ctx.path}`).toBody();
       }
     } catch (error) {
       const status = statusOf(error);
@@ -38,11 +38,11 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics,
       } else if (status !== undefined && status >= 400 && status < 500) {
         ctx.status = status;
         const message = (error as { expose?: boolean; message?: string }).expose ? String((error as Error).message) : 'Bad request';
-        const code = status === 413 ? 'too_large' : status === 429 ? 'rate_limited' : 'bad_request';
-        ctx.body = { error: { code, message } };
+        const code = status === 413 ? 'body_too_large' : status === 429 ? 'too_many_requests' : 'bad_request';
+        ctx.body = new ApiError(status, code, {}, message).toBody();
       } else {
         ctx.status = 500;
-        ctx.body = { error: { code: 'internal', message: 'Internal error' } };
+        ctx.body = new ApiError(500, 'internal', {}, 'Internal error').toBody();
         log.error({ err: error, method: ctx.method, path: redactedPath(ctx.path) }, 'request failed');
       }
     } finally {

@@ -50,17 +50,17 @@ export function listLogFiles(folder: string): LogFile[] {
  * listing is refused too). The caller closes the descriptor.
  */
 export function openLogForReading(folder: string, name: string): { fd: number; bytes: number } {
-  if (!listLogFiles(folder).some((file) => file.name === name)) throw new NotFoundError(`Log file "${name}"`);
+  if (!listLogFiles(folder).some((file) => file.name === name)) throw new NotFoundError('log_file_not_found', { name }, `Log file "${name}" not found`);
   let fd: number;
   try {
     fd = openSync(join(folder, name), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch {
-    throw new NotFoundError(`Log file "${name}"`);
+    throw new NotFoundError('log_file_not_found', { name }, `Log file "${name}" not found`);
   }
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
     closeSync(fd);
-    throw new NotFoundError(`Log file "${name}"`);
+    throw new NotFoundError('log_file_not_found', { name }, `Log file "${name}" not found`);
   }
   return { fd, bytes: stat.size };
 }

@@ -31,7 +31,7 @@ export function registerCencPackagerRoutes(api: ApiRouter, ctx: CasContext, cenc
     },
     (koa, { params, principal }) => {
       if (!mayPackageChannel(principal, params.channel)) {
-        throw new ForbiddenError(`This API key is not for channel "${params.channel}"`, 'channel_not_allowed');
+        throw new ForbiddenError('api_key_channel_not_allowed', { channel: params.channel }, `This API key is not for channel "${params.channel}"`, 'channel_not_allowed');
       }
       koa.set('Cache-Control', 'no-store');
       const { current, next } = cencKeys.currentCencKeys(params.channel);

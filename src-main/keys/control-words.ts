@@ -213,7 +213,7 @@ export class ControlWords {
 
   #channel(channelId: string): KeyedChannel {
     const channel = this.#channelMap().get(channelId);
-    if (!channel) throw new NotFoundError(`Channel "${channelId}"`);
+    if (!channel) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
     return channel;
   }
 

@@ -40,7 +40,7 @@ export class KeyStatusView {
   /** The status of one channel; throws NotFoundError for an unknown channel. */
   channelStatus(channelId: string): ChannelKeyStatus {
     const status = this.#channels(this.ctx.clock.now()).find((c) => c.channelId === channelId);
-    if (!status) throw new NotFoundError(`Channel "${channelId}"`);
+    if (!status) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
     return status;
   }
 

@@ -144,7 +144,7 @@ export class PackageEpochs {
   }
 
   #assertPackage(packageId: string): string {
-    if (!this.#knownPackages().has(packageId)) throw new NotFoundError(`Package "${packageId}"`);
+    if (!this.#knownPackages().has(packageId)) throw new NotFoundError('package_not_found', { id: packageId }, `Package "${packageId}" not found`);
     return packageId;
   }
 

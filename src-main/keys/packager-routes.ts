@@ -39,7 +39,7 @@ export function registerPackagerRoutes(api: ApiRouter, ctx: CasContext, controlW
     },
     (koa, { params, principal }) => {
       if (!mayPackageChannel(principal, params.channel)) {
-        throw new ForbiddenError(`This API key is not for channel "${params.channel}"`, 'channel_not_allowed');
+        throw new ForbiddenError('api_key_channel_not_allowed', { channel: params.channel }, `This API key is not for channel "${params.channel}"`, 'channel_not_allowed');
       }
       koa.set('Cache-Control', 'no-store');
       const { current, next } = controlWords.currentControlWords(params.channel);

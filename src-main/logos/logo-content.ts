@@ -1,3 +1,4 @@
+import { ValidationError, type ErrorCode, type ErrorParams } from '../../src-shared/errors';
 import { sanitizeSvg, SvgRejectedError } from './svg-sanitizer';
 
 export type LogoType = 'image/png' | 'image/jpeg' | 'image/svg+xml';
@@ -6,7 +7,12 @@ const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Largest accepted width or height of a raster logo. */
 const MAX_DIMENSION = 4096;
 
-export class LogoRejectedError extends Error {}
+/** A file that is not an acceptable logo: a 400 naming the `logo` field. */
+class LogoRejectedError<C extends ErrorCode> extends ValidationError<C> {
+  constructor(code: C, params: ErrorParams<C>, message: string) {
+    super(code, params, `logo: ${message}`, 'logo');
+  }
+}
 
 function pngSize(data: Buffer): { width: number; height: number } | null {
   // The IHDR chunk comes first: length(4) "IHDR"(4) width(4) height(4).
@@ -47,17 +53,17 @@ function looksLikeSvg(data: Buffer): boolean {
 export function acceptLogo(data: Buffer): { type: LogoType; data: Buffer } {
   if (data.length >= 8 && data.subarray(0, 8).equals(PNG_MAGIC)) {
     const size = pngSize(data);
-    if (!size || size.width === 0 || size.height === 0) throw new LogoRejectedError('A damaged PNG file');
+    if (!size || size.width === 0 || size.height === 0) throw new LogoRejectedError('logo_damaged', { format: 'PNG' }, 'A damaged PNG file');
     if (size.width > MAX_DIMENSION || size.height > MAX_DIMENSION) {
-      throw new LogoRejectedError(`Logos are at most ${MAX_DIMENSION}×${MAX_DIMENSION} pixels`);
+      throw new LogoRejectedError('logo_too_many_pixels', { max: MAX_DIMENSION }, `Logos are at most ${MAX_DIMENSION}×${MAX_DIMENSION} pixels`);
     }
     return { type: 'image/png', data };
   }
   if (data.length >= 4 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) {
     const size = jpegSize(data);
-    if (!size || size.width === 0 || size.height === 0) throw new LogoRejectedError('A damaged JPEG file');
+    if (!size || size.width === 0 || size.height === 0) throw new LogoRejectedError('logo_damaged', { format: 'JPEG' }, 'A damaged JPEG file');
     if (size.width > MAX_DIMENSION || size.height > MAX_DIMENSION) {
-      throw new LogoRejectedError(`Logos are at most ${MAX_DIMENSION}×${MAX_DIMENSION} pixels`);
+      throw new LogoRejectedError('logo_too_many_pixels', { max: MAX_DIMENSION }, `Logos are at most ${MAX_DIMENSION}×${MAX_DIMENSION} pixels`);
     }
     return { type: 'image/jpeg', data };
   }
@@ -66,14 +72,14 @@ export function acceptLogo(data: Buffer): { type: LogoType; data: Buffer } {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(data);
     } catch {
-      throw new LogoRejectedError('An SVG file must be UTF-8');
+      throw new LogoRejectedError('logo_svg_not_utf8', {}, 'An SVG file must be UTF-8');
     }
     try {
       return { type: 'image/svg+xml', data: Buffer.from(sanitizeSvg(text), 'utf8') };
     } catch (error) {
-      if (error instanceof SvgRejectedError) throw new LogoRejectedError(error.message);
+      if (error instanceof SvgRejectedError) throw new LogoRejectedError('logo_svg_rejected', {}, error.message);
       throw error;
     }
   }
-  throw new LogoRejectedError('Only PNG, JPEG and SVG logos are accepted');
+  throw new LogoRejectedError('logo_unsupported_type', {}, 'Only PNG, JPEG and SVG logos are accepted');
 }

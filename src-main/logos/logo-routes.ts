@@ -12,7 +12,7 @@ const logoUploadSchema = z.object({ contentType: z.string(), bytes: z.number().i
 /** Reads the raw request body, refusing more than `limit` bytes without buffering them. */
 async function readBody(koa: Context, limit: number): Promise<Buffer> {
   const declared = Number(koa.get('content-length') || 0);
-  if (declared > limit) throw new PayloadTooLargeError(`logo: at most ${limit} bytes`, 'logo');
+  if (declared > limit) throw new PayloadTooLargeError('logo_too_large', { max: limit }, `logo: at most ${limit} bytes`, 'logo');
   const parsed = (koa.request as { rawBody?: string }).rawBody;
   if (typeof parsed === 'string') return Buffer.from(parsed, 'utf8');
   const chunks: Buffer[] = [];
@@ -21,7 +21,7 @@ async function readBody(koa: Context, limit: number): Promise<Buffer> {
     total += (chunk as Buffer).length;
     if (total > limit) {
       koa.req.destroy();
-      throw new PayloadTooLargeError(`logo: at most ${limit} bytes`, 'logo');
+      throw new PayloadTooLargeError('logo_too_large', { max: limit }, `logo: at most ${limit} bytes`, 'logo');
     }
     chunks.push(chunk as Buffer);
   }
@@ -44,7 +44,7 @@ export function registerLogoAdminRoutes(api: ApiRouter, ctx: CasContext, logos: 
       },
       async (koa, { params, principal }) => {
         const body = await readBody(koa, ctx.settings.get().logoMaxBytes);
-        if (body.length === 0) throw new ValidationError('logo: the request body is empty', 'logo');
+        if (body.length === 0) throw new ValidationError('logo_empty', {}, 'logo: the request body is empty', 'logo');
         return logos.upload(params.id, body, actorOf(principal));
       },
     )
@@ -76,7 +76,7 @@ export function registerLogoClientRoutes(api: ApiRouter, logos: LogoService): vo
     },
     (koa, { params }) => {
       const logo = logos.get(params.id);
-      if (!logo) throw new NotFoundError(`Logo of channel "${params.id}"`);
+      if (!logo) throw new NotFoundError('logo_not_found', { channelId: params.id }, `Logo of channel "${params.id}" not found`);
       const etag = `"${logo.sha256.slice(0, 32)}"`;
       koa.set('ETag', etag);
       koa.set('Last-Modified', new Date(Math.floor(logo.updatedAt / 1000) * 1000).toUTCString());

@@ -4,8 +4,8 @@ import { recordAudit } from '../audit/audit-log';
 import { type Actor } from '../kernel/actor';
 import { statement } from '../db/statements';
 import { channelRowById, clearChannelLogo, updateChannelColumns } from '../channels/channel-queries';
-import { NotFoundError, ValidationError } from '../../src-shared/errors';
-import { acceptLogo, LogoRejectedError, type LogoType } from './logo-content';
+import { NotFoundError } from '../../src-shared/errors';
+import { acceptLogo, type LogoType } from './logo-content';
 
 interface StoredLogo {
   channelId: string;
@@ -49,17 +49,11 @@ export class LogoService {
 
   /** Stores a logo (sniffed, SVG sanitized) and points the channel's `logo` at it. */
   upload(channelId: string, body: Buffer, actor: Actor): { contentType: LogoType; bytes: number; sha256: string; url: string } {
-    let accepted: ReturnType<typeof acceptLogo>;
-    try {
-      accepted = acceptLogo(body);
-    } catch (error) {
-      if (error instanceof LogoRejectedError) throw new ValidationError(`logo: ${error.message}`, 'logo');
-      throw error;
-    }
+    const accepted = acceptLogo(body);
     const { db, clock } = this.ctx;
     const sha256 = createHash('sha256').update(accepted.data).digest('hex');
     db.transaction(() => {
-      if (!channelRowById(db, channelId)) throw new NotFoundError(`Channel "${channelId}"`);
+      if (!channelRowById(db, channelId)) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
       const now = clock.now();
       statement(
         db,
@@ -83,7 +77,7 @@ export class LogoService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const removed = statement(db, 'DELETE FROM channel_logos WHERE channel_id = ?').run(channelId).changes;
-      if (removed === 0) throw new NotFoundError(`Logo of channel "${channelId}"`);
+      if (removed === 0) throw new NotFoundError('logo_not_found', { channelId }, `Logo of channel "${channelId}" not found`);
       const now = clock.now();
       clearChannelLogo(db, channelId, logoPath(channelId), now);
       recordAudit(db, now, actor, { action: 'channel.logo.delete', targetType: 'channel', targetId: channelId });

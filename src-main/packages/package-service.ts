@@ -24,7 +24,7 @@ export class PackageService {
 
   get(id: string): Package {
     const row = packageRowById(this.ctx.db, id);
-    if (!row) throw new NotFoundError(`Package "${id}"`);
+    if (!row) throw new NotFoundError('package_not_found', { id }, `Package "${id}" not found`);
     return this.#toPackage(row, channelsOfPackage(this.ctx.db, id), packageHolderCount(this.ctx.db, id));
   }
 
@@ -32,7 +32,7 @@ export class PackageService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       if (packageRowById(db, input.id)) {
-        throw new ConflictError(`Package "${input.id}" exists`, 'id');
+        throw new ConflictError('package_exists', { id: input.id }, `Package "${input.id}" exists`, 'id');
       }
       assertChannelsExist(this.ctx, input.channels);
       const now = clock.now();
@@ -48,7 +48,7 @@ export class PackageService {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       const row = packageRowById(db, id);
-      if (!row) throw new NotFoundError(`Package "${id}"`);
+      if (!row) throw new NotFoundError('package_not_found', { id }, `Package "${id}" not found`);
       const before = this.get(id);
       if (patch.channels) assertChannelsExist(this.ctx, patch.channels);
       const now = clock.now();
@@ -72,6 +72,8 @@ export class PackageService {
       const existing = this.get(id);
       if (existing.accountCount > 0 && !force) {
         throw new ConflictError(
+          'package_in_use',
+          { id, count: existing.accountCount },
           `Package "${id}" is held by ${existing.accountCount} account(s); delete with force=true to remove it from them`,
         );
       }

@@ -22,10 +22,10 @@ function astraOnThisHost(publicBase: string): string {
 }
 
 function refusal(reason: string): ApiError {
-  if (reason === 'rate_limited') return new RateLimitError('Too many wrong credentials; try again later');
-  if (reason === 'no_credential') return new UnauthorizedError('Add ?token= or ?auth=login:password', reason);
-  if (reason === 'bad_credential') return new UnauthorizedError('Wrong token or login:password', reason);
-  return new ForbiddenError(`Access refused: ${reason}`, reason);
+  if (reason === 'rate_limited') return new RateLimitError('too_many_wrong_credentials', {}, 'Too many wrong credentials; try again later');
+  if (reason === 'no_credential') return new UnauthorizedError('credential_missing', {}, 'Add ?token= or ?auth=login:password', reason);
+  if (reason === 'bad_credential') return new UnauthorizedError('credential_wrong', {}, 'Wrong token or login:password', reason);
+  return new ForbiddenError('access_refused', { reason }, `Access refused: ${reason}`, reason);
 }
 
 /** What the playlist route uses: the viewer's sign-in, the channels, and the URL signer. */

@@ -35,6 +35,8 @@ function refuseLoopbackPublicUrl(ctx: CasContext, patch: z.output<typeof setting
   const allowed = patch.publicBaseUrlAllowLoopback ?? current.publicBaseUrlAllowLoopback;
   if (url && !allowed && isLoopbackUrlHost(new URL(url).hostname)) {
     throw new ValidationError(
+      'public_url_loopback',
+      { field: 'publicBaseUrl' },
       'A loopback address (127.0.0.1, ::1, localhost) reaches only this machine: use its LAN address or name, or allow loopback links on purpose',
       'publicBaseUrl',
     );

@@ -65,11 +65,15 @@ function Routed() {
   );
 }
 
-/** Theme and locale follow the chosen language. */
+/** Theme and locale follow the chosen language; dropdowns are as wide as their longest (German) option. */
 function Localized({ children }: { children: ReactNode }) {
   const { i18n: current } = useTranslation();
   return (
-    <ConfigProvider locale={current.language === 'de' ? deDE : enUS} theme={{ token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
+    <ConfigProvider
+      locale={current.language === 'de' ? deDE : enUS}
+      popupMatchSelectWidth={false}
+      theme={{ token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}
+    >
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

@@ -62,10 +62,18 @@ export const accountCsvImportSchema = z
   .strict();
 export type AccountCsvImport = z.input<typeof accountCsvImportSchema>;
 
-export const accountCsvRowErrorSchema = z.object({
+/** A problem of the file or of one row: a code of the error catalogue with its params, like an API error. */
+export const accountCsvProblemSchema = z.object({
+  code: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** English sentence for logs and scripts; clients translate `code`. */
+  message: z.string(),
+});
+export type AccountCsvProblem = z.infer<typeof accountCsvProblemSchema>;
+
+export const accountCsvRowErrorSchema = accountCsvProblemSchema.extend({
   /** The column to blame (an account field name), or absent for the row as a whole. */
   field: z.string().optional(),
-  message: z.string(),
 });
 
 export const accountCsvRowResultSchema = z.object({
@@ -85,7 +93,7 @@ export const accountCsvImportResultSchema = z.object({
   /** Accounts written (0 for a dry run). */
   created: z.number().int(),
   /** Problems with the file itself (unknown columns, no username column). */
-  fileErrors: z.array(z.string()),
+  fileErrors: z.array(accountCsvProblemSchema),
   rows: z.array(accountCsvRowResultSchema),
 });
 export type AccountCsvImportResult = z.infer<typeof accountCsvImportResultSchema>;

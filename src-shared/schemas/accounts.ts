@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { expiryInputSchema, ipRangeListSchema, pageQuerySchema, slugSchema, wholeNumberIn } from './common';
 import { hwidSchema } from '../protocol/device-auth';
 
@@ -70,7 +71,7 @@ export const accountCreateSchema = z
   .strict()
   .superRefine((value, ctx) => {
     if (value.role !== 'user' && !value.password) {
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'Admins and observers sign in with a password' });
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'Admins and observers sign in with a password', params: issueCode('password_required_for_operator') });
     }
   });
 export type AccountCreate = z.input<typeof accountCreateSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { slugSchema } from './common';
 
 /**
@@ -20,6 +21,7 @@ export const apiKeyCreateSchema = z
   .refine((key) => key.channels === null || key.scopes.includes('packager'), {
     path: ['channels'],
     message: 'Only packager keys are limited to channels',
+    params: issueCode('channels_only_for_packager_keys'),
   });
 
 export const apiKeySchema = z.object({

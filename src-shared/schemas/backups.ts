@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 
 /** Settings of scheduled backups (spread into `settingsSchema`). */
 export const backupSettingsShape = {
@@ -6,7 +7,7 @@ export const backupSettingsShape = {
   backupFolder: z
     .string()
     .max(4096)
-    .refine((path) => path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path), 'An absolute path')
+    .refine((path) => path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path), { message: 'An absolute path', params: issueCode('absolute_path_required') })
     .nullable()
     .default(null),
   /** Hours between scheduled backups; 0 turns the schedule off. */

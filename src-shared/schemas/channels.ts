@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { pageQuerySchema, slugSchema, wholeNumberIn } from './common';
 import { channelWatermarkPatchSchema, channelWatermarkSchema } from './devices-watermarks';
 import { urlSigningSchemeSchema } from './access';
@@ -16,22 +17,22 @@ export const streamPathSchema = z
   .max(512, 'At most 512 characters')
   .superRefine((value, check) => {
     const verdict = canonicalPath(value);
-    if (!verdict.ok) check.addIssue({ code: 'custom', message: `A canonical URL path starting with "/": ${verdict.problem}` });
+    if (!verdict.ok) check.addIssue({ code: 'custom', message: `A canonical URL path starting with "/": ${verdict.problem}`, params: issueCode('invalid_stream_path') });
   });
 
 export const logoUrlSchema = z
   .string()
   .trim()
   .max(2048)
-  .refine((v) => /^https?:\/\//.test(v) || v.startsWith('/logos/'), 'An http(s) URL or an uploaded logo');
+  .refine((v) => /^https?:\/\//.test(v) || v.startsWith('/logos/'), { message: 'An http(s) URL or an uploaded logo', params: issueCode('invalid_logo_url') });
 
 /** Where `/hls/<channel>/...` reads playlists: an http(s) base URL or an absolute folder path. */
 export const hlsOriginSchema = z
   .string()
   .trim()
   .max(1024, 'At most 1024 characters')
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/[^\0]*$/.test(v), 'An http(s) URL or an absolute folder path')
-  .refine((v) => !/^https?:\/\/[^/?#]*@/.test(v), 'No user:password@: the CAS sends no credential to an origin');
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/[^\0]*$/.test(v), { message: 'An http(s) URL or an absolute folder path', params: issueCode('invalid_hls_origin') })
+  .refine((v) => !/^https?:\/\/[^/?#]*@/.test(v), { message: 'No user:password@: the CAS sends no credential to an origin', params: issueCode('hls_origin_has_credentials') });
 
 /** Crypto period length in seconds (control words rotate at every period boundary). */
 export const cryptoPeriodSecondsSchema = z.number().int('Whole seconds').min(2, 'At least 2 seconds').max(86400, 'At most one day');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { formatIpRange, parseIpRange } from '../net/ip-ranges';
 import { isDateOnly } from '../time/expiry';
 
@@ -23,7 +24,10 @@ export const isoDateTimeSchema = z.iso.datetime({ offset: true, message: 'Expect
 export const expiryInputSchema = z
   .string()
   .trim()
-  .refine((v) => isDateOnly(v) || isoDateTimeSchema.safeParse(v).success, 'Expected a date (2030-12-31) or an ISO 8601 date-time');
+  .refine((v) => isDateOnly(v) || isoDateTimeSchema.safeParse(v).success, {
+    message: 'Expected a date (2030-12-31) or an ISO 8601 date-time',
+    params: issueCode('invalid_expiry'),
+  });
 
 /** A whole number the operator types, refused (never clamped) outside `min`–`max`, saying the range. */
 export function wholeNumberIn(min: number, max: number) {
@@ -38,7 +42,7 @@ export const ipRangeSchema = z
   .transform((text, ctx) => {
     const range = parseIpRange(text);
     if (!range) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not an IP address or CIDR network` });
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not an IP address or CIDR network`, params: issueCode('invalid_ip_range', { range: text }) });
       return z.NEVER;
     }
     return formatIpRange(range);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { accountTokenSchema, accountUpdateSchema } from './accounts';
 import { channelCreateSchema } from './channels';
 import { packageCreateSchema } from './packages';
@@ -20,7 +21,7 @@ const base64Schema = (min: number, max: number) =>
   z
     .string()
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Base64')
-    .refine((text) => text.length >= min && text.length <= max, `Base64 of ${min} to ${max} characters`);
+    .refine((text) => text.length >= min && text.length <= max, { message: `Base64 of ${min} to ${max} characters`, params: issueCode('base64_length', { min, max }) });
 
 /** scrypt parameters, bounded so a crafted file cannot ask for more than 256 MiB or N above 2^20. */
 export const configKdfSchema = z
@@ -31,13 +32,13 @@ export const configKdfSchema = z
       .int()
       .min(2 ** 14)
       .max(2 ** 20)
-      .refine((n) => (n & (n - 1)) === 0, 'A power of two'),
+      .refine((n) => (n & (n - 1)) === 0, { message: 'A power of two', params: issueCode('power_of_two_required') }),
     r: z.number().int().min(1).max(16),
     p: z.number().int().min(1).max(4),
     salt: base64Schema(22, 64),
   })
   .strict()
-  .refine((kdf) => 128 * kdf.N * kdf.r * kdf.p <= 256 * 1024 * 1024, { message: 'At most 256 MiB of scrypt memory', path: ['N'] });
+  .refine((kdf) => 128 * kdf.N * kdf.r * kdf.p <= 256 * 1024 * 1024, { message: 'At most 256 MiB of scrypt memory', path: ['N'], params: issueCode('scrypt_memory_too_large') });
 
 export const configSealedSchema = z
   .object({
@@ -70,7 +71,7 @@ export const RENAMED_CONFIG_SETTINGS = { keysPublicUrl: 'publicBaseUrl' } as con
 /** The settings as the exporting CAS had them; secrets never travel here (they go sealed). */
 export const configSettingsSchema = settingsPatchSchema.extend({ keysPublicUrl: settingsPatchSchema.shape.publicBaseUrl }).superRefine((settings, check) => {
   for (const name of settingsSecretNames) {
-    if (settings[name] !== undefined) check.addIssue({ code: 'custom', path: [name], message: 'A secret travels sealed only' });
+    if (settings[name] !== undefined) check.addIssue({ code: 'custom', path: [name], message: 'A secret travels sealed only', params: issueCode('secret_sealed_only') });
   }
 });
 

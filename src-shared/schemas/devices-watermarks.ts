@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 
 /**
  * Watermarks drawn by the player over a channel: a template rendered per viewer (so a leaked
@@ -23,6 +24,7 @@ export const watermarkTemplateSchema = z
         ctx.addIssue({
           code: 'custom',
           message: `Unknown placeholder {${match[1]}}; use ${watermarkPlaceholders.map((p) => `{${p}}`).join(', ')}`,
+          params: issueCode('unknown_watermark_placeholder', { placeholder: `{${match[1]}}`, known: watermarkPlaceholders.map((p) => `{${p}}`).join(', ') }),
         });
         return;
       }

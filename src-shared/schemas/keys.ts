@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { pageQuerySchema, slugSchema } from './common';
 
 /**
@@ -74,10 +75,10 @@ export const keyRotateSchema = z
   .strict()
   .superRefine((value, ctx) => {
     if (value.kind === 'ecm' && value.package !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['package'], message: 'An ECM rotation names a channel, not a package' });
+      ctx.addIssue({ code: 'custom', path: ['package'], message: 'An ECM rotation names a channel, not a package', params: issueCode('ecm_rotation_names_channel') });
     }
     if (value.kind === 'emm' && value.channel !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'An EMM rotation names a package, not a channel' });
+      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'An EMM rotation names a package, not a channel', params: issueCode('emm_rotation_names_package') });
     }
   });
 export type KeyRotate = z.input<typeof keyRotateSchema>;

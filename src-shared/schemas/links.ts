@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseIpAddress } from '../net/ip-ranges';
+import { issueCode } from '../zod-issue-errors';
 import { urlSigningSchemeSchema, type UrlSigningScheme } from './access';
 import { accessSecretNames } from './access-settings';
 
@@ -34,20 +35,20 @@ export const publicBaseUrlSchema = z
   .trim()
   .max(512, 'At most 512 characters')
   .transform((text, check) => {
-    const fail = (message: string) => {
-      check.addIssue({ code: 'custom', message });
+    const fail = (code: 'public_url_not_http' | 'public_url_has_credentials' | 'public_url_has_path' | 'public_url_wildcard', message: string) => {
+      check.addIssue({ code: 'custom', message, params: issueCode(code) });
       return z.NEVER;
     };
-    if (!/^https?:\/\/[^\s]+$/i.test(text)) return fail('An http:// or https:// address, e.g. http://192.168.1.20:8100');
+    if (!/^https?:\/\/[^\s]+$/i.test(text)) return fail('public_url_not_http', 'An http:// or https:// address, e.g. http://192.168.1.20:8100');
     let url: URL;
     try {
       url = new URL(text);
     } catch {
-      return fail('An http:// or https:// address, e.g. http://192.168.1.20:8100');
+      return fail('public_url_not_http', 'An http:// or https:// address, e.g. http://192.168.1.20:8100');
     }
-    if (url.username || url.password) return fail('No user name or password in the address');
-    if (url.pathname !== '/' || url.search || url.hash) return fail('Only scheme, host and port: nothing after the port but "/"');
-    if (isWildcardUrlHost(url.hostname)) return fail('0.0.0.0 and :: are listen addresses, not reachable ones: use this machine\'s LAN address or name');
+    if (url.username || url.password) return fail('public_url_has_credentials', 'No user name or password in the address');
+    if (url.pathname !== '/' || url.search || url.hash) return fail('public_url_has_path', 'Only scheme, host and port: nothing after the port but "/"');
+    if (isWildcardUrlHost(url.hostname)) return fail('public_url_wildcard', '0.0.0.0 and :: are listen addresses, not reachable ones: use this machine\'s LAN address or name');
     return url.origin;
   });
 

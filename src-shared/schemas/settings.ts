@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueCode } from '../zod-issue-errors';
 import { accessSecretNames, accessSettingsShape } from './access-settings';
 import { keysSecretNames, keysSettingsShape } from './keys-settings';
 import { desktopSettingsShape } from './desktop-settings';
@@ -20,7 +21,7 @@ const coreSettingsShape = {
   /** Desktop shell: sign the operator on this machine in without a password. */
   desktopAutoLogin: z.boolean().default(false),
   /** The operator's IANA time zone: a typed expiry date ends at midnight there. */
-  timeZone: z.string().trim().refine(isTimeZone, 'Not a known IANA time zone, e.g. Europe/Berlin').default('UTC'),
+  timeZone: z.string().trim().refine(isTimeZone, { message: 'Not a known IANA time zone, e.g. Europe/Berlin', params: issueCode('invalid_time_zone') }).default('UTC'),
 };
 
 /** Each capability adds its shape here (one spread line), defined in its own schema file. */

@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
+import { isErrorCode } from '../../src-shared/error-codes';
 
 let t: TestCas;
 
@@ -33,13 +34,16 @@ describe('accounts CSV import', () => {
     expect(bad.ok).toBe(false);
     const fields = bad.errors.map((e: { field?: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['username', 'maxConnections', 'expiresAt', 'email', 'packages']));
+    // Every row error is a catalogue code with its params, so the dashboard can say it in any language.
+    for (const error of bad.errors) expect(isErrorCode(error.code), JSON.stringify(error)).toBe(true);
+    expect(bad.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'email', code: 'invalid_email', params: { field: 'email' } })]));
     expect(await usernames('csv-')).toEqual([]);
   });
 
   it('refuses to commit a file with an invalid row unless told to skip it', async () => {
     const answer = await t.admin.post('/api/admin/accounts/import', { csv: goodAndBad, dryRun: false });
     expect(answer.status).toBe(400);
-    expect(answer.body.error.field).toBe('csv');
+    expect(answer.body.error).toMatchObject({ field: 'csv', code: 'csv_rows_invalid', params: { count: 1, line: 4 } });
     expect(answer.body.error.message).toContain('line 4');
     expect(await usernames('csv-')).toEqual([]);
   });
@@ -62,13 +66,16 @@ describe('accounts CSV import', () => {
     const csv = 'username\ncsv-alice\nnew-one\nNEW-ONE\n';
     const answer = await t.admin.post('/api/admin/accounts/import', { csv, dryRun: true });
     expect(answer.body.rows.map((r: { ok: boolean }) => r.ok)).toEqual([false, true, false]);
+    expect(answer.body.rows[0].errors[0]).toMatchObject({ code: 'username_taken', params: { username: 'csv-alice' } });
+    expect(answer.body.rows[2].errors[0]).toMatchObject({ code: 'csv_username_repeated', params: { line: 3 } });
     expect(answer.body.rows[2].errors[0].message).toContain('line 3');
   });
 
   it('rejects unknown columns as a file error', async () => {
     const answer = await t.admin.post('/api/admin/accounts/import', { csv: 'username,favouriteColour\nzed,blue\n', dryRun: true });
     expect(answer.status).toBe(200);
-    expect(answer.body.fileErrors[0]).toContain('favouriteColour');
+    expect(answer.body.fileErrors[0]).toMatchObject({ code: 'csv_unknown_columns', params: { columns: 'favouriteColour' } });
+    expect(answer.body.fileErrors[0].message).toContain('favouriteColour');
     const commit = await t.admin.post('/api/admin/accounts/import', { csv: 'username,favouriteColour\nzed,blue\n', dryRun: false });
     expect(commit.status).toBe(400);
   });

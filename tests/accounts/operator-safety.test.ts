@@ -103,7 +103,7 @@ describe('sign-in says why an operator account cannot sign in, only to whoever k
     expect(right.body.error.code).toBe('account_disabled');
     const wrong = await t.anonymous.post('/api/admin/login', { username: op.username, password: 'not-the-password' });
     const unknown = await t.anonymous.post('/api/admin/login', { username: 'nobody-here', password: 'not-the-password' });
-    expect([wrong.status, wrong.body.error.code]).toEqual([401, 'unauthorized']);
+    expect([wrong.status, wrong.body.error.code]).toEqual([401, 'wrong_credentials']);
     expect(unknown.body).toEqual(wrong.body);
   });
 

@@ -69,12 +69,12 @@ describe('account form', () => {
   });
 
   it('shows a server refusal at the field it names', async () => {
-    const onSubmit = vi.fn().mockRejectedValue(new ApiRequestError(409, { code: 'conflict', message: 'Username "taken" is taken', field: 'username' }));
+    const onSubmit = vi.fn().mockRejectedValue(new ApiRequestError(409, { code: 'username_taken', params: { username: 'taken' }, message: 'Username "taken" is taken', field: 'username' }));
     renderWithProviders(<AccountForm mode="create" account={null} packages={packages} readOnly={false} onSubmit={onSubmit} onCancel={() => undefined} />);
     const user = userEvent.setup();
     await user.type(screen.getByLabelText('Username'), 'taken');
     await user.click(screen.getByRole('button', { name: 'Create' }));
-    expect(await screen.findByText('Username "taken" is taken')).toBeTruthy();
+    expect(await screen.findByText('The username "taken" is taken.')).toBeTruthy();
   });
 
   it('is read-only for observers: every input disabled, no save button', () => {

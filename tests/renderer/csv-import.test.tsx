@@ -16,7 +16,15 @@ const preview: AccountCsvImportResult = {
   fileErrors: [],
   rows: [
     { line: 2, username: 'anna', ok: true, errors: [] },
-    { line: 3, username: 'x', ok: false, errors: [{ field: 'username', message: 'At least 3 characters' }, { field: 'packages', message: 'Unknown package "gold"' }] },
+    {
+      line: 3,
+      username: 'x',
+      ok: false,
+      errors: [
+        { field: 'username', code: 'too_short', params: { field: 'username', min: 3 }, message: 'At least 3 characters' },
+        { field: 'packages', code: 'unknown_package', params: { id: 'gold' }, message: 'Unknown package "gold"' },
+      ],
+    },
     { line: 4, username: 'bert', ok: true, errors: [] },
   ],
 };
@@ -41,7 +49,7 @@ describe('CSV import', () => {
 
     expect(await screen.findByText(/3 rows, 2 valid, 1 with errors/)).toBeTruthy();
     expect(screen.getByText('At least 3 characters')).toBeTruthy();
-    expect(screen.getByText('Unknown package "gold"')).toBeTruthy();
+    expect(screen.getByText('There is no package "gold".')).toBeTruthy();
     expect(calls).toHaveLength(1);
     expect(calls[0].body).toEqual({ csv, dryRun: true });
 
@@ -54,12 +62,12 @@ describe('CSV import', () => {
 
   it('cannot import a file with a broken header', async () => {
     fakeApi({
-      'POST /api/admin/accounts/import': () => ({ body: { ...preview, valid: 0, invalid: 0, total: 0, rows: [], fileErrors: ['Unknown column(s): colour'] } }),
+      'POST /api/admin/accounts/import': () => ({ body: { ...preview, valid: 0, invalid: 0, total: 0, rows: [], fileErrors: [{ code: 'csv_unknown_columns', params: { columns: 'colour', known: 'username, password' }, message: 'Unknown column(s): colour' }] } }),
     });
     renderWithProviders(<CsvImportModal open onClose={() => undefined} />);
     const input = document.querySelector('input[type=file]') as HTMLInputElement;
     await userEvent.setup().upload(input, new File(['username,colour\na,b\n'], 'bad.csv', { type: 'text/csv' }));
-    expect(await screen.findByText('Unknown column(s): colour')).toBeTruthy();
+    expect(await screen.findByText('Unknown columns: colour. Known columns: username, password')).toBeTruthy();
     expect(screen.getByTestId<HTMLButtonElement>('csv-commit').disabled).toBe(true);
   });
 });

@@ -4,7 +4,6 @@ import { settingsSchema } from '../../src-shared/schemas/settings';
 import { describeField, settingsGroups } from '../../src-renderer/src/features/settings/settings-form';
 import { en } from '../../src-renderer/src/shared/i18n/en';
 import { de } from '../../src-renderer/src/shared/i18n/de';
-import { translateMessage } from '../../src-renderer/src/shared/i18n/i18n';
 
 function leaves(value: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -60,11 +59,5 @@ describe('texts', () => {
       const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
       expect(placeholders(translated), key).toEqual(placeholders(text));
     }
-  });
-
-  it('translates the shared validation messages into German and leaves English alone', () => {
-    expect(translateMessage('At least 8 characters', 'de')).toBe('Mindestens 8 Zeichen');
-    expect(translateMessage('username: Letters, digits and . _ @ - only', 'de')).toBe('Nur Buchstaben, Ziffern und . _ @ -');
-    expect(translateMessage('At least 8 characters', 'en')).toBe('At least 8 characters');
   });
 });

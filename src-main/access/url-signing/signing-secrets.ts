@@ -6,7 +6,7 @@ type SigningSecretName = 'securetokenSecret' | 'secureLinkSecret';
 /** The secret new signatures use; a clear 409 naming the setting when the operator has not set it. */
 export function currentSigningSecret(settings: SettingsStore, name: SigningSecretName): string {
   const secret = settings.secret(name);
-  if (!secret) throw new ConflictError(`Set ${name} in the settings before signing stream URLs with it`, name);
+  if (!secret) throw new ConflictError('signing_secret_missing', { name }, `Set ${name} in the settings before signing stream URLs with it`, name);
   return secret.current;
 }
 

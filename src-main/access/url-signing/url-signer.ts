@@ -60,7 +60,7 @@ export class UrlSigner {
   /** The full stream URL of a channel for one viewer, signed with the scheme configured for the channel. */
   streamUrl(channelId: string, viewer: StreamViewer, options: StreamUrlOptions = {}): string {
     const channel = this.directory.channel(channelId);
-    if (!channel) throw new NotFoundError(`Channel "${channelId}"`);
+    if (!channel) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
     return this.streamUrlFor(channel, viewer, options);
   }
 
@@ -83,7 +83,7 @@ export class UrlSigner {
     let streamTickets: TicketIssuer | null = null;
     return (channel) => {
       const base = this.streamBaseUrl(channel, options.fallbackBaseUrl);
-      if (!base) throw new ConflictError(`Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
+      if (!base) throw new ConflictError('stream_base_url_missing', { channelId: channel.id }, `Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
       const url = joinUrl(base, options.path ?? channel.streamPath);
       switch (channel.urlSigning) {
         case 'token':

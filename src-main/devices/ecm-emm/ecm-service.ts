@@ -36,7 +36,7 @@ export class EcmService {
 
   ecmFor(channelId: string): SignedEnvelope {
     const channel = this.directory.channel(channelId);
-    if (!channel) throw new NotFoundError(`Channel "${channelId}"`);
+    if (!channel) throw new NotFoundError('channel_not_found', { id: channelId }, `Channel "${channelId}" not found`);
     const now = this.ctx.clock.now();
     const current = this.controlWords.currentPeriod(channelId, now);
     // What the ECM depends on, read without opening a key: the newest generation of both periods

@@ -45,7 +45,7 @@ export class EmmService {
   emmFor({ deviceId, hwid, device, account }: EmmDevice): SignedEnvelope {
     const boxPublicKey = device?.boxPublicKey;
     if (!boxPublicKey || boxPublicKey.length !== 32) {
-      throw new ApiError(409, 'conflict', 'Register the device X25519 public key (devicePublicKey) at sign-in first', {
+      throw new ApiError(409, 'device_public_key_missing', {}, 'Register the device X25519 public key (devicePublicKey) at sign-in first', {
         reason: 'no_device_key',
         field: 'devicePublicKey',
       });

@@ -207,7 +207,7 @@ export function AccountForm({ mode, account, packages, readOnly, onSubmit, onCan
         <Select mode="tags" tokenSeparators={[',', ' ', ';']} open={false} suffixIcon={null} placeholder="192.0.2.0/24" />
       </Form.Item>
       <Form.Item name="email" label={t('accounts.email')} rules={[zodRule(shape.email, emptyToNull)]}>
-        <Input type="email" autoComplete="off" />
+        <Input inputMode="email" autoComplete="off" />
       </Form.Item>
       <Form.Item name="comment" label={t('accounts.comment')} rules={[zodRule(shape.comment)]}>
         <Input.TextArea rows={2} />

@@ -301,7 +301,7 @@ export function AccountsPage() {
           allowClear
           placeholder={t('accounts.role')}
           aria-label={t('accounts.role')}
-          style={{ width: 130 }}
+          style={{ width: 150 }}
           value={filters.role}
           onChange={(value) => setFilters({ role: value })}
           options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
@@ -311,7 +311,7 @@ export function AccountsPage() {
           allowClear
           placeholder={t('accounts.status')}
           aria-label={t('accounts.status')}
-          style={{ width: 130 }}
+          style={{ width: 150 }}
           value={filters.status}
           onChange={(value) => setFilters({ status: value })}
           options={accountStatuses.map((s) => ({ value: s, label: t(`accounts.statuses.${s}`) }))}

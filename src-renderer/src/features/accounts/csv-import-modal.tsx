@@ -7,7 +7,7 @@ import { accountCsvImportColumns, type AccountCsvImportResult, type AccountCsvRo
 import { api } from '../../shared/api/client';
 import { accountsKey } from './account-queries';
 import { errorText } from '../../shared/components/feedback';
-import { translateMessage } from '../../shared/i18n/i18n';
+import { problemText } from '../../shared/i18n/error-text';
 
 interface Props {
   open: boolean;
@@ -117,8 +117,8 @@ export function CsvImportModal({ open, onClose }: Props) {
           <Typography.Paragraph>
             <strong>{file?.name}</strong>: {t('csv.summary', { total: preview.total, valid: preview.valid, invalid: preview.invalid })}
           </Typography.Paragraph>
-          {preview.fileErrors.map((text) => (
-            <Alert key={text} type="error" showIcon title={text} className="form-alert" />
+          {preview.fileErrors.map((fileError) => (
+            <Alert key={fileError.code} type="error" showIcon title={problemText(fileError)} className="form-alert" />
           ))}
           <Table<AccountCsvRowResult>
             size="small"
@@ -141,7 +141,7 @@ export function CsvImportModal({ open, onClose }: Props) {
                 render: (_, row) =>
                   row.errors.map((e, i) => (
                     <div key={i}>
-                      {e.field && <Typography.Text code>{e.field}</Typography.Text>} {translateMessage(e.message)}
+                      {e.field && <Typography.Text code>{e.field}</Typography.Text>} {problemText(e)}
                     </div>
                   )),
               },

@@ -13,7 +13,7 @@ import { zodRule } from '../../shared/forms/zod-rules';
 /** What went wrong at sign-in, in words for the operator. */
 export function signInProblem(error: unknown, t: (key: 'auth.lockedUntil' | 'auth.tooManyRequests', options?: Record<string, string>) => string): string {
   if (error instanceof ApiRequestError && error.code === 'locked_out') {
-    const until = error.body.details?.lockedUntil;
+    const until = error.body.params.lockedUntil;
     return t('auth.lockedUntil', { time: typeof until === 'string' ? dayjs(until).format('HH:mm') : '?' });
   }
   if (error instanceof ApiRequestError && error.status === 429) return t('auth.tooManyRequests');

@@ -186,7 +186,7 @@ export function ChannelForm({
       </Form.Item>
       <Space size="large" wrap align="start">
         <Form.Item name="urlSigning" label={t('channels.urlSigning')}>
-          <Select style={{ width: 240 }} options={urlSigningSchemes.map((s) => ({ value: s, label: t(`channels.signing.${s}`) }))} />
+          <Select style={{ width: 340 }} options={urlSigningSchemes.map((s) => ({ value: s, label: t(`channels.signing.${s}`) }))} />
         </Form.Item>
         <Form.Item name="cryptoPeriodSeconds" label={t('channels.cryptoPeriod')} rules={[zodRule(create.cryptoPeriodSeconds)]}>
           <InputNumber suffix="s" />
@@ -451,7 +451,7 @@ export function ChannelsPage() {
           {
             title: t('channels.enabled'),
             dataIndex: 'enabled',
-            width: 90,
+            width: 110,
             render: (on: boolean) => (on ? <Tag color="green">{t('common.on')}</Tag> : <Tag>{t('common.off')}</Tag>),
           },
           {

@@ -23,7 +23,7 @@ export function AccessLog() {
     <>
       <Space wrap className="filter-bar">
         <Select allowClear placeholder={t('logs.result')} style={{ width: 120 }} value={filters.result} onChange={(v) => set({ result: v })} options={[{ value: 'allow', label: t('logs.allow') }, { value: 'deny', label: t('logs.deny') }]} />
-        <Select allowClear placeholder={t('logs.reason')} style={{ width: 170 }} value={filters.reason} onChange={(v) => set({ reason: v })} options={refusalReasonValues.map((r) => ({ value: r, label: t(`reasons.${r}`) }))} />
+        <Select allowClear placeholder={t('logs.reason')} style={{ width: 320 }} value={filters.reason} onChange={(v) => set({ reason: v })} options={refusalReasonValues.map((r) => ({ value: r, label: t(`reasons.${r}`) }))} />
         <Select
           allowClear
           showSearch={{ optionFilterProp: 'label' }}

@@ -93,7 +93,7 @@ export class ApiClient {
     try {
       response = await fetch(`${this.baseUrl}${path}${queryString(options.query)}`, { method, headers, body });
     } catch {
-      throw new ApiRequestError(0, { code: 'network', message: 'The CAS does not answer. Is it running?' });
+      throw new ApiRequestError(0, { code: 'network', params: {}, message: 'The CAS does not answer. Is it running?' });
     }
     if (response.ok) {
       if (method !== 'GET') this.onChanged?.();
@@ -106,8 +106,8 @@ export class ApiClient {
       payload = null;
     }
     const error = isApiErrorBody(payload)
-      ? new ApiRequestError(response.status, payload.error)
-      : new ApiRequestError(response.status, { code: 'http', message: `${response.status} ${response.statusText}` });
+      ? new ApiRequestError(response.status, { ...payload.error, params: payload.error.params ?? {} })
+      : new ApiRequestError(response.status, { code: 'http', params: {}, message: `${response.status} ${response.statusText}` });
     if (response.status === 401 && this.token && !path.endsWith('/login')) this.onUnauthorized?.();
     return Promise.reject(error);
   }

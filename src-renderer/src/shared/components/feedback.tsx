@@ -1,18 +1,10 @@
 import { Component, type ReactNode } from 'react';
 import { Alert, App, Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiRequestError } from '../api/client';
-import { codedErrorText, i18n, translateMessage } from '../i18n/i18n';
+import { i18n } from '../i18n/i18n';
+import { errorText } from '../i18n/error-text';
 
-/** The text to show for any error: the API's message (translated where known), else a generic one. */
-export function errorText(error: unknown): string {
-  if (error instanceof ApiRequestError) {
-    if (error.code === 'network') return i18n.t('errors.network');
-    if (error.status === 403 && error.field === 'role') return i18n.t('errors.readOnly');
-    return codedErrorText(error.code, error.body.details) ?? translateMessage(error.message);
-  }
-  return i18n.t('errors.unexpected');
-}
+export { errorText };
 
 /** An error in place of content that could not load (never a blank page). */
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {

@@ -1,7 +1,7 @@
 import type { FormInstance, Rule } from 'antd/es/form';
 import type { z } from 'zod';
 import { ApiRequestError } from '../api/client';
-import { codedErrorText, fieldMessage, translateMessage } from '../i18n/i18n';
+import { errorText, issueText } from '../i18n/error-text';
 
 /**
  * An antd form rule that checks a value with the shared zod schema, so the dashboard applies
@@ -12,7 +12,7 @@ export function zodRule(schema: z.ZodType, toValue: (value: unknown) => unknown 
   return {
     validator: (_rule, value) => {
       const result = schema.safeParse(toValue(value));
-      return result.success ? Promise.resolve() : Promise.reject(new Error(message ?? translateMessage(result.error.issues[0].message)));
+      return result.success ? Promise.resolve() : Promise.reject(new Error(message ?? issueText(result.error.issues[0])));
     },
   };
 }
@@ -23,8 +23,8 @@ export function showIssues(form: FormInstance, issues: readonly z.core.$ZodIssue
   const byField = new Map<string, string[]>();
   for (const issue of issues) {
     const name = String(issue.path[0] ?? '');
-    if (fields.includes(name)) byField.set(name, [...(byField.get(name) ?? []), translateMessage(issue.message)]);
-    else leftover.push(translateMessage(issue.message));
+    if (fields.includes(name)) byField.set(name, [...(byField.get(name) ?? []), issueText(issue)]);
+    else leftover.push(issueText(issue));
   }
   form.setFields([...byField].map(([name, errors]) => ({ name, errors })));
   const first = [...byField.keys()][0];
@@ -40,7 +40,7 @@ export function showApiErrorAtField(form: FormInstance, error: unknown, fields: 
   if (!(error instanceof ApiRequestError) || !error.field) return false;
   const name = error.field.split('.')[0];
   if (!fields.includes(name)) return false;
-  form.setFields([{ name, errors: [codedErrorText(error.code, error.body.details) ?? fieldMessage(error.message)] }]);
+  form.setFields([{ name, errors: [errorText(error)] }]);
   form.scrollToField(name, { block: 'center' });
   return true;
 }
