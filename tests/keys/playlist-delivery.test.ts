@@ -70,7 +70,7 @@ describe('the #EXTINF lines reused between playlists', () => {
     expect(infoLineOf((await playlistOf(viewer.token)).text, 'one')).toContain('tvg-name="One"');
     expect((await t.admin.patch('/api/admin/channels/one', { name: 'One HD' })).status).toBe(200);
     expect(infoLineOf((await playlistOf(viewer.token)).text, 'one')).toBe(
-      `#EXTINF:-1 tvg-id="one" tvg-name="One HD" tvg-logo="${t.cas.apiUrl}/logos/one.png" group-title="Basic",One HD`,
+      `#EXTINF:-1 tvg-id="one" tvg-name="One HD" tvg-logo="${t.cas.apiUrl}/logos/one.png" tvg-chno="1" group-title="Basic",One HD`,
     );
     expect((await t.admin.patch('/api/admin/packages/basic', { name: 'Starter' })).status).toBe(200);
     expect(infoLineOf((await playlistOf(viewer.token)).text, 'one')).toContain('group-title="Starter"');

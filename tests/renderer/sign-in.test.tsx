@@ -24,7 +24,7 @@ describe('sign-in', () => {
       'GET /api/admin/setup': () => ({ body: { needsSetup: false } }),
       'POST /api/admin/login': () => ({
         status: 429,
-        body: { error: { code: 'locked_out', message: 'Too many failed sign-ins; this account is locked for a while', details: { lockedUntil } } },
+        body: { error: { code: 'locked_out', params: { lockedUntil }, message: 'Too many failed sign-ins; this account is locked for a while', details: { lockedUntil } } },
       }),
     });
     render(<DashboardApp initialPath="/" />);

@@ -59,7 +59,7 @@ export function describeField(name: string, schema: z.ZodType): FieldInfo {
 }
 
 /** Settings with a card of their own (the public address: links/public-url-card.tsx), not in this form. */
-const ownCardFields = new Set(Object.keys(linksSettingsShape));
+export const ownCardFields = new Set(Object.keys(linksSettingsShape));
 
 /** The operator-facing groups of the settings document, each from the capability that owns it. */
 export function settingsGroups(): Array<{ key: string; fields: string[] }> {

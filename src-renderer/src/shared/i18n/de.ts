@@ -576,6 +576,7 @@ export const de: typeof en = {
     hlsPlaylistTicketHours: 'Gültigkeit der Playlist-Tickets (h)',
     hlsOriginTimeoutSeconds: 'Zeitlimit beim Lesen des HLS-Ursprungs (s)',
     publicBaseUrl: 'Öffentliche Basis-URL der Client-API',
+    publicBaseUrlAllowLoopback: 'Loopback-Basis-URL erlauben (nur dieser Rechner)',
     desktopAdminPort: 'Admin-Port',
     desktopApiPort: 'Client-API-Port',
     desktopApiHost: 'Client-API-Adresse',

@@ -577,6 +577,7 @@ export const en = {
     hlsPlaylistTicketHours: 'Playlist ticket lifetime (h)',
     hlsOriginTimeoutSeconds: 'HLS origin read timeout (s)',
     publicBaseUrl: 'Public base URL of the client API',
+    publicBaseUrlAllowLoopback: 'Allow a loopback public base URL (this machine only)',
     desktopAdminPort: 'Admin port',
     desktopApiPort: 'Client API port',
     desktopApiHost: 'Client API address',
