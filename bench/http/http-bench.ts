@@ -48,6 +48,16 @@ async function run(env: BenchEnvironment, route: BenchRoute, connections: number
   return result;
 }
 
+/**
+ * Warm-up of one route: `seconds` of load, repeated (at most 10 times) until every request of its
+ * pool was sent once, so the rounds measure viewers the CAS has seen before (as it has in service),
+ * not first sightings of thousands of viewers at a time.
+ */
+async function warmUp(env: BenchEnvironment, route: BenchRoute, connections: number, seconds: number, poolSize: number): Promise<void> {
+  let sent = 0;
+  for (let i = 0; i < 10 && (i === 0 || (!route.freshPerRun && sent < poolSize)); i++) sent += (await run(env, route, connections, seconds)).requests;
+}
+
 export async function runRouteBenchmark(options: BenchOptions): Promise<void> {
   requireWrk();
   const machine = describeMachine();
@@ -56,7 +66,7 @@ export async function runRouteBenchmark(options: BenchOptions): Promise<void> {
     const { routes } = env;
     console.log(`measuring ${routes.map((r) => r.name).join(', ')}`);
     if (options.warmupSeconds > 0) {
-      for (const route of routes) await run(env, route, options.connections[0], options.warmupSeconds);
+      for (const route of routes) await warmUp(env, route, options.connections[0], options.warmupSeconds, options.viewers);
     }
     const records: RunRecord[] = [];
     for (let round = 1; round <= options.rounds; round++) {
@@ -103,6 +113,8 @@ export async function runProfile(options: BenchOptions, routeName: string): Prom
     const route = env.routes.find((r) => r.name === routeName) ?? env.routes.find((r) => routeMatches(r.name, [routeName]));
     if (!route) throw new Error(`no route ${routeName}`);
     const connections = options.connections[0];
+    // Warm up as the comparison does, so the profile shows the route's steady state, not first sightings.
+    if (options.warmupSeconds > 0) await warmUp(env, route, connections, options.warmupSeconds, options.viewers);
     console.log(`profiling ${route.name} at c${connections} for ${options.seconds} s`);
     const result = await run(env, route, connections, options.seconds);
     console.log(`${result.requestsPerSecond.toFixed(0)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  (${result.statusErrors} answers ≥ 400)`);

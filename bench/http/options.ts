@@ -33,7 +33,7 @@ export const USAGE = `npm run bench [-- flags]            HTTP route benchmark (
   --routes a,b             only CAS routes whose name contains one of these (BENCH_ROUTES)
   --viewers N              accounts per route sending requests (default 5000)
   --devices N              signed-in devices for ECM/EMM/sign-in (default 200)
-  --warmup N               seconds of load per route before the first round (default 1)
+  --warmup N               seconds of load per route before the first round, repeated until its pool was sent once (default 1)
   --no-write               print only; do not write docs/benchmarks.md and .json
   --profile ROUTE          run ROUTE at the first concurrency under node --cpu-prof; print top self time
   --startup                start-up time and RSS with --startup-accounts (default 1000000), --starts times (3)

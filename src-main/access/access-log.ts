@@ -23,6 +23,8 @@ const HOUR_MS = 3_600_000;
 const EARLY_FLUSH = 20_000;
 /** Above this many buffered rows the oldest are dropped (and counted); a failing disk cannot grow memory. */
 const MAX_BUFFERED = 200_000;
+/** Rows taken at a time by `writeWhile` between two looks at its budget. */
+const WRITE_STEP = 16;
 
 /** One access-log row waiting to be written: identical decisions of one minute, counted. */
 export interface PendingAccessRow extends AccessLogRecord {
@@ -107,19 +109,28 @@ export class AccessLogWriter {
     while (this.#rows.size > this.maxBuffered) this.#dropOldest();
   }
 
-  /** Writes a batch from `take` and its hourly counts; call inside a transaction. */
-  write(batch: readonly PendingAccessRow[]): number {
-    if (batch.length === 0) return 0;
+  /**
+   * Takes and writes rows, oldest first, a few at a time while `more()` says so, then their hourly
+   * counts; call inside a transaction. Every row taken is pushed to `taken` as it is taken, so the
+   * caller can put them back when the transaction fails. `now`: as in `take`. Returns rows written.
+   */
+  writeWhile(more: () => boolean, taken: PendingAccessRow[], now?: number): number {
     const insert = statement(
       this.db,
       `INSERT INTO access_log (at, result, reason, rule, account_id, username, channel_id, ip, source, session_id, count)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const hourly = new Map<string, number>();
-    for (const r of batch) {
-      insert.run(r.at, r.result, r.reason, r.rule, r.accountId, r.username, r.channelId, r.ip, r.source, r.sessionId, r.count);
-      const key = `${Math.floor(r.at / HOUR_MS) * HOUR_MS}\u0000${r.channelId ?? ''}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}`;
-      hourly.set(key, (hourly.get(key) ?? 0) + r.count);
+    const first = taken.length;
+    while (more()) {
+      const step = this.take(WRITE_STEP, now);
+      if (step.length === 0) break;
+      for (const r of step) {
+        taken.push(r);
+        insert.run(r.at, r.result, r.reason, r.rule, r.accountId, r.username, r.channelId, r.ip, r.source, r.sessionId, r.count);
+        const key = `${Math.floor(r.at / HOUR_MS) * HOUR_MS}\u0000${r.channelId ?? ''}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}`;
+        hourly.set(key, (hourly.get(key) ?? 0) + r.count);
+      }
     }
     const rollup = statement(
       this.db,
@@ -130,7 +141,7 @@ export class AccessLogWriter {
       const [hour, channel, result, reason] = key.split('\u0000') as [string, string, string, string];
       rollup.run(Number(hour), channel, result, reason, n);
     }
-    return batch.length;
+    return taken.length - first;
   }
 
   #dropOldest(): void {

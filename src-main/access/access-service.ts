@@ -23,8 +23,11 @@ import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** Rows per background flush transaction (a few milliseconds of writing). */
-const FLUSH_SLICE = 500;
+/**
+ * Longest one background write transaction runs on the main thread (plus its commit): a decision
+ * arriving meanwhile waits at most about this long.
+ */
+const SLICE_BUDGET_MS = 2;
 /** The alarm raised while buffered access history cannot be written (full disk, I/O error). */
 const WRITE_ALARM = 'access-log-write';
 
@@ -137,44 +140,49 @@ export class AccessService implements AccessDecider {
    */
   flush(): void {
     if (!this.ctx.db.open) return;
-    this.#writeSlice(this.#log.take(Number.POSITIVE_INFINITY), { force: true, relaxed: false });
+    this.#writeSlice({ force: true, relaxed: false });
   }
 
   /**
-   * One transaction of session changes and access-log rows. A failure (SQLITE_FULL, IOERR) never
-   * reaches the caller: the rows go back to the bounded buffer and the write alarm is raised
-   * (logged once per interval, shown on `/healthz`); the next success clears it. -1 on failure.
+   * One transaction of session changes and access-log rows: all of them, or (with `budgetMs`) as
+   * many as fit in that much time, rows of the open minute left to count on (`openMinuteAt`).
+   * A failure (SQLITE_FULL, IOERR) never reaches the caller: the rows go back to the bounded
+   * buffer and the write alarm is raised (logged once per interval, shown on `/healthz`); the next
+   * success clears it. -1 on failure.
    */
-  #writeSlice(batch: PendingAccessRow[], options: { force: boolean; relaxed: boolean }): number {
+  #writeSlice(options: { force: boolean; relaxed: boolean; budgetMs?: number; openMinuteAt?: number }): number {
     const now = this.ctx.clock.now();
+    const deadline = performance.now() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
+    const more = () => performance.now() < deadline;
+    const taken: PendingAccessRow[] = [];
     const write = () =>
-      this.ctx.db.transaction(() => this.#sessions.flush(now, { limit: options.force ? undefined : FLUSH_SLICE, force: options.force }) + this.#log.write(batch))();
+      this.ctx.db.transaction(() => this.#sessions.flush(now, { more, force: options.force }) + this.#log.writeWhile(more, taken, options.openMinuteAt))();
     try {
       const written = options.relaxed ? this.#relaxedCommit(write) : write();
       this.ctx.alarms.clear(WRITE_ALARM);
       return written;
     } catch (error) {
-      this.#log.putBack(batch);
+      this.#log.putBack(taken);
       this.ctx.alarms.raise(WRITE_ALARM, error, `${this.#log.pending} access-log rows waiting, ${this.#log.dropped} decisions dropped`);
       return -1;
     }
   }
 
   /**
-   * The background flush: small transactions with the event loop free in between, so a large
-   * backlog never stalls the decision path for long.
+   * The background flush: transactions of at most `SLICE_BUDGET_MS` of writing each, with the
+   * event loop free in between, so no decision waits long behind a backlog.
    */
   async flushInSlices(): Promise<void> {
     if (this.#flushing) return;
     this.#flushing = true;
     try {
-      // Only what is pending now: under steady load new rows wait for the next tick (one commit a second).
+      // Only what is pending now: under steady load new rows wait for the next tick (one pass a second).
       let budget = this.#log.pending + this.#sessions.pendingWrites;
       while (this.ctx.db.open && budget > 0) {
         // Rows of the current minute keep counting until it ends.
-        const written = this.#writeSlice(this.#log.take(FLUSH_SLICE, this.ctx.clock.now()), { force: false, relaxed: true });
+        const written = this.#writeSlice({ force: false, relaxed: true, budgetMs: SLICE_BUDGET_MS, openMinuteAt: this.ctx.clock.now() });
         if (written <= 0) break;
-        budget -= Math.max(written, FLUSH_SLICE);
+        budget -= written;
         if (budget > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {

@@ -260,10 +260,11 @@ export class ViewingSessions {
   }
 
   /**
-   * Writes changed sessions (at most `limit`) and peaks; call inside a transaction. `force` also
-   * writes sessions refreshed since their last write (for readers that need the exact state).
+   * Writes changed sessions and peaks while `more()` says so (all of them without it); call inside
+   * a transaction. `force` also writes sessions refreshed since their last write (for readers that
+   * need the exact state). Returns the rows written.
    */
-  flush(now: number, options: { limit?: number; force?: boolean } = {}): number {
+  flush(now: number, options: { more?: () => boolean; force?: boolean } = {}): number {
     if (options.force) {
       for (const session of this.#stale) this.#dirty.add(session);
       this.#stale.clear();
@@ -276,11 +277,10 @@ export class ViewingSessions {
       for (const [channelId, n] of this.#perChannel) this.#peak('channel', channelId, hour, n);
       for (const [accountId, set] of this.#byAccount) this.#peak('account', String(accountId), hour, set.size);
     }
-    if (this.#dirty.size === 0 && this.#peaks.size === 0) return 0;
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const more = options.more ?? (() => true);
     let written = 0;
     for (const s of this.#dirty) {
-      if (written >= limit) break;
+      if (!more()) return written;
       written++;
       this.#dirty.delete(s);
       s.persistedSeenAt = s.lastSeenAt;
@@ -303,10 +303,12 @@ export class ViewingSessions {
       });
     }
     for (const [key, value] of this.#peaks) {
-      const [kind, subject, hour] = key.split('\u0000') as [string, string, string];
-      savePeak(this.db, kind, subject, Number(hour), value);
+      if (!more()) return written;
+      written++;
+      this.#peaks.delete(key);
+      const [kind, subject, peakHour] = key.split('\u0000') as [string, string, string];
+      savePeak(this.db, kind, subject, Number(peakHour), value);
     }
-    this.#peaks.clear();
     return written;
   }
 

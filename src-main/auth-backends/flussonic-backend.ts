@@ -8,18 +8,21 @@ import { canonicalPath } from '../../src-shared/net/canonical-path';
 import { assertStreamingServer, headerAddress } from './caller';
 import { answerSafely, decideForServer, REASON_HEADER, refusal, type BackendDeps } from './backend-common';
 
+/**
+ * The request's fields, the first value of each: the query string read once with `URLSearchParams`
+ * (Koa's `ctx.query` parser cost ~8% of this route's CPU), then a POSTed JSON body's.
+ */
 function fieldsOf(koa: Context): Record<string, string> {
-  const out: Record<string, string> = {};
-  const take = (source: unknown) => {
-    if (!source || typeof source !== 'object') return;
-    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
-      if (typeof value === 'string') out[key] = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
-      else if (Array.isArray(value) && typeof value[0] === 'string') out[key] = value[0];
-    }
-  };
-  take(koa.query);
-  if (koa.method === 'POST') take(koa.request.body);
+  // No prototype: a field named `constructor` or `__proto__` is a field like any other.
+  const out = Object.create(null) as Record<string, string>;
+  for (const [key, value] of new URLSearchParams(koa.querystring)) if (!(key in out)) out[key] = value;
+  const body: unknown = koa.method === 'POST' ? koa.request.body : undefined;
+  if (!body || typeof body !== 'object') return out;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+    else if (Array.isArray(value) && typeof value[0] === 'string') out[key] = value[0];
+  }
   return out;
 }
 

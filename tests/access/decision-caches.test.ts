@@ -52,6 +52,33 @@ describe('the warm decision path', () => {
   });
 });
 
+describe('the warm Flussonic path', () => {
+  const flussonic = (fields: string) => t.client.get(`/auth/flussonic?proto=hls&request_type=update_session&${fields}`);
+
+  it('answers allowed and refused requests without reading SQLite', async () => {
+    const viewer = await createViewer(t, { packages: ['basic'], maxConnections: 0 });
+    const ip = freshIp();
+    const ask = (channel: string) => flussonic(`name=${channel}&ip=${ip}&token=${viewer.token}&session_id=fw-${ipCounter}&qs=${encodeURIComponent(`token=${viewer.token}`)}`);
+    expect((await ask('cache-news')).headers.get('x-cas-reason')).toBe('credential');
+    expect((await ask('cache-movies')).headers.get('x-cas-reason')).toBe('not_entitled');
+    const before = directoryReads();
+    for (let i = 0; i < 5; i++) {
+      expect((await ask('cache-news')).headers.get('x-cas-reason')).toBe('credential');
+      expect((await ask('cache-movies')).headers.get('x-cas-reason')).toBe('not_entitled');
+    }
+    expect(directoryReads()).toEqual(before);
+  });
+
+  it('reads the first value of a repeated field, and fields named like object properties as fields', async () => {
+    const viewer = await createViewer(t, { packages: ['basic'], maxConnections: 0 });
+    const ip = freshIp();
+    const answer = await flussonic(`constructor=x&__proto__=y&name=cache-news&name=cache-movies&ip=${ip}&ip=192.0.2.250&token=${viewer.token}&session_id=fr-${ipCounter}`);
+    expect(answer.headers.get('x-cas-reason')).toBe('credential');
+    const refused = await flussonic(`name=cache-movies&name=cache-news&ip=${ip}&token=${viewer.token}&session_id=fr-${ipCounter}`);
+    expect(refused.headers.get('x-cas-reason')).toBe('not_entitled');
+  });
+});
+
 describe('revocation and change take effect at the very next request', () => {
   it('allows an account created with a token that was unknown a moment ago', async () => {
     const token = unknownToken();
