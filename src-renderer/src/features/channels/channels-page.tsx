@@ -406,7 +406,7 @@ export function ChannelsPage() {
         dataSource={list.items}
         onChange={onTableChange}
         pagination={{ ...list.pagination, showSizeChanger: true, showTotal: (n) => t('common.total', { count: n }) }}
-        scroll={{ x: 1250 }}
+        scroll={{ x: 1400 }}
         data-testid="channels-table"
         columns={[
           {
@@ -434,11 +434,13 @@ export function ChannelsPage() {
             render: (_, row) => `${row.groupOrder} · ${row.position ?? '—'}`,
           },
           { title: t('channels.name'), dataIndex: 'name', key: 'name', sorter: true, sortOrder: sortOrderOf('name'), render: (name: string, row) => <Typography.Link onClick={() => setEditingId(row.id)}>{name}</Typography.Link> },
-          { title: t('channels.id'), dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
-          { title: t('channels.streamPath'), dataIndex: 'streamPath', ellipsis: true },
+          { title: t('channels.id'), dataIndex: 'id', width: 130, render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
+          { title: t('channels.streamPath'), dataIndex: 'streamPath', ellipsis: true, width: 160 },
           {
             title: t('channels.urlSigning'),
             dataIndex: 'urlSigning',
+            // Wide enough for the "Generate …" fix of a channel that won't play, in either language.
+            width: 270,
             render: (s: Channel['urlSigning'], row) => (
               <Space orientation="vertical" size={2}>
                 {t(`channels.signing.${s}`)}

@@ -1,5 +1,4 @@
-import { useState } from 'react';
-import { Alert, App, Button, Modal, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -55,40 +54,42 @@ export function PublicUrlWarning({ compact = false }: { compact?: boolean }) {
  */
 export function GenerateSecretButton({ setting }: { setting: SigningSecretSetting }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const toast = useErrorToast();
   const queryClient = useQueryClient();
-  const [shown, setShown] = useState<string | null>(null);
   const generate = async () => {
     const value = randomSecret();
     try {
       await api.patch('/api/admin/settings', { [setting]: value });
-      setShown(value);
-      void message.success(t('secrets.rotated'));
     } catch (error) {
       toast(error);
+      return;
     }
-  };
-  // The lists refresh only once the secret was seen: refreshed, the fixed channel loses this button and its dialog.
-  const close = () => {
-    setShown(null);
-    void queryClient.invalidateQueries({ queryKey: settingsKey });
-    void queryClient.invalidateQueries({ queryKey: channelsKey });
+    void message.success(t('secrets.rotated'));
+    // Shown from the app's root: the lists refresh after the change, and this button goes with its fixed channel.
+    modal.info({
+      title: t('links.broken.generated', { setting }),
+      width: 560,
+      content: (
+        <>
+          <Typography.Paragraph copyable code data-testid="generated-secret">
+            {value}
+          </Typography.Paragraph>
+          <Alert type="info" showIcon title={t(`links.broken.copyTo.${setting}`)} />
+        </>
+      ),
+      onOk: () => {
+        void queryClient.invalidateQueries({ queryKey: settingsKey });
+        void queryClient.invalidateQueries({ queryKey: channelsKey });
+      },
+    });
   };
   return (
-    <>
-      <Popconfirm title={t('links.broken.confirmGenerate', { setting })} okText={t('links.broken.generate', { setting })} cancelText={t('common.cancel')} onConfirm={() => void generate()}>
-        <Button size="small" data-testid={`generate-${setting}`}>
-          {t('links.broken.generate', { setting })}
-        </Button>
-      </Popconfirm>
-      <Modal open={shown !== null} title={t('links.broken.generated', { setting })} onOk={close} onCancel={close} cancelButtonProps={{ style: { display: 'none' } }}>
-        <Typography.Paragraph copyable code data-testid="generated-secret">
-          {shown}
-        </Typography.Paragraph>
-        <Alert type="info" showIcon title={t(`links.broken.copyTo.${setting}`)} />
-      </Modal>
-    </>
+    <Popconfirm title={t('links.broken.confirmGenerate', { setting })} okText={t('links.broken.generate', { setting })} cancelText={t('common.cancel')} onConfirm={() => void generate()}>
+      <Button size="small" data-testid={`generate-${setting}`}>
+        {t('links.broken.generate', { setting })}
+      </Button>
+    </Popconfirm>
   );
 }
 

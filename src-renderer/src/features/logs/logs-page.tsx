@@ -12,10 +12,12 @@ export function LogsPage() {
   const isAdmin = useCanWrite();
   // The open tab lives in the URL with the lists' filters, so reload and back return to it.
   const [params, setParams] = useSearchParams();
+  const tabs = isAdmin ? ['audit', 'access', 'server'] : ['audit', 'access'];
+  const asked = params.get('tab') ?? 'audit';
   return (
     <Card title={t('nav.logs')}>
       <Tabs
-        activeKey={params.get('tab') === 'access' ? 'access' : 'audit'}
+        activeKey={tabs.includes(asked) ? asked : 'audit'}
         onChange={(tab) =>
           setParams((current) => {
             const next = new URLSearchParams(current);

@@ -798,7 +798,7 @@ export const de: typeof en = {
     actions: {
       account_create: 'Konto angelegt',
       account_update: 'Konto geändert',
-      account_replace: 'Konto durch Import überschrieben',
+      account_replace: 'Konto beim Einlesen überschrieben',
       account_delete: 'Konto gelöscht',
       account_token_regenerate: 'Token neu erzeugt',
       account_device_unbind: 'Gerät gelöst',
