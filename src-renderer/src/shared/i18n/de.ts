@@ -841,6 +841,11 @@ export const de: typeof en = {
       watermark: 'Wasserzeichen',
       channels: 'Sender',
       description: 'Beschreibung',
+      accountsCreated: 'Konten angelegt',
+      accountsUpdated: 'Konten überschrieben',
+      created: 'Angelegt',
+      skipped: 'Übersprungen',
+      settings: 'Einstellungen',
     },
     /** Keyed by the action with '_' for '.' (i18next reads dots as nesting). */
     actions: {

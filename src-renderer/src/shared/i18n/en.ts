@@ -844,6 +844,11 @@ export const en = {
       watermark: 'Watermark',
       channels: 'Channels',
       description: 'Description',
+      accountsCreated: 'Accounts created',
+      accountsUpdated: 'Accounts overwritten',
+      created: 'Created',
+      skipped: 'Skipped',
+      settings: 'Settings',
     },
     /** Keyed by the action with '_' for '.' (i18next reads dots as nesting). */
     actions: {
