@@ -5,7 +5,8 @@ import { verifyPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
 import { pruneViewingHistory } from './viewing-session-queries';
 import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
-import type { AccessStep, Explanation } from '../../src-shared/schemas/access';
+import type { AccessStep, Explanation, ExplainStepCode, ExplainStepParams } from '../../src-shared/schemas/access';
+import { explainStepDetail } from './explain-step-details';
 import type { Settings } from '../../src-shared/schemas/settings';
 import type { Diagnostics } from '../kernel/diagnostics';
 import type { UrlSigner } from './url-signing/url-signer';
@@ -34,9 +35,12 @@ const WRITE_ALARM = 'access-log-write';
 /** Records the checks of one evaluation, for the explanation API (absent on the hot path). */
 type Trace = AccessStep[] | null;
 
-/** `at`: the instant the detail names (an expiry), for the dashboard to show in the operator's format. */
-function step(trace: Trace, check: AccessStep['check'], outcome: AccessStep['outcome'], detail: string, at?: number): void {
-  trace?.push(at === undefined ? { check, outcome, detail } : { check, outcome, detail, at: new Date(at).toISOString() });
+/** Records one step as a code with its params (and its English sentence); a `date` param is also the step's `at`. */
+function step<C extends ExplainStepCode>(trace: Trace, check: AccessStep['check'], outcome: AccessStep['outcome'], code: C, params: ExplainStepParams<C>): void {
+  if (!trace) return;
+  const values: Record<string, string | number> = params;
+  const detail = explainStepDetail(code, params);
+  trace.push(typeof values.date === 'string' ? { check, outcome, code, params: values, detail, at: values.date } : { check, outcome, code, params: values, detail });
 }
 
 /** The account a refusal names (never more than id and username). */
@@ -345,7 +349,7 @@ export class AccessService implements AccessDecider {
     const credential: ViewerCredential | null = account ? { kind: 'account', accountId: account.id } : null;
     const decision = await this.#evaluate({ credential, channelId, ip, source: 'explain', checkOnly: true }, trace, true);
     if (!account) {
-      for (const s of trace) if (s.check === 'credential') s.detail = `No account "${accountRef}"`;
+      for (const s of trace) if (s.check === 'credential') Object.assign(s, { code: 'no_account', params: { account: accountRef }, detail: explainStepDetail('no_account', { account: accountRef }) });
     }
     return {
       allow: decision.allow,
@@ -421,22 +425,22 @@ export class AccessService implements AccessDecider {
 
     const denied = this.#ipLists.denied(address);
     if (denied) {
-      step(trace, 'deny_list', 'fail', `${ip} is on the deny list (${formatIpRange(denied)})`);
+      step(trace, 'deny_list', 'fail', 'ip_denied', { ip, range: formatIpRange(denied) });
       return { allow: false, reason: 'ip_denied', account: null };
     }
-    step(trace, 'deny_list', 'pass', `${ip} is not on the deny list`);
+    step(trace, 'deny_list', 'pass', 'ip_not_denied', { ip });
 
     const allowed = this.#ipLists.allowed(address);
     if (allowed) {
-      step(trace, 'allow_list', 'pass', `${ip} is on the allow list (${formatIpRange(allowed)}): no authorization needed`);
+      step(trace, 'allow_list', 'pass', 'ip_allow_listed', { ip, range: formatIpRange(allowed) });
       const channel = this.#checkChannel(request.channelId, trace);
       if (typeof channel === 'string') return { allow: false, reason: channel, account: null };
       return { allow: true, account: null, rule: 'allow_list' };
     }
-    step(trace, 'allow_list', 'skip', `${ip} is not on the allow list`);
+    step(trace, 'allow_list', 'skip', 'ip_not_allow_listed', { ip });
 
     if (request.credential === null) {
-      step(trace, 'credential', 'fail', 'No credential (?token= or ?auth=login:password)');
+      step(trace, 'credential', 'fail', 'no_credential', {});
       return { allow: false, reason: 'no_credential', account: null };
     }
     const scoped = request.credential.kind === 'signed' || request.credential.kind === 'ticket';
@@ -451,7 +455,7 @@ export class AccessService implements AccessDecider {
     // Re-read after any await: the account may have changed while scrypt ran.
     const account = this.#directory.accountById(outcome.account.id);
     if (!account) {
-      step(trace, 'credential', 'fail', 'The account no longer exists');
+      step(trace, 'credential', 'fail', 'account_gone', {});
       return { allow: false, reason: 'bad_credential', account: null };
     }
 
@@ -461,11 +465,11 @@ export class AccessService implements AccessDecider {
     const channel = this.#checkChannel(request.channelId, trace);
     if (typeof channel === 'string') return { allow: false, reason: channel, account: who(account) };
     if (!entitled(account, channel)) {
-      step(trace, 'entitlement', 'fail', `None of the account's packages (${[...account.packages].join(', ') || 'none'}) holds channel "${channel.id}" (${channel.packages.join(', ') || 'no package'})`);
+      step(trace, 'entitlement', 'fail', 'not_entitled', { channel: channel.id, packages: [...account.packages].join(', '), channelPackages: channel.packages.join(', ') });
       return { allow: false, reason: 'not_entitled', account: who(account) };
     }
     const via = channel.packages.filter((p) => account.packages.has(p));
-    step(trace, 'entitlement', 'pass', `Channel "${channel.id}" is in the account's package ${via.join(', ')}`);
+    step(trace, 'entitlement', 'pass', 'entitled', { channel: channel.id, packages: via.join(', ') });
 
     if (!explaining) {
       const verdict = this.#sharing.observe(account, sharingSubject(address, ip, settings.sharingByNetwork), channel.id, now);
@@ -510,22 +514,22 @@ export class AccessService implements AccessDecider {
     const windowMs = settings.viewerAuthFailureWindowMinutes * 60_000;
     const max = settings.viewerAuthMaxFailures;
     const ipKey = `ip:${refusalSubject(ip)}`;
-    const fail = (account: ViewerAccount | null, detail: string): CredentialOutcome => {
+    const fail = <C extends ExplainStepCode>(account: ViewerAccount | null, code: C, params: ExplainStepParams<C>): CredentialOutcome => {
       if (!explaining) this.#failures.record(ipKey, now, windowMs);
-      step(trace, 'credential', 'fail', detail);
+      step(trace, 'credential', 'fail', code, params);
       return { ok: false, reason: 'bad_credential', account };
     };
     switch (credential.kind) {
       case 'account': {
         const account = this.#directory.accountById(credential.accountId);
-        if (!account) return fail(null, `No account ${credential.accountId}`);
-        step(trace, 'credential', 'pass', `Account ${account.username} (already authenticated)`);
+        if (!account) return fail(null, 'no_account', { account: String(credential.accountId) });
+        step(trace, 'credential', 'pass', 'already_authenticated', { username: account.username });
         return { ok: true, account };
       }
       case 'token': {
         const account = this.#directory.accountByTokenHash(sha256Hex(credential.token));
-        if (!account) return fail(null, 'Unknown token');
-        step(trace, 'credential', 'pass', `Token of account ${account.username}`);
+        if (!account) return fail(null, 'unknown_token', {});
+        step(trace, 'credential', 'pass', 'token_of', { username: account.username });
         return { ok: true, account };
       }
       case 'password': {
@@ -534,12 +538,12 @@ export class AccessService implements AccessDecider {
         // A password verified moments ago passes even during a lockout, so nobody can lock a
         // watching subscriber out by guessing at their username.
         if (account?.passwordHash && this.#passwords.matches(account.id, account.passwordHash, credential.password, now)) {
-          step(trace, 'credential', 'pass', `Password of ${account.username} (recently verified)`);
+          step(trace, 'credential', 'pass', 'password_recently_verified', { username: account.username });
           return { ok: true, account };
         }
         // Guessing is what the limits stop: tokens are 256-bit random, passwords are not.
         if (!explaining && (this.#failures.blocked(ipKey, now, max, windowMs) || this.#failures.blocked(userKey, now, max, windowMs))) {
-          step(trace, 'rate_limit', 'fail', `Too many wrong credentials from ${ip} or for ${credential.username}`);
+          step(trace, 'rate_limit', 'fail', 'too_many_failures', { ip, username: credential.username });
           return { ok: false, reason: 'rate_limited', account: null };
         }
         // Counted as a failure before scrypt runs (and forgiven if right), so concurrent guesses
@@ -562,47 +566,47 @@ export class AccessService implements AccessDecider {
         if (ok === null) {
           forgive();
           this.#diagnostics.count('passwordChecksRefused');
-          step(trace, 'rate_limit', 'fail', 'Too many password checks at once; try again shortly');
+          step(trace, 'rate_limit', 'fail', 'too_many_password_checks', {});
           return { ok: false, reason: 'rate_limited', account: null };
         }
         if (!ok || !account?.passwordHash) {
-          step(trace, 'credential', 'fail', 'Wrong username or password');
+          step(trace, 'credential', 'fail', 'wrong_password', {});
           return { ok: false, reason: 'bad_credential', account: null };
         }
         forgive();
         this.#passwords.remember(account.id, account.passwordHash, credential.password, this.ctx.clock.now(), settings.passwordCacheSeconds * 1000);
-        step(trace, 'credential', 'pass', `Password of ${account.username}`);
+        step(trace, 'credential', 'pass', 'password_of', { username: account.username });
         return { ok: true, account };
       }
       case 'signed': {
-        if (!channel) return fail(null, 'A signed token for an unknown channel');
+        if (!channel) return fail(null, 'signed_unknown_channel', {});
         const check = this.#urlSigner.verifyChannelToken(credential.token, channel, ip, credential.userId);
         if (check !== 'valid') {
-          return fail(null, check === 'expired' ? 'The signed token has expired' : 'The signed token is not one the CAS issued for this channel, address and user');
+          return fail(null, check === 'expired' ? 'signed_expired' : 'signed_invalid', {});
         }
         // A Flussonic token is valid only with its user id. An Astra token the CAS issued names its
         // account in the salt; one made elsewhere (Astra's PHP recipe: a random salt) names none and
         // is a signed URL for this channel and address only. Any named account is checked as usual.
         if (channel.urlSigning === 'flussonic') {
           const account = this.#directory.accountById(Number(credential.userId));
-          if (!account) return fail(null, `Signed for an unknown account ${credential.userId}`);
-          step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
+          if (!account) return fail(null, 'signed_unknown_account', { userId: credential.userId ?? '' });
+          step(trace, 'credential', 'pass', 'signed_token_of', { username: account.username });
           return { ok: true, account };
         }
         const owner = accountOfSalt(parseSecuretoken(credential.token)?.salt ?? '');
         const account = owner === null ? undefined : this.#directory.accountById(owner);
         if (!account) {
-          step(trace, 'credential', 'pass', 'A valid signed token for this channel and address');
+          step(trace, 'credential', 'pass', 'signed_token_anonymous', {});
           return { ok: true, account: null, signed: true };
         }
-        step(trace, 'credential', 'pass', `A valid signed token issued to ${account.username}`);
+        step(trace, 'credential', 'pass', 'signed_token_of', { username: account.username });
         return { ok: true, account };
       }
       case 'ticket': {
         const claims = channel ? this.#tickets.verify(credential.ticket, channel.id, ip, ['s']) : null;
         const account = claims && claims.accountId !== null ? this.#directory.accountById(claims.accountId) : undefined;
-        if (!account) return fail(null, 'The ticket is invalid, expired, or for another channel or address');
-        step(trace, 'credential', 'pass', `A stream ticket issued to ${account.username}`);
+        if (!account) return fail(null, 'ticket_invalid', {});
+        step(trace, 'credential', 'pass', 'ticket_of', { username: account.username });
         return { ok: true, account };
       }
     }
@@ -611,30 +615,30 @@ export class AccessService implements AccessDecider {
   /** Account-level refusals: disabled, expired, suspended, address not among its allowed IPs. */
   #accountState(account: ViewerAccount, address: Address | null, now: number, trace: Trace): RefusalReason | null {
     if (!account.enabled) {
-      step(trace, 'account_enabled', 'fail', `Account ${account.username} is disabled`);
+      step(trace, 'account_enabled', 'fail', 'account_disabled', { username: account.username });
       return 'disabled';
     }
-    step(trace, 'account_enabled', 'pass', `Account ${account.username} is enabled`);
+    step(trace, 'account_enabled', 'pass', 'account_enabled', { username: account.username });
     if (account.expiresAt !== null && account.expiresAt <= now) {
-      step(trace, 'account_expiry', 'fail', `Account expired at ${new Date(account.expiresAt).toISOString()}`, account.expiresAt);
+      step(trace, 'account_expiry', 'fail', 'account_expired', { date: new Date(account.expiresAt).toISOString() });
       return 'expired';
     }
-    if (account.expiresAt === null) step(trace, 'account_expiry', 'pass', 'The account does not expire');
-    else step(trace, 'account_expiry', 'pass', `Valid until ${new Date(account.expiresAt).toISOString()}`, account.expiresAt);
+    if (account.expiresAt === null) step(trace, 'account_expiry', 'pass', 'no_expiry', {});
+    else step(trace, 'account_expiry', 'pass', 'valid_until', { date: new Date(account.expiresAt).toISOString() });
     if (this.#sharing.isSuspended(account.id)) {
-      step(trace, 'suspension', 'fail', 'The account is suspended (see sharing flags)');
+      step(trace, 'suspension', 'fail', 'suspended', {});
       return 'suspended';
     }
-    step(trace, 'suspension', 'pass', 'The account is not suspended');
+    step(trace, 'suspension', 'pass', 'not_suspended', {});
     if (account.allowedIps.length > 0) {
       const match = anyRangeMatches(address, account.allowedIps);
       if (!match) {
-        step(trace, 'account_ips', 'fail', `${address?.toString() ?? 'This address'} is not among the account's allowed IPs (${account.allowedIps.map(formatIpRange).join(', ')})`);
+        step(trace, 'account_ips', 'fail', 'ip_not_among_allowed', { ip: address?.toString() ?? '', ranges: account.allowedIps.map(formatIpRange).join(', ') });
         return 'ip_not_allowed';
       }
-      step(trace, 'account_ips', 'pass', `${address!.toString()} is within ${formatIpRange(match)}`);
+      step(trace, 'account_ips', 'pass', 'ip_within', { ip: address!.toString(), range: formatIpRange(match) });
     } else {
-      step(trace, 'account_ips', 'skip', 'The account has no IP restriction');
+      step(trace, 'account_ips', 'skip', 'no_ip_restriction', {});
     }
     return null;
   }
@@ -642,27 +646,28 @@ export class AccessService implements AccessDecider {
   #checkChannel(channelId: string, trace: Trace): ViewerChannel | 'channel_unknown' | 'channel_disabled' {
     const channel = this.#directory.channel(channelId);
     if (!channel) {
-      step(trace, 'channel', 'fail', `No channel "${channelId}"`);
+      step(trace, 'channel', 'fail', 'channel_unknown', { channel: channelId });
       return 'channel_unknown';
     }
     if (!channel.enabled) {
-      step(trace, 'channel', 'fail', `Channel "${channelId}" is disabled`);
+      step(trace, 'channel', 'fail', 'channel_disabled', { channel: channelId });
       return 'channel_disabled';
     }
-    step(trace, 'channel', 'pass', `Channel "${channelId}" exists and is enabled`);
+    step(trace, 'channel', 'pass', 'channel_enabled', { channel: channelId });
     return channel;
   }
 
   #explainLimit(account: ViewerAccount, now: number, settings: Settings, trace: Trace): void {
     if (!trace) return;
     const active = this.#sessions.activeOf(account.id, now, settings.sessionIdleSeconds * 1000).length;
-    if (account.maxConnections === 0) step(trace, 'connection_limit', 'pass', `No connection limit (${active} active)`);
+    if (account.maxConnections === 0) step(trace, 'connection_limit', 'pass', 'no_connection_limit', { active });
     else
       step(
         trace,
         'connection_limit',
         active < account.maxConnections ? 'pass' : 'fail',
-        `${active} of ${account.maxConnections} connections in use; over the limit the policy "${settings.overLimitPolicy}" applies`,
+        'connections_in_use',
+        { active, max: account.maxConnections, policy: settings.overLimitPolicy },
       );
   }
 

@@ -268,7 +268,8 @@ export class AccountService {
 
   /**
    * Overwrites an account with imported values, its token and (already hashed) password included;
-   * the caller holds the transaction and emits the events once it has committed.
+   * the caller holds the transaction, writes one audit entry for its whole import, and emits the
+   * events once it has committed.
    */
   replacePrepared(id: number, input: AccountCreateParsed & { token: string }, passwordHash: string | null, actor: Actor): void {
     const { db, clock } = this.ctx;
@@ -277,17 +278,8 @@ export class AccountService {
       assertUniqueUsername(this.ctx, input.username, id);
       assertUniqueToken(this.ctx, tokenHash, id);
       assertPackagesExist(this.ctx, input.packages);
-      const now = clock.now();
-      const before = auditViewOf(this.ctx, id);
-      updateAccountColumns(db, id, accountColumns(this.ctx, input, input.token, passwordHash, now));
+      updateAccountColumns(db, id, accountColumns(this.ctx, input, input.token, passwordHash, clock.now()));
       replaceAccountPackages(db, id, input.packages);
-      recordAudit(db, now, actor, {
-        action: 'account.replace',
-        targetType: 'account',
-        targetId: id,
-        summary: { username: input.username },
-        changes: fieldChanges(before, auditViewOf(this.ctx, id)),
-      });
     }))();
   }
 

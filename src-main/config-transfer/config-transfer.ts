@@ -129,25 +129,29 @@ export class ConfigTransfer {
     const settingsPatch = this.#settingsChanges(file.settings, secrets.secrets);
     const replaced: number[] = [];
     const touched: number[] = [];
+    const written: string[] = [];
     let outcome: ConfigImportResult | null = null;
     try {
       db.transaction(() => {
         const packages = this.#importPackages(file, actor);
         const channels = this.#importChannels(file, actor);
-        const accounts = this.#importAccounts(file, secrets.accounts, actor, { replaced, touched });
+        const accounts = this.#importAccounts(file, secrets.accounts, actor, { replaced, touched, written });
         outcome = { dryRun: options.dryRun, packages, channels, accounts, settings: Object.keys(settingsPatch) };
         if (options.dryRun) throw new DryRunDone();
         // Settings last: they change the in-memory document, which a later failure would not roll back.
         this.ctx.settings.applyPatch(settingsPatch);
+        // One entry for the whole import, naming every account it created or overwrote.
         recordAudit(db, clock.now(), actor, {
           action: 'config.import',
           targetType: 'settings',
           summary: {
             packages: packages.created + packages.updated,
             channels: channels.created + channels.updated,
-            accounts: accounts.created + accounts.updated,
+            accountsCreated: accounts.created,
+            accountsUpdated: accounts.updated,
             settings: Object.keys(settingsPatch),
           },
+          subjects: written,
         });
       })();
     } catch (error) {
@@ -235,7 +239,7 @@ export class ConfigTransfer {
     return changes.result;
   }
 
-  #importAccounts(file: ConfigFile, sealed: AccountSecrets[], actor: Actor, ids: { replaced: number[]; touched: number[] }): ConfigChanges {
+  #importAccounts(file: ConfigFile, sealed: AccountSecrets[], actor: Actor, ids: { replaced: number[]; touched: number[]; written: string[] }): ConfigChanges {
     const changes = new Changes();
     const { db } = this.ctx;
     file.accounts.forEach((account, i) => {
@@ -243,7 +247,8 @@ export class ConfigTransfer {
       const row = accountByUsername(db, account.username);
       const input = { ...account, token };
       if (!row) {
-        ids.touched.push(inRow(`file.accounts.${i}`, () => this.services.accounts.insertPrepared(input, passwordHash, actor)));
+        ids.touched.push(inRow(`file.accounts.${i}`, () => this.services.accounts.insertPrepared(input, passwordHash, actor, { audit: false })));
+        ids.written.push(account.username);
         changes.count('created', account.username);
         return;
       }
@@ -255,6 +260,7 @@ export class ConfigTransfer {
       inRow(`file.accounts.${i}`, () => this.services.accounts.replacePrepared(row.id, input, passwordHash, actor));
       ids.replaced.push(row.id);
       ids.touched.push(row.id);
+      ids.written.push(account.username);
       changes.count('updated', account.username);
     });
     return changes.result;

@@ -35,6 +35,7 @@ export const refusalReasonSchema = z.enum(refusalReasonValues);
 
 export const allowRules = ['allow_list', 'credential', 'signed_url'] as const;
 export const allowRuleSchema = z.enum(allowRules);
+export type AllowRule = z.infer<typeof allowRuleSchema>;
 
 // ---- IP allow / deny lists ----
 
@@ -79,9 +80,65 @@ export const accessCheckNames = [
   'connection_limit',
 ] as const;
 
+/**
+ * What one step of an explanation says, as a code with the names of the `params` its sentence
+ * needs (dates as ISO strings, lists joined with ", ", empty when there is none): clients say it in
+ * their own language; the dashboard has a text for each in every language (a unit test checks that).
+ */
+export const explainStepCatalogue = {
+  ip_denied: ['ip', 'range'],
+  ip_not_denied: ['ip'],
+  ip_allow_listed: ['ip', 'range'],
+  ip_not_allow_listed: ['ip'],
+  no_credential: [],
+  no_account: ['account'],
+  account_gone: [],
+  already_authenticated: ['username'],
+  unknown_token: [],
+  token_of: ['username'],
+  password_recently_verified: ['username'],
+  password_of: ['username'],
+  wrong_password: [],
+  too_many_failures: ['ip', 'username'],
+  too_many_password_checks: [],
+  signed_unknown_channel: [],
+  signed_expired: [],
+  signed_invalid: [],
+  signed_unknown_account: ['userId'],
+  signed_token_of: ['username'],
+  signed_token_anonymous: [],
+  ticket_invalid: [],
+  ticket_of: ['username'],
+  account_disabled: ['username'],
+  account_enabled: ['username'],
+  account_expired: ['date'],
+  no_expiry: [],
+  valid_until: ['date'],
+  suspended: [],
+  not_suspended: [],
+  ip_not_among_allowed: ['ip', 'ranges'],
+  ip_within: ['ip', 'range'],
+  no_ip_restriction: [],
+  channel_unknown: ['channel'],
+  channel_disabled: ['channel'],
+  channel_enabled: ['channel'],
+  not_entitled: ['channel', 'packages', 'channelPackages'],
+  entitled: ['channel', 'packages'],
+  no_connection_limit: ['active'],
+  connections_in_use: ['active', 'max', 'policy'],
+} as const satisfies Record<string, readonly string[]>;
+export type ExplainStepCode = keyof typeof explainStepCatalogue;
+export type ExplainStepParams<C extends ExplainStepCode = ExplainStepCode> = C extends ExplainStepCode
+  ? { [K in (typeof explainStepCatalogue)[C][number]]: string | number }
+  : never;
+export const explainStepCodes = Object.keys(explainStepCatalogue) as ExplainStepCode[];
+
 export const accessStepSchema = z.object({
   check: z.enum(accessCheckNames),
   outcome: z.enum(['pass', 'fail', 'skip']),
+  code: z.enum(explainStepCodes as [ExplainStepCode, ...ExplainStepCode[]]),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** The step in English, for scripts; clients in other languages say `code` with `params`. */
   detail: z.string(),
   /** The instant the detail names (an account's expiry), for clients to show in their own format. */
   at: z.string().optional(),

@@ -8,6 +8,7 @@ import { isoDateTimeSchema, pageQuerySchema } from './common';
 export const auditActionValues = [
   'account.create',
   'account.update',
+  /** Written by earlier releases, one per account a configuration import overwrote (now one `config.import`). */
   'account.replace',
   'account.delete',
   'account.token.regenerate',

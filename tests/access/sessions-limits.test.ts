@@ -209,14 +209,24 @@ describe('explanation API', () => {
     expect(wrongIp.status).toBe(200);
     expect(wrongIp.body).toMatchObject({ allow: false, reason: 'ip_not_allowed' });
     expect(wrongIp.body.steps.find((s: any) => s.outcome === 'fail').check).toBe('account_ips');
+    // Every step is a code with params, for any client to say in its own language; `detail` stays English.
+    const stepOf = (body: any, check: string) => body.steps.find((s: any) => s.check === check);
+    expect(stepOf(wrongIp.body, 'account_ips')).toMatchObject({ code: 'ip_not_among_allowed', params: { ip: '192.0.2.1', ranges: '203.0.113.0/24' } });
+    expect(stepOf(wrongIp.body, 'account_enabled')).toMatchObject({ code: 'account_enabled', params: { username: account.username } });
+    expect(stepOf(wrongIp.body, 'deny_list')).toMatchObject({ code: 'ip_not_denied', params: { ip: '192.0.2.1' }, detail: '192.0.2.1 is not on the deny list' });
     const notEntitled = await t.admin.get(`/api/admin/access/explain?account=${account.id}&channel=one&ip=203.0.113.5`);
     expect(notEntitled.body).toMatchObject({ allow: false, reason: 'not_entitled' });
-    await t.admin.patch(`/api/admin/accounts/${account.id}`, { packages: ['basic'] });
+    expect(stepOf(notEntitled.body, 'entitlement')).toMatchObject({ code: 'not_entitled', params: { channel: 'one', packages: 'premium' } });
+    await t.admin.patch(`/api/admin/accounts/${account.id}`, { packages: ['basic'], maxConnections: 2, expiresAt: '2030-12-31T12:00:00.000Z' });
     const ok = await t.admin.get(`/api/admin/access/explain?account=${account.id}&channel=one&ip=203.0.113.5`);
     expect(ok.body).toMatchObject({ allow: true, rule: 'credential', reason: null });
     expect(ok.body.steps.map((s: any) => s.check)).toContain('connection_limit');
+    expect(stepOf(ok.body, 'entitlement')).toMatchObject({ code: 'entitled', params: { channel: 'one', packages: 'basic' } });
+    expect(stepOf(ok.body, 'account_expiry')).toMatchObject({ code: 'valid_until', params: { date: '2030-12-31T12:00:00.000Z' }, at: '2030-12-31T12:00:00.000Z' });
+    expect(stepOf(ok.body, 'connection_limit')).toMatchObject({ code: 'connections_in_use', params: { active: 0, max: 2, policy: expect.any(String) } });
     const unknown = await t.admin.get('/api/admin/access/explain?account=nobody-here&channel=one&ip=203.0.113.5');
     expect(unknown.body).toMatchObject({ allow: false, reason: 'bad_credential' });
+    expect(stepOf(unknown.body, 'credential')).toMatchObject({ code: 'no_account', params: { account: 'nobody-here' }, detail: 'No account "nobody-here"' });
     const badAddress = await t.admin.get(`/api/admin/access/explain?account=${account.id}&channel=one&ip=999.1.1.1`);
     expect(badAddress.status).toBe(400);
     expect(badAddress.body.error.field).toBe('ip');

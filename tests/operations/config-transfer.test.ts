@@ -85,11 +85,21 @@ describe('configuration export and import (admin API)', () => {
       expect(dry.body.settings).toEqual(['loginMaxAttempts']);
       expect((await target.admin.get('/api/admin/channels')).body.items).toEqual([]);
 
+      const createdBefore = (await target.admin.get('/api/admin/audit?action=account.create')).body.total;
       const done = await target.admin.post('/api/admin/config/import', { file, passphrase: PASSPHRASE, dryRun: false });
       expect(done.status, JSON.stringify(done.body)).toBe(200);
       expect(done.body).toMatchObject({ dryRun: false, accounts: { created: 2, updated: 1 } });
 
       const admin = await signIn(target.cas.adminUrl, 'admin', ADMIN_PASSWORD);
+      // The import is one audit entry with the counts and every account it wrote, not one per account.
+      expect((await admin.get('/api/admin/audit?action=account.create')).body.total).toBe(createdBefore);
+      expect((await admin.get('/api/admin/audit?action=account.replace')).body.total).toBe(0);
+      const imports = (await admin.get('/api/admin/audit?action=config.import')).body.items;
+      expect(imports).toHaveLength(1);
+      expect(imports[0]).toMatchObject({ summary: { packages: 3, channels: 2, accountsCreated: 2, accountsUpdated: 1, settings: ['loginMaxAttempts'] }, subjectCount: 3 });
+      const subjects = await admin.get(`/api/admin/audit/${imports[0].id}/subjects`);
+      expect(subjects.body.subjects.sort()).toEqual(['admin', 'viewer', 'watcher']);
+
       expect(await snapshot(admin)).toEqual(await snapshot(source.admin));
       expect((await admin.get('/api/admin/settings')).body.loginMaxAttempts).toBe(9);
       expect(Object.values((await admin.get('/api/admin/settings')).body.secrets as Record<string, { set: boolean }>).some((s) => s.set)).toBe(false);

@@ -11,6 +11,7 @@ import type { DeviceSession } from '../../../../src-shared/schemas/devices';
 import { api, ApiRequestError } from '../../shared/api/client';
 import { parseIpAddress } from '../../../../src-shared/net/ip-ranges';
 import { useChannels } from '../channels/channel-queries';
+import { explainStepText } from './explain-step-text';
 import { usePagedList } from '../../shared/list/use-paged-list';
 import { useCanWrite } from '../auth/auth-context';
 import { ErrorAlert, useErrorToast } from '../../shared/components/feedback';
@@ -241,8 +242,6 @@ const OUTCOME_ICONS: Record<AccessStep['outcome'], ReactNode> = {
 /** One check of an explanation: a check, a cross or "skipped" (never a number), a date in the app's format. */
 function ExplainStep({ step }: { step: AccessStep }) {
   const { t } = useTranslation();
-  const date = step.at ? dayjs(step.at).format('L LTS') : null;
-  const detail = date ? t(step.outcome === 'fail' ? 'operatorLogs.expiredAt' : 'operatorLogs.validUntil', { date }) : step.detail;
   return (
     <List.Item data-testid={`explain-step-${step.check}`} data-outcome={step.outcome}>
       <List.Item.Meta
@@ -253,7 +252,7 @@ function ExplainStep({ step }: { step: AccessStep }) {
             {step.outcome === 'skip' && <Tag>{t('operatorLogs.outcomes.skip')}</Tag>}
           </Space>
         }
-        description={detail}
+        description={explainStepText(step)}
       />
     </List.Item>
   );
@@ -306,7 +305,7 @@ function ExplainTool() {
           <Alert
             type={result.allow ? 'success' : 'error'}
             showIcon
-            title={result.allow ? t('sessions.allowed', { rule: result.rule ?? '' }) : t('sessions.refused', { reason: t(`reasons.${result.reason ?? 'bad_credential'}`) })}
+            title={result.allow ? t('sessions.allowed', { rule: result.rule ? t(`allowRules.${result.rule}`) : '' }) : t('sessions.refused', { reason: t(`reasons.${result.reason ?? 'bad_credential'}`) })}
           />
           <List size="small" dataSource={result.steps} renderItem={(step) => <ExplainStep step={step} />} />
         </div>
