@@ -406,7 +406,7 @@ export function ChannelsPage() {
         dataSource={list.items}
         onChange={onTableChange}
         pagination={{ ...list.pagination, showSizeChanger: true, showTotal: (n) => t('common.total', { count: n }) }}
-        scroll={{ x: 1400 }}
+        scroll={{ x: 1800 }}
         data-testid="channels-table"
         columns={[
           {

@@ -16,6 +16,9 @@ function useFieldLabel(): (field: string) => string {
     t(`operatorLogs.fields.${field}` as 'operatorLogs.fields.name', { defaultValue: t(`settingsFields.${field}` as 'settingsFields.timeZone', { defaultValue: field }) });
 }
 
+const SECRET_STATES = ['set', 'none', 'generated', 'typed'] as const;
+type SecretState = (typeof SECRET_STATES)[number];
+
 /** A value of a diff as the operator reads it: dates in the app's format, lists joined, nothing as "(empty)". */
 function useValueText(): (value: unknown) => string {
   const { t } = useTranslation();
@@ -25,6 +28,8 @@ function useValueText(): (value: unknown) => string {
     if (typeof value === 'boolean') return value ? '✓' : '✗';
     if (typeof value === 'string' && ISO_INSTANT.test(value)) return dayjs(value).format('L LTS');
     if (typeof value === 'number') return String(value);
+    // Words the server writes for how a secret was given (`password: set`, `token: generated`), in the operator's language.
+    if (typeof value === 'string' && (SECRET_STATES as readonly string[]).includes(value)) return t(`operatorLogs.secretStates.${value as SecretState}`);
     return typeof value === 'string' ? value : JSON.stringify(value);
   };
   return text;

@@ -790,6 +790,7 @@ export const de: typeof en = {
   },
   /** The audit log's changes and actions, the server log, the explain view's outcomes. */
   operatorLogs: {
+    secretStates: { set: 'gesetzt', none: 'keines', generated: 'erzeugt', typed: 'eingegeben' },
     changes: 'Änderungen',
     secretChanged: 'geändert',
     empty: '(leer)',

@@ -793,6 +793,7 @@ export const en = {
   },
   /** The audit log's changes and actions, the server log, the explain view's outcomes. */
   operatorLogs: {
+    secretStates: { set: 'set', none: 'none', generated: 'generated', typed: 'typed' },
     changes: 'Changes',
     secretChanged: 'changed',
     empty: '(empty)',

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery, type QueryKey } from '@tanstack/react-query';
 import type { TablePaginationConfig } from 'antd';
@@ -75,12 +75,18 @@ export function usePagedList<T, F extends Query = Query>(options: {
   const { filters: defaults, urlPrefix = '' } = options;
   const defaultSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const [params, setParams] = useSearchParams();
+  // The URL as last rendered: a late callback (a debounced text filter) must not write an older URL back.
+  const latest = useRef(params);
+  latest.current = params;
   const search = params.toString();
   // Rebuilt only when the URL changes, so `filters` is stable for effects between renders.
   const state = useMemo(() => readListState(params, defaults, defaultSize, urlPrefix), [search, defaultSize, urlPrefix]);
   const { filters, page, pageSize } = state;
   const setState = (update: (current: ListState<F>) => ListState<F>) =>
-    setParams((current) => writeListState(current, update(readListState(current, defaults, defaultSize, urlPrefix)), defaults, defaultSize, urlPrefix));
+    setParams(() => {
+      const current = latest.current;
+      return writeListState(current, update(readListState(current, defaults, defaultSize, urlPrefix)), defaults, defaultSize, urlPrefix);
+    });
 
   const query = useQuery({
     queryKey: [...options.queryKey, filters, page, pageSize],
