@@ -7,14 +7,14 @@ import type { KeyTickets } from '../access/viewer-tickets';
 import type { UrlSigner } from '../access/url-signing/url-signer';
 import { callerAddress } from '../access/caller-address';
 import { canonicalPath } from '../../src-shared/net/canonical-path';
-import { ApiError, NotFoundError } from '../../src-shared/errors';
+import { ApiError } from '../../src-shared/errors';
 import { keyIdSchema } from '../../src-shared/schemas/keys';
 import { dashPathParamsSchema } from '../../src-shared/schemas/dash';
 import { allowAnyOrigin, registerPreflight } from '../http/cors';
 import { assertEntitled } from '../hls/key-delivery-routes';
 import type { OriginPlaylists } from '../hls/origin-playlists';
-import { signSegmentUrl } from '../hls/edge-signing';
-import { httpOriginBase, openOriginMedia, originKind, readOriginPlaylist } from '../hls/hls-origin';
+import { decodedPath, signSegmentUrl } from '../hls/edge-signing';
+import { httpOriginBase, originKind, readOriginPlaylist, sendOriginSegment } from '../hls/hls-origin';
 import { isBelowOrigin } from '../hls/origin-fetch';
 import { kidUuid, type CencKeys } from '../keys/cenc-keys';
 import { publicUrl } from '../kernel/public-base-url';
@@ -53,20 +53,12 @@ function mediaUrlFor(mc: MediaUrlContext, url: URL): string {
     return url.protocol === 'file:' ? `/dash/${mc.channelId}/${url.pathname.replace(/^\/+/, '')}?ticket=${mc.mediaTicket}` : url.href;
   }
   if (!isBelowOrigin(httpOriginBase(mc.origin), url) || !mc.channel) return url.href;
-  const verdict = canonicalPath(decodeURIComponentOr(url.pathname));
+  const verdict = canonicalPath(decodedPath(url) ?? url.pathname);
   const owner = verdict.ok ? mc.directory.channelForPath(verdict.path)?.id : undefined;
   if (owner !== undefined && owner !== mc.channelId) return url.href;
   // nginx secure_link signs one exact path: a `$Number$` template cannot carry its signature.
   if (mc.channel.urlSigning === 'nginx-secure-link' && url.pathname.includes('$')) return url.href;
   return signSegmentUrl(mc.urlSigner, mc.channel, url, mc.viewer);
-}
-
-function decodeURIComponentOr(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }
 
 /** The KID of a Period: the key its id names (`<period>[-<generation>]`, see the packager API), else the current key. */
@@ -106,11 +98,7 @@ export function registerDashRoutes(api: ApiRouter, ctx: CasContext, deps: DashDe
       const origin = deps.origins.originOf(params.channel);
       const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isManifest ? 'dash-manifest' : 'dash-segment', isManifest ? ['p', 's'] : ['k', 's']);
       if (!isManifest) {
-        if (originKind(origin) !== 'folder') throw new NotFoundError('segment_not_found', {}, 'Segment not found');
-        const media = await openOriginMedia(origin, params.path);
-        koa.type = media.type;
-        koa.length = media.size;
-        koa.body = media.stream;
+        await sendOriginSegment(koa, origin, params.path);
         return undefined;
       }
       const settings = ctx.settings.get();

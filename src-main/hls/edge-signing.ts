@@ -6,7 +6,8 @@ interface SegmentViewer {
   accountId: number | null;
 }
 
-function decodedPath(url: URL): string | null {
+/** The decoded path of a URL (what edges such as nginx check), or null when it does not decode. */
+export function decodedPath(url: URL): string | null {
   try {
     return decodeURIComponent(url.pathname);
   } catch {

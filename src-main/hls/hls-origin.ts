@@ -1,4 +1,5 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import type { Context } from 'koa';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ApiError, NotFoundError } from '../../src-shared/errors';
@@ -89,18 +90,26 @@ export async function readOriginPlaylist(origin: string, path: string, timeoutMs
   }
 }
 
-/** Opens a media file of a folder origin for streaming. */
-export async function openOriginMedia(folder: string, path: string): Promise<{ stream: ReadStream; size: number; type: string }> {
+/**
+ * Answers a media file of the channel's origin (`/hls/...` and `/dash/...` segments): only a folder
+ * origin's media types are served here; segments of an HTTP origin come from the edge.
+ */
+export async function sendOriginSegment(koa: Context, origin: string, path: string): Promise<void> {
+  if (originKind(origin) !== 'folder') throw new NotFoundError('segment_not_found', {}, 'Segment not found');
   const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
   const type = MEDIA_TYPES[extension];
   if (!type) throw new NotFoundError('file_not_found', {}, 'File not found');
-  const file = folderFile(folder, path);
+  const file = folderFile(origin, path);
+  let size: number;
   try {
     const info = await stat(file);
     if (!info.isFile()) throw new NotFoundError('file_not_found', {}, 'File not found');
-    return { stream: createReadStream(file), size: info.size, type };
+    size = info.size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new NotFoundError('file_not_found', {}, 'File not found');
     throw error;
   }
+  koa.type = type;
+  koa.length = size;
+  koa.body = createReadStream(file);
 }

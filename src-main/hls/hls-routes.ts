@@ -6,12 +6,11 @@ import type { ViewerDirectory } from '../access/viewer-directory';
 import { callerAddress } from '../access/caller-address';
 import { canonicalPath } from '../../src-shared/net/canonical-path';
 import type { UrlSigner } from '../access/url-signing/url-signer';
-import { NotFoundError } from '../../src-shared/errors';
 import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
 import { assertEntitled } from './key-delivery-routes';
 import { TICKET_COOKIE } from './presented-credential';
 import { signSegmentUrl } from './edge-signing';
-import { httpOriginBase, openOriginMedia, originKind } from './hls-origin';
+import { httpOriginBase, originKind, sendOriginSegment } from './hls-origin';
 import { isBelowOrigin } from './origin-fetch';
 import type { KeyTickets } from '../access/viewer-tickets';
 import type { HlsUriKind } from './playlist-rewriter';
@@ -116,11 +115,7 @@ export function registerHlsRoutes(
       const origin = playlists.originOf(params.channel);
       const { accountId } = await assertEntitled(koa, access, tickets, params.channel, isPlaylist ? 'hls-playlist' : 'hls-segment', isPlaylist ? ['p', 's'] : ['k', 's']);
       if (!isPlaylist) {
-        if (originKind(origin) !== 'folder') throw new NotFoundError('segment_not_found', {}, 'Segment not found');
-        const media = await openOriginMedia(origin, params.path);
-        koa.type = media.type;
-        koa.length = media.size;
-        koa.body = media.stream;
+        await sendOriginSegment(koa, origin, params.path);
         return undefined;
       }
       const template = await playlists.template(params.channel, params.path, (uri, kind, playlistUrl, slot) =>
