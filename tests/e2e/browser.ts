@@ -73,3 +73,17 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path, fullPage });
   return path;
 }
+
+/**
+ * Answers the unsaved-changes question with its discard button (`label`, in the page's language)
+ * and waits until the drawer behind it has closed. The click waits until the question has taken
+ * the focus, i.e. it is fully open: under load a click during its opening animation was lost.
+ */
+export async function discardChanges(page: Page, label: string): Promise<void> {
+  const discard = page.locator('.ant-modal-confirm').getByRole('button', { name: label });
+  await discard.waitFor();
+  await page.waitForFunction((text) => document.activeElement?.textContent === text, label);
+  await discard.click();
+  await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
+  await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+}

@@ -8,7 +8,7 @@ import { startCas } from '../../src-main/app/cas';
 import { KeyInfoWriter } from '../../src-main/keys/keyinfo-writer';
 import { silentLogger } from '../../src-main/kernel/logger';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
-import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { discardChanges, ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
 import { solidPng } from './png';
 
 /**
@@ -196,8 +196,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await drawer.getByText('Username "E2E-VIEWER" is taken').waitFor();
     // The form holds an unsaved name: closing asks first.
     await drawer.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByRole('button', { name: 'Discard changes' }).click();
-    await drawerClosed(page);
+    await discardChanges(page, 'Discard changes');
 
     // Filter by package: only the new account holds Premium.
     await chooseOption(page, 'Package', 'Premium');
@@ -429,8 +428,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     const question = page.locator('.ant-modal-confirm-title', { hasText: 'Ungespeicherte Änderungen verwerfen?' });
     await question.waitFor();
     expect(await question.count()).toBe(1);
-    await page.getByRole('button', { name: 'Änderungen verwerfen' }).click();
-    await drawerClosed(page);
+    await discardChanges(page, 'Änderungen verwerfen');
     await page.getByRole('menuitem', { name: 'Übersicht' }).click();
     await page.getByText('Zuschauer jetzt').waitFor();
     await screenshot(page, 'german-dashboard');
