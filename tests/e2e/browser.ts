@@ -82,7 +82,7 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
 export async function discardChanges(page: Page, label: string): Promise<void> {
   const discard = page.locator('.ant-modal-confirm').getByRole('button', { name: label });
   await discard.waitFor();
-  await page.waitForFunction((text) => document.activeElement?.textContent === text, label);
+  await page.waitForFunction(`document.activeElement?.textContent === ${JSON.stringify(label)}`);
   await discard.click();
   await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
   await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
