@@ -1,4 +1,4 @@
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Settings } from '../../src-shared/schemas/settings';
 import { parseIpAddress, parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import { anyRangeMatches } from './ip-lists';
@@ -48,15 +48,14 @@ const CALLER_ADDRESS = Symbol('callerAddress');
 type StateWithAddress = { [CALLER_ADDRESS]?: string };
 
 /**
- * Client listener middleware: works out the caller's address once per request, so every client
- * route (keys, /hls, playlists, devices, auth backends, rate limits, deny lists, ticket binding)
- * sees the same viewer behind the same proxy.
+ * Works out the caller's address once per request (the client listener's edge calls it first), so
+ * every client route (keys, /hls, playlists, devices, auth backends, rate limits, deny lists, ticket
+ * binding) sees the same viewer behind the same proxy. Returns the address.
  */
-export function resolveCallerAddress(settings: () => Settings): Middleware {
-  return (koa, next) => {
-    (koa.state as StateWithAddress)[CALLER_ADDRESS] = addressThroughProxies(koa, settings().trustedProxies);
-    return next();
-  };
+export function resolveCallerAddress(koa: Context, settings: Settings): string {
+  const address = addressThroughProxies(koa, settings.trustedProxies);
+  (koa.state as StateWithAddress)[CALLER_ADDRESS] = address;
+  return address;
 }
 
 /** The caller's address (the viewer, on content routes) as `resolveCallerAddress` found it. */

@@ -3,7 +3,6 @@ import type { CasContext } from '../kernel/context';
 import type { CasServices } from './services';
 import { ApiRouter } from '../http/api-router';
 import { createKoaApp } from '../http/koa-app';
-import { allowAnyOrigin } from '../http/cors';
 import type { OpenApiRegistry } from '../http/openapi';
 import { registerHealthRoute } from './system-routes';
 import { registerMetricsRoute } from './metrics-routes';
@@ -13,8 +12,7 @@ import { registerDashClientRoutes } from '../dash/dash-client-routes';
 import { registerDeviceClientRoutes } from '../devices/device-routes';
 import { registerStreamingAuthRoutes } from '../auth-backends/backend-routes';
 import { registerPlaylistRoutes } from '../playlists/playlist-routes';
-import { resolveCallerAddress } from '../access/caller-address';
-import { limitViewerRefusals } from '../access/refusal-limit';
+import { clientEdge } from './client-edge';
 
 /**
  * The client listener (LAN): streaming servers, packagers, players and set-top boxes.
@@ -23,16 +21,7 @@ import { limitViewerRefusals } from '../access/refusal-limit';
  */
 export function createClientApp(ctx: CasContext, services: CasServices, openapi: OpenApiRegistry): Koa {
   const app = createKoaApp('client', ctx.logger, ctx.metrics);
-  app.use(resolveCallerAddress(() => ctx.settings.get()));
-  app.use(async (koa, next) => {
-    koa.set('X-Content-Type-Options', 'nosniff');
-    // Web players (and the dashboard's preview player, on the admin origin) read playlists,
-    // segments, keys and logos cross-origin. The credential is in the URL, never a cookie, so
-    // any origin may read what that URL already grants.
-    if (/^\/(hls|dash|clearkey|keys|logos)\//.test(koa.path) || koa.path === '/playlist.m3u8') allowAnyOrigin(koa);
-    await next();
-  });
-  app.use(limitViewerRefusals(ctx, services.access));
+  app.use(clientEdge(ctx, services.access));
 
   const api = new ApiRouter('client', openapi, (koa) => {
     const match = /^Bearer\s+(\S+)$/i.exec(koa.get('authorization'));

@@ -64,7 +64,9 @@ export class ApiRouter {
   ): this {
     this.openapi.add(this.listener, spec);
     this.router[spec.method](spec.path, async (ctx) => {
-      const principal = spec.access === 'public' ? await this.#optionalPrincipal(ctx) : await this.authenticate(ctx);
+      const found = spec.access === 'public' ? this.#optionalPrincipal(ctx) : this.authenticate(ctx);
+      // Most callers are known without a lookup (viewer routes: none); await only a real lookup.
+      const principal = found instanceof Promise ? await found : found;
       if (!allows(principal, spec.access)) {
         if (!principal) throw new UnauthorizedError('sign_in_required', {}, 'Sign-in required');
         if (spec.access === 'write') throw new ForbiddenError('read_only_role', {}, 'Your role may only read', 'role');
@@ -88,9 +90,10 @@ export class ApiRouter {
     return this;
   }
 
-  async #optionalPrincipal(ctx: Context): Promise<Principal | null> {
+  #optionalPrincipal(ctx: Context): Principal | null | Promise<Principal | null> {
     try {
-      return await this.authenticate(ctx);
+      const found = this.authenticate(ctx);
+      return found instanceof Promise ? found.catch(() => null) : found;
     } catch {
       return null;
     }

@@ -23,7 +23,7 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics,
   const requests = new RequestLog(log);
 
   app.use(async (ctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
@@ -46,7 +46,7 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics,
         log.error({ err: error, method: ctx.method, path: redactedPath(ctx.path) }, 'request failed');
       }
     } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const ms = performance.now() - started;
       // The route template, never the raw path: a flood of random paths adds one series, not one each.
       const matched = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
       const route = typeof matched === 'string' ? matched : 'unmatched';
@@ -68,7 +68,11 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics,
   // A few admin routes take whole files (a configuration import); only they get the larger limit.
   const largeJsonPaths = new Set(options.largeJsonPaths ?? []);
   const parseLargeJson = bodyParser({ enableTypes: ['json'], jsonLimit: '64mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (largeJsonPaths.has(ctx.path) ? parseLargeJson(ctx, next) : parseJson(ctx, next)));
+  app.use((ctx, next) => {
+    // Most client requests are GETs: they carry no body to parse.
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();
+    return largeJsonPaths.has(ctx.path) ? parseLargeJson(ctx, next) : parseJson(ctx, next);
+  });
 
   app.on('error', () => {
     // Errors are answered and logged by the middleware above; Koa's default handler would print them again.

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src-renderer/src/shared/i18n/en';
 import { de } from '../../src-renderer/src/shared/i18n/de';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
-import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { discardChanges, ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
 import { PAGE_CHECKS } from './page-checks';
 
 /**
@@ -114,9 +114,14 @@ async function settled(page: Page): Promise<void> {
 
 async function closeDrawer(page: Page, drawer: Locator): Promise<void> {
   await drawer.getByRole('button', { name: 'Abbrechen' }).click();
-  const discard = page.getByRole('button', { name: 'Änderungen verwerfen' });
-  if (await discard.isVisible().catch(() => false)) await discard.click();
-  await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+  // A form with unsaved changes asks first; the question can appear a moment after the click.
+  const closed = page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+  const asked = page
+    .locator('.ant-modal-confirm')
+    .waitFor()
+    .then(() => 'asked' as const, () => 'not asked' as const);
+  if ((await Promise.race([closed.then(() => 'closed' as const), asked])) === 'asked') await discardChanges(page, 'Änderungen verwerfen');
+  await closed;
 }
 
 /** Opens every select outside drawers once, so truncated options are seen too. */
