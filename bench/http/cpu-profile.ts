@@ -34,9 +34,10 @@ function shortFile(url: string, projectRoot: string): string {
 
 /**
  * Self time per function; with `lastSeconds`, only of the samples taken in that many seconds
- * before the profile ends (the load run, without start-up and preparation).
+ * before the profile ends (the load run, without start-up and preparation), or before
+ * `skipLastSeconds` from its end (the shutdown after the run).
  */
-export function selfTimes(profileJson: string, projectRoot: string, lastSeconds = Infinity): { busyMs: number; idleMs: number; top: SelfTime[] } {
+export function selfTimes(profileJson: string, projectRoot: string, lastSeconds = Infinity, skipLastSeconds = 0): { busyMs: number; idleMs: number; top: SelfTime[] } {
   const profile = cpuProfileSchema.parse(JSON.parse(profileJson));
   const nameOf = new Map<number, string>();
   for (const { id, callFrame } of profile.nodes) {
@@ -46,10 +47,11 @@ export function selfTimes(profileJson: string, projectRoot: string, lastSeconds 
   // timeDeltas[i] is the time from sample i-1 to sample i: sample i lasts until the next one.
   const at: number[] = [];
   profile.timeDeltas.reduce((t, delta, i) => (at[i] = t + delta), profile.startTime);
-  const from = (at[at.length - 1] ?? 0) - lastSeconds * 1e6;
+  const to = (at[at.length - 1] ?? 0) - skipLastSeconds * 1e6;
+  const from = to - lastSeconds * 1e6;
   const micros = new Map<string, number>();
   profile.samples.forEach((id, i) => {
-    if (at[i] < from) return;
+    if (at[i] < from || at[i] > to) return;
     const name = nameOf.get(id) ?? '(unknown)';
     micros.set(name, (micros.get(name) ?? 0) + Math.max(0, profile.timeDeltas[i + 1] ?? 0));
   });

@@ -40,10 +40,10 @@ const PROBE_PATHS = { koa: '/', nginx: '/ok', cas: '/healthz' } as const;
  * working for seconds after wrk stops): one probe answered means the backlog is gone, so the
  * next run does not start against a busy target.
  */
-async function run(env: BenchEnvironment, route: BenchRoute, connections: number, seconds: number) {
+async function run(env: BenchEnvironment, route: BenchRoute, connections: number, seconds: number, startAt = 0) {
   const poolFile = env.poolFileFor(route, seconds * SIGN_INS_PER_SECOND_BOUND);
   const baseUrl = env.targets[route.target]!.baseUrl;
-  const result = await runWrk({ baseUrl, poolFile, connections, seconds });
+  const result = await runWrk({ baseUrl, poolFile, connections, seconds, startAt });
   await (await fetch(`${baseUrl}${PROBE_PATHS[route.target]}`)).arrayBuffer();
   return result;
 }
@@ -51,11 +51,12 @@ async function run(env: BenchEnvironment, route: BenchRoute, connections: number
 /**
  * Warm-up of one route: `seconds` of load, repeated (at most 10 times) until every request of its
  * pool was sent once, so the rounds measure viewers the CAS has seen before (as it has in service),
- * not first sightings of thousands of viewers at a time.
+ * not first sightings of thousands of viewers at a time. Each run continues in the pool where the
+ * last one stopped (a new wrk starts at the pool's first request).
  */
 async function warmUp(env: BenchEnvironment, route: BenchRoute, connections: number, seconds: number, poolSize: number): Promise<void> {
   let sent = 0;
-  for (let i = 0; i < 10 && (i === 0 || (!route.freshPerRun && sent < poolSize)); i++) sent += (await run(env, route, connections, seconds)).requests;
+  for (let i = 0; i < 10 && (i === 0 || (!route.freshPerRun && sent < poolSize)); i++) sent += (await run(env, route, connections, seconds, sent)).requests;
 }
 
 export async function runRouteBenchmark(options: BenchOptions): Promise<void> {
@@ -109,6 +110,8 @@ export async function runProfile(options: BenchOptions, routeName: string): Prom
   const profileDir = mkdtempSync(join(tmpdir(), 'cas-bench-profile-'));
   const env = await startBenchEnvironment({ ...options, routes: [routeName] }, { floors: false, casNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
   let profileFile: string | undefined;
+  let loadEndedAt = Date.now();
+  let stopSeconds = 0;
   try {
     const route = env.routes.find((r) => r.name === routeName) ?? env.routes.find((r) => routeMatches(r.name, [routeName]));
     if (!route) throw new Error(`no route ${routeName}`);
@@ -117,18 +120,20 @@ export async function runProfile(options: BenchOptions, routeName: string): Prom
     if (options.warmupSeconds > 0) await warmUp(env, route, connections, options.warmupSeconds, options.viewers);
     console.log(`profiling ${route.name} at c${connections} for ${options.seconds} s`);
     const result = await run(env, route, connections, options.seconds);
+    loadEndedAt = Date.now();
     console.log(`${result.requestsPerSecond.toFixed(0)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  (${result.statusErrors} answers ≥ 400)`);
   } finally {
     await env.cas.stop(); // the profile is written as the CAS exits
+    stopSeconds = (Date.now() - loadEndedAt) / 1000;
     profileFile = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     await env.close();
   }
   if (!profileFile) throw new Error(`no .cpuprofile in ${profileDir}`);
   const path = join(profileDir, profileFile);
-  // The load run ended just before the CAS was stopped: its last seconds are the run (and the shutdown).
-  const { busyMs, idleMs, top } = selfTimes(readFileSync(path, 'utf8'), projectRoot, options.seconds + 0.5);
+  // The load run ended just before the CAS was stopped: leave out the stop (its shutdown flush), keep the run.
+  const { busyMs, idleMs, top } = selfTimes(readFileSync(path, 'utf8'), projectRoot, options.seconds, stopSeconds);
   console.log(`\nCPU profile ${path} (open in Chrome DevTools for the call tree)`);
-  console.log(`last ${options.seconds + 0.5} s of the profile: busy ${busyMs.toFixed(0)} ms, idle ${idleMs.toFixed(0)} ms; top self time:`);
+  console.log(`the ${options.seconds} s of load (the ${stopSeconds.toFixed(1)} s of the stop left out): busy ${busyMs.toFixed(0)} ms, idle ${idleMs.toFixed(0)} ms; top self time:`);
   for (const entry of top.slice(0, 30)) console.log(`${entry.percent.toFixed(1).padStart(5)}%  ${entry.ms.toFixed(0).padStart(6)} ms  ${entry.name}`);
 }
 

@@ -1,6 +1,7 @@
 -- wrk script of the HTTP benchmark: sends, in turn, the raw requests of a pool file (one request per
 -- entry: a line with its length in bytes, then the request) and prints the run as one JSON line.
--- Usage: wrk -s pool.lua URL -- POOL_FILE
+-- Usage: wrk -s pool.lua URL -- POOL_FILE [START]  (START: how many entries to skip first, for a
+-- warm-up that continues where the previous run stopped)
 local pool = {}
 local count = 0
 local next_index = 0
@@ -15,6 +16,7 @@ function init(args)
   end
   file:close()
   assert(count > 0, "empty request pool " .. args[1])
+  next_index = (tonumber(args[2]) or 0) % count
 end
 
 function request()

@@ -92,8 +92,8 @@ export function wrkVersion(): string {
   return /^wrk (\S+)/m.exec(out)?.[1] ?? 'unknown';
 }
 
-export function runWrk(options: { baseUrl: string; poolFile: string; connections: number; seconds: number }): Promise<WrkResult> {
-  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '-s', POOL_SCRIPT, options.baseUrl, '--', options.poolFile];
+export function runWrk(options: { baseUrl: string; poolFile: string; connections: number; seconds: number; startAt?: number }): Promise<WrkResult> {
+  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '-s', POOL_SCRIPT, options.baseUrl, '--', options.poolFile, String(options.startAt ?? 0)];
   return new Promise((resolve, reject) => {
     execFile(WRK, args, { encoding: 'utf8', maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`wrk ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`));

@@ -37,6 +37,11 @@ function rowKey(r: AccessLogRecord): string {
   return `${Math.floor(r.at / MINUTE_MS)}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}\u0000${r.accountId ?? ''}\u0000${r.channelId ?? ''}\u0000${r.ip}\u0000${r.source}\u0000${r.sessionId ?? ''}`;
 }
 
+/** The hourly roll-up's key of a decision: hour, channel, result, reason or rule. */
+function hourlyKey(r: AccessLogRecord): string {
+  return `${Math.floor(r.at / HOUR_MS) * HOUR_MS}\u0000${r.channelId ?? ''}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}`;
+}
+
 /**
  * The access log, written in batches: decisions are aggregated in memory (one row per identical
  * decision and minute, with a count) and flushed in one transaction with the hourly roll-up the
@@ -45,6 +50,8 @@ function rowKey(r: AccessLogRecord): string {
  */
 export class AccessLogWriter {
   #rows = new Map<string, PendingAccessRow>();
+  /** `hourlyKey` → decisions counted in the hourly figures without a row of their own (see `countHourly`). */
+  #hourlyOnly = new Map<string, number>();
   #dropped = 0;
   #scheduled = false;
 
@@ -59,9 +66,15 @@ export class AccessLogWriter {
     return this.#dropped;
   }
 
-  /** Buffered rows (each may count many decisions). */
+  /** Buffered rows (each may count many decisions), and hourly counts waiting as one more. */
   get pending(): number {
-    return this.#rows.size;
+    return this.#rows.size + (this.#hourlyOnly.size > 0 ? 1 : 0);
+  }
+
+  /** Counts a decision in the hourly figures only (a refresh of a live session: no row of its own). */
+  countHourly(record: AccessLogRecord): void {
+    const key = hourlyKey(record);
+    this.#hourlyOnly.set(key, (this.#hourlyOnly.get(key) ?? 0) + 1);
   }
 
   push(record: AccessLogRecord): void {
@@ -97,8 +110,9 @@ export class AccessLogWriter {
     return batch;
   }
 
-  /** Returns a batch whose write failed to the front of the buffer (still bounded). */
-  putBack(batch: readonly PendingAccessRow[]): void {
+  /** Returns a batch whose write failed (rows and hourly-only counts) to the front of the buffer (still bounded). */
+  putBack(batch: readonly PendingAccessRow[], hourlyCounts: ReadonlyMap<string, number> = new Map()): void {
+    for (const [key, n] of hourlyCounts) this.#hourlyOnly.set(key, (this.#hourlyOnly.get(key) ?? 0) + n);
     const newer = this.#rows;
     this.#rows = new Map(batch.map((row) => [row.key, row]));
     for (const [key, row] of newer) {
@@ -111,16 +125,22 @@ export class AccessLogWriter {
 
   /**
    * Takes and writes rows, oldest first, a few at a time while `more()` says so, then their hourly
-   * counts; call inside a transaction. Every row taken is pushed to `taken` as it is taken, so the
-   * caller can put them back when the transaction fails. `now`: as in `take`. Returns rows written.
+   * counts with the hourly-only ones; call inside a transaction. Every row taken is pushed to `taken`
+   * as it is taken, the hourly-only counts are moved to `takenHourly`, so the caller can put them
+   * back when the transaction fails. `now`: as in `take`. Returns rows written.
    */
-  writeWhile(more: () => boolean, taken: PendingAccessRow[], now?: number): number {
+  writeWhile(more: () => boolean, taken: PendingAccessRow[], takenHourly: Map<string, number>, now?: number): number {
     const insert = statement(
       this.db,
       `INSERT INTO access_log (at, result, reason, rule, account_id, username, channel_id, ip, source, session_id, count)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const hourly = new Map<string, number>();
+    for (const [key, n] of this.#hourlyOnly) {
+      hourly.set(key, n);
+      takenHourly.set(key, (takenHourly.get(key) ?? 0) + n);
+    }
+    this.#hourlyOnly.clear();
     const first = taken.length;
     while (more()) {
       const step = this.take(WRITE_STEP, now);
@@ -128,7 +148,7 @@ export class AccessLogWriter {
       for (const r of step) {
         taken.push(r);
         insert.run(r.at, r.result, r.reason, r.rule, r.accountId, r.username, r.channelId, r.ip, r.source, r.sessionId, r.count);
-        const key = `${Math.floor(r.at / HOUR_MS) * HOUR_MS}\u0000${r.channelId ?? ''}\u0000${r.result}\u0000${r.reason ?? r.rule ?? ''}`;
+        const key = hourlyKey(r);
         hourly.set(key, (hourly.get(key) ?? 0) + r.count);
       }
     }

@@ -4,7 +4,7 @@ import type { BackgroundTasks } from '../kernel/background';
 import { verifyPassword } from '../crypto/passwords';
 import { sha256Hex } from '../crypto/tokens';
 import { pruneViewingHistory } from './viewing-session-queries';
-import { formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
+import { addressText, formatIpRange, parseIpAddress } from '../../src-shared/net/ip-ranges';
 import type { AccessStep, Explanation, ExplainStepCode, ExplainStepParams } from '../../src-shared/schemas/access';
 import { explainStepDetail } from './explain-step-details';
 import type { Settings } from '../../src-shared/schemas/settings';
@@ -23,6 +23,11 @@ import { accountOfSalt } from './url-signing/securetoken';
 import { parseSecuretoken } from '../../src-shared/protocol/securetoken';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** The canonical text of an address, or null for none. */
+function textOf(address: Address | null): string | null {
+  return address ? addressText(address) : null;
+}
 
 /**
  * Longest one background write transaction runs on the main thread (plus its commit): a decision
@@ -159,14 +164,15 @@ export class AccessService implements AccessDecider {
     const deadline = performance.now() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
     const more = () => performance.now() < deadline;
     const taken: PendingAccessRow[] = [];
+    const takenHourly = new Map<string, number>();
     const write = () =>
-      this.ctx.db.transaction(() => this.#sessions.flush(now, { more, force: options.force }) + this.#log.writeWhile(more, taken, options.openMinuteAt))();
+      this.ctx.db.transaction(() => this.#sessions.flush(now, { more, force: options.force }) + this.#log.writeWhile(more, taken, takenHourly, options.openMinuteAt))();
     try {
       const written = options.relaxed ? this.#relaxedCommit(write) : write();
       this.ctx.alarms.clear(WRITE_ALARM);
       return written;
     } catch (error) {
-      this.#log.putBack(taken);
+      this.#log.putBack(taken, takenHourly);
       this.ctx.alarms.raise(WRITE_ALARM, error, `${this.#log.pending} access-log rows waiting, ${this.#log.dropped} decisions dropped`);
       return -1;
     }
@@ -245,10 +251,15 @@ export class AccessService implements AccessDecider {
     return this.#logged(request, { allow: false, reason, account: null });
   }
 
-  /** Every decision, counted for `/metrics` and buffered for the access log. */
-  #record(record: AccessLogRecord): void {
+  /**
+   * Every decision, counted for `/metrics` and buffered for the access log. A decision that only
+   * refreshed a live session is no row of its own (the session counts its requests): it counts in
+   * the hourly figures only.
+   */
+  #record(record: AccessLogRecord, rowless = false): void {
     this.ctx.metrics.decisions.inc({ source: record.source, result: record.result, reason: record.reason ?? '' });
-    this.#log.push(record);
+    if (rowless) this.#log.countHourly(record);
+    else this.#log.push(record);
   }
 
   #logged<D extends AccessDecision>(request: Omit<ViewerRequest, 'credential'>, decision: D): D {
@@ -261,10 +272,10 @@ export class AccessService implements AccessDecider {
       accountId: decision.account?.id ?? null,
       username: decision.account?.username ?? null,
       channelId: request.channelId || null,
-      ip: parseIpAddress(request.ip)?.toString() ?? request.ip.slice(0, 64),
+      ip: textOf(parseIpAddress(request.ip)) ?? request.ip.slice(0, 64),
       source: request.source,
       sessionId: decision.allow ? (decision.sessionId ?? null) : null,
-    });
+    }, decision.allow && decision.sessionContinued === true);
     return decision;
   }
 
@@ -312,7 +323,7 @@ export class AccessService implements AccessDecider {
     const now = this.ctx.clock.now();
     const settings = this.ctx.settings.get();
     const address = parseIpAddress(ip);
-    const ipText = address?.toString() ?? ip;
+    const ipText = textOf(address) ?? ip;
     const result = await (async (): Promise<{ ok: true; account: ViewerAccount } | { ok: false; reason: RefusalReason; account: ViewerAccount | null }> => {
       if (this.#ipLists.denied(address)) return { ok: false, reason: 'ip_denied', account: null };
       // Signed tokens and tickets name one channel: they are no sign-in for per-viewer answers.
@@ -357,7 +368,7 @@ export class AccessService implements AccessDecider {
       rule: decision.allow ? decision.rule : null,
       account: who(account),
       channel: channelId,
-      ip: parseIpAddress(ip)?.toString() ?? ip,
+      ip: textOf(parseIpAddress(ip)) ?? ip,
       steps: dedupe(trace),
     };
   }
@@ -369,7 +380,7 @@ export class AccessService implements AccessDecider {
    */
   async continueSession(request: Omit<ViewerRequest, 'credential'>): Promise<AccessDecision | null> {
     const address = parseIpAddress(request.ip);
-    const ip = address?.toString() ?? request.ip;
+    const ip = textOf(address) ?? request.ip;
     const key = viewerSessionKey(request.sessionKey, ip, request.userAgent);
     const now = this.ctx.clock.now();
     const idleMs = this.ctx.settings.get().sessionIdleSeconds * 1000;
@@ -413,15 +424,15 @@ export class AccessService implements AccessDecider {
       source: 'device',
       userAgent: `device ${device.hwid}`.slice(0, 300),
     };
-    const session = this.#admit(account, slot, address?.toString() ?? ip, now, settings);
-    return typeof session === 'string' ? { ok: false, reason: session } : { ok: true, sessionId: session.id };
+    const admitted = this.#admit(account, slot, textOf(address) ?? ip, now, settings);
+    return typeof admitted === 'string' ? { ok: false, reason: admitted } : { ok: true, sessionId: admitted.session.id };
   }
 
   async #evaluate(request: ViewerRequest, trace: Trace, explaining: boolean): Promise<AccessDecision> {
     const now = this.ctx.clock.now();
     const settings = this.ctx.settings.get();
     const address = parseIpAddress(request.ip);
-    const ip = address?.toString() ?? request.ip;
+    const ip = textOf(address) ?? request.ip;
 
     const denied = this.#ipLists.denied(address);
     if (denied) {
@@ -492,12 +503,13 @@ export class AccessService implements AccessDecider {
       userAgent: request.userAgent?.slice(0, 300) ?? null,
       bytes: request.bytes,
     };
-    const session = this.#admit(account, slot, ip, now, settings);
-    if (typeof session === 'string') return { allow: false, reason: session, account: who(account) };
+    const admitted = this.#admit(account, slot, ip, now, settings);
+    if (typeof admitted === 'string') return { allow: false, reason: admitted, account: who(account) };
     return {
       allow: true,
       account: { id: account.id, username: account.username, maxConnections: account.maxConnections },
-      sessionId: session.id,
+      sessionId: admitted.session.id,
+      sessionContinued: admitted.continued,
       rule: 'credential',
     };
   }
@@ -623,8 +635,11 @@ export class AccessService implements AccessDecider {
       step(trace, 'account_expiry', 'fail', 'account_expired', { date: new Date(account.expiresAt).toISOString() });
       return 'expired';
     }
-    if (account.expiresAt === null) step(trace, 'account_expiry', 'pass', 'no_expiry', {});
-    else step(trace, 'account_expiry', 'pass', 'valid_until', { date: new Date(account.expiresAt).toISOString() });
+    // Only an explanation writes the steps out (a date is text, made per call).
+    if (trace) {
+      if (account.expiresAt === null) step(trace, 'account_expiry', 'pass', 'no_expiry', {});
+      else step(trace, 'account_expiry', 'pass', 'valid_until', { date: new Date(account.expiresAt).toISOString() });
+    }
     if (this.#sharing.isSuspended(account.id)) {
       step(trace, 'suspension', 'fail', 'suspended', {});
       return 'suspended';
@@ -672,12 +687,12 @@ export class AccessService implements AccessDecider {
   }
 
   /** Opens or refreshes the viewer's session under the connection limit; synchronous by design. */
-  #admit(account: ViewerAccount, slot: SessionSlot, ip: string, now: number, settings: Settings): LiveSession | 'connection_limit' | 'session_ended' {
+  #admit(account: ViewerAccount, slot: SessionSlot, ip: string, now: number, settings: Settings): { session: LiveSession; continued: boolean } | 'connection_limit' | 'session_ended' {
     const idleMs = settings.sessionIdleSeconds * 1000;
     const existing = this.#sessions.find(account.id, slot.channelId, slot.key, now, idleMs);
     if (existing) {
       this.#sessions.touch(existing, now, ip, slot.bytes);
-      return existing;
+      return { session: existing, continued: true };
     }
     if (this.#sessions.bannedUntil(account.id, slot.channelId, slot.key, now) !== null) return 'session_ended';
     if (account.maxConnections > 0) {
@@ -690,7 +705,7 @@ export class AccessService implements AccessDecider {
         for (const victim of victims) this.#sessions.end(victim, now, settings.overLimitPolicy === 'end-oldest' ? 'over_limit' : 'handover', banMs);
       }
     }
-    return this.#sessions.open(
+    const session = this.#sessions.open(
       {
         accountId: account.id,
         username: account.username,
@@ -703,6 +718,7 @@ export class AccessService implements AccessDecider {
       },
       now,
     );
+    return { session, continued: false };
   }
 
   /** Sessions to end so a new one fits, per the over-limit policy; null means refuse the newcomer. */

@@ -46,6 +46,8 @@ interface AllowedDecision {
   account: { id: number; username: string; maxConnections: number } | null;
   /** The viewing session opened or refreshed (absent for checkOnly or allow-listed IPs). */
   sessionId?: number;
+  /** True when the session was already live: the decision refreshed it rather than started it. */
+  sessionContinued?: boolean;
   /**
    * Which rule let the viewer in: `allow_list`, `credential`, or `signed_url` (a valid securetoken
    * without an account; the edge could have checked it alone).

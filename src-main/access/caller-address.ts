@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Settings } from '../../src-shared/schemas/settings';
-import { parseIpAddress, parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
+import { addressText, parseIpAddress, parseIpRange, type IpRange } from '../../src-shared/net/ip-ranges';
 import { anyRangeMatches } from './ip-lists';
 
 /** Caches the parsed form of a settings list (the settings object is replaced on every change). */
@@ -19,7 +19,8 @@ export function isStreamingServer(address: string, settings: Settings): boolean 
 /** The TCP peer's address, IPv4-mapped IPv6 unwrapped. */
 function peerAddress(koa: Context): string {
   const raw = koa.req.socket.remoteAddress ?? '';
-  return parseIpAddress(raw)?.toString() ?? raw;
+  const address = parseIpAddress(raw);
+  return address ? addressText(address) : raw;
 }
 
 /**
@@ -39,7 +40,7 @@ function addressThroughProxies(koa: Context, trustedProxies: readonly string[]):
   for (let i = hops.length - 1; i >= 0; i--) {
     const address = parseIpAddress(hops[i]);
     if (!address) return peer;
-    if (!anyRangeMatches(address, trusted)) return address.toString();
+    if (!anyRangeMatches(address, trusted)) return addressText(address);
   }
   return peer;
 }

@@ -1,5 +1,5 @@
 import type ipaddr from 'ipaddr.js';
-import { parseIpAddress } from '../../src-shared/net/ip-ranges';
+import { addressText, parseIpAddress } from '../../src-shared/net/ip-ranges';
 
 const WINDOW_MS = 60_000;
 /** Addresses remembered at most; past this the oldest is forgotten, so rotating addresses cannot grow memory. */
@@ -12,7 +12,7 @@ const MAX_ADDRESSES = 50_000;
 export function refusalSubject(ip: string): string {
   const address = parseIpAddress(ip);
   if (!address) return ip.slice(0, 64);
-  if (address.kind() === 'ipv4') return address.toString();
+  if (address.kind() === 'ipv4') return addressText(address);
   return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
 

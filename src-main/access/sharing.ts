@@ -8,6 +8,7 @@ import { NotFoundError } from '../../src-shared/errors';
 import type { Page } from '../../src-shared/schemas/common';
 import type { SharingFlag, Suspension } from '../../src-shared/schemas/access';
 import type ipaddr from 'ipaddr.js';
+import { addressText } from '../../src-shared/net/ip-ranges';
 
 interface Sighting {
   first: number;
@@ -17,7 +18,8 @@ interface Sighting {
 
 /** The address as sharing detection counts it: the address itself, or its /24 (IPv4) or /64 (IPv6) network. */
 export function sharingSubject(address: ipaddr.IPv4 | ipaddr.IPv6 | null, ip: string, byNetwork: boolean): string {
-  if (!address || !byNetwork) return address?.toString() ?? ip;
+  if (!address) return ip;
+  if (!byNetwork) return addressText(address);
   if (address.kind() === 'ipv4') {
     const o = (address as ipaddr.IPv4).octets;
     return `${o[0]}.${o[1]}.${o[2]}.0/24`;

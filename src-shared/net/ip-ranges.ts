@@ -68,6 +68,18 @@ export function parseIpAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return parsed;
 }
 
+const addressTexts = new WeakMap<ipaddr.IPv4 | ipaddr.IPv6, string>();
+
+/**
+ * The canonical text of a parsed address, remembered per address object (`parseIpAddress` hands
+ * out the same object for the same text, so a returning viewer's address is written out once).
+ */
+export function addressText(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  let text = addressTexts.get(address);
+  if (text === undefined) addressTexts.set(address, (text = address.toString()));
+  return text;
+}
+
 /** True when `address` lies inside `range`; never throws across address kinds. */
 export function ipInRange(address: ipaddr.IPv4 | ipaddr.IPv6, range: IpRange): boolean {
   if (address.kind() !== range.kind) return false;
@@ -83,7 +95,8 @@ let lastCanonicalText = '';
  */
 export function canonicalAddressText(text: string): string {
   if (text !== lastAddressText) {
-    lastCanonicalText = parseIpAddress(text)?.toString() ?? text;
+    const address = parseIpAddress(text);
+    lastCanonicalText = address ? addressText(address) : text;
     lastAddressText = text;
   }
   return lastCanonicalText;

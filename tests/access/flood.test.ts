@@ -96,6 +96,27 @@ describe('aggregated access log', () => {
     expect(writer.take(1)[0].ip).toBe('10.8.0.51');
   });
 
+  it('keeps hourly-only counts of a failed write and writes them with the next one', () => {
+    const writer = new AccessLogWriter(t.cas.ctx.db, () => undefined);
+    const hour = 3_600_000 * 1000;
+    const refresh = { at: hour, result: 'allow' as const, reason: null, rule: 'credential', accountId: 1, username: 'u', channelId: 'hourly-only', ip: '10.9.0.1', source: 'test', sessionId: 1 };
+    for (let i = 0; i < 7; i++) writer.countHourly(refresh);
+    expect(writer.pending).toBe(1);
+    const taken: Parameters<AccessLogWriter['putBack']>[0][number][] = [];
+    const takenHourly = new Map<string, number>();
+    expect(() =>
+      t.cas.ctx.db.transaction(() => {
+        writer.writeWhile(() => true, taken, takenHourly);
+        throw new Error('disk full');
+      })(),
+    ).toThrow('disk full');
+    writer.putBack(taken, takenHourly);
+    t.cas.ctx.db.transaction(() => writer.writeWhile(() => true, [], new Map()))();
+    const n = t.cas.ctx.db.prepare("SELECT n FROM access_hourly WHERE channel_id = 'hourly-only' AND hour = ?").pluck().get(hour);
+    expect(n).toBe(7);
+    expect(writer.pending).toBe(0);
+  });
+
   it('keeps at most accessLogMaxRows rows, dropping the oldest', async () => {
     nextMinute();
     // A writer of its own: the access log table is the same one the CAS writes.
@@ -103,7 +124,7 @@ describe('aggregated access log', () => {
     for (let i = 0; i < 1500; i++) {
       writer.push({ at: t.clock.now(), result: 'deny', reason: 'bad_credential', rule: null, accountId: null, username: null, channelId: null, ip: `10.7.${i >> 8}.${i & 255}`, source: 'test', sessionId: null });
     }
-    t.cas.ctx.db.transaction(() => writer.writeWhile(() => true, []))();
+    t.cas.ctx.db.transaction(() => writer.writeWhile(() => true, [], new Map()))();
     await patchSettings(t, { accessLogMaxRows: 1000 });
     await capAccessLog(t.cas.ctx.db, t.cas.ctx.settings.get().accessLogMaxRows);
     const log = await t.admin.get('/api/admin/access-log?pageSize=1');

@@ -152,6 +152,18 @@ describe('access log and dashboard', () => {
     expect(badReason.body.error.field).toBe('reason');
   });
 
+  it('writes a session start as a row, its refreshes only into the session and the hourly figures', async () => {
+    const account = await createViewer(t, { packages: ['basic'], maxConnections: 0 });
+    const hourNow = async () => (await t.admin.get('/api/admin/dashboard/summary')).body.hourly[23].authorizations as number;
+    const before = await hourNow();
+    for (let i = 0; i < 5; i++) expect((await astra(t.client, `token=${account.token}`, { ip: '198.18.9.1', channel: 'two', session: 'refresh' })).status).toBe(200);
+    const rows = await t.admin.get(`/api/admin/access-log?account=${account.id}`);
+    expect(rows.body.items.map((e: any) => [e.result, e.channelId, e.count ?? 1])).toEqual([['allow', 'two', 1]]);
+    const sessions = await t.admin.get(`/api/admin/sessions?account=${account.id}`);
+    expect(sessions.body.items[0].requests).toBe(5);
+    expect((await hourNow()) - before).toBe(5);
+  });
+
   it('summarises viewers now, hourly authorizations and refusals, and top channels', async () => {
     const summary = await t.admin.get('/api/admin/dashboard/summary');
     expect(summary.status).toBe(200);
