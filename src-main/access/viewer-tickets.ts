@@ -35,6 +35,8 @@ const MAC_BYTES = 16;
 const TICKET_PATTERN = /^([kps])(\d{1,12}|-)\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
 
 const SHA256_BLOCK_BYTES = 64;
+/** Room for a MAC input after the padded key; a longer one (never written by the CAS) is hashed from a copy. */
+const MESSAGE_ROOM = 448;
 
 /**
  * HMAC-SHA256 (RFC 2104) of one secret with the key's padded blocks computed once: two one-shot
@@ -42,14 +44,14 @@ const SHA256_BLOCK_BYTES = 64;
  * of a 200-channel playlist's cost). Same output as `createHmac('sha256', secret)`.
  */
 class TicketMacKey {
-  readonly #inner: Buffer;
-  readonly #outer: Buffer;
+  /** The inner padded key followed by room for the message (written in place, no concatenation per MAC). */
+  readonly #inner = Buffer.alloc(SHA256_BLOCK_BYTES + MESSAGE_ROOM, 0x36);
+  /** The outer padded key followed by the inner digest. */
+  readonly #outer = Buffer.alloc(SHA256_BLOCK_BYTES + 32, 0x5c);
 
   constructor(secret: string) {
     let key = Buffer.from(secret, 'utf8');
     if (key.length > SHA256_BLOCK_BYTES) key = hash('sha256', key, 'buffer');
-    this.#inner = Buffer.alloc(SHA256_BLOCK_BYTES, 0x36);
-    this.#outer = Buffer.alloc(SHA256_BLOCK_BYTES, 0x5c);
     for (let i = 0; i < key.length; i++) {
       this.#inner[i] ^= key[i];
       this.#outer[i] ^= key[i];
@@ -58,8 +60,14 @@ class TicketMacKey {
 
   /** The first MAC_BYTES of the HMAC of `message`. */
   mac(message: string): Buffer {
-    const inner = hash('sha256', Buffer.concat([this.#inner, Buffer.from(message, 'utf8')]), 'buffer');
-    return hash('sha256', Buffer.concat([this.#outer, inner]), 'buffer').subarray(0, MAC_BYTES);
+    // Synchronous use of the two buffers: nothing can interleave between writing and hashing.
+    const written = this.#inner.write(message, SHA256_BLOCK_BYTES, 'utf8');
+    const inner =
+      written < MESSAGE_ROOM
+        ? hash('sha256', this.#inner.subarray(0, SHA256_BLOCK_BYTES + written), 'buffer')
+        : hash('sha256', Buffer.concat([this.#inner.subarray(0, SHA256_BLOCK_BYTES), Buffer.from(message, 'utf8')]), 'buffer');
+    inner.copy(this.#outer, SHA256_BLOCK_BYTES);
+    return hash('sha256', this.#outer, 'buffer').subarray(0, MAC_BYTES);
   }
 }
 

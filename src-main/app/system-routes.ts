@@ -25,14 +25,26 @@ export function databaseBytes(ctx: CasContext): number {
   return fileSize(ctx.runtime.databaseFile) + fileSize(`${ctx.runtime.databaseFile}-wal`);
 }
 
+/** The time a probe shows, to the second: written out once a second, not once per probe. */
+function secondsClockText(): (ms: number) => string {
+  let second = Number.NaN;
+  let text = '';
+  return (ms) => {
+    const now = Math.floor(ms / 1000);
+    if (now !== second) text = isoFromMs((second = now) * 1000);
+    return text;
+  };
+}
+
 export function registerHealthRoute(api: ApiRouter, ctx: CasContext): void {
+  const timeText = secondsClockText();
   api.route(
     { method: 'get', path: '/healthz', summary: 'Liveness: the listener answers and the database is open; failing background writes as alarms', tag: 'System', access: 'public', response: healthSchema },
     () => {
       // No query per probe: a connection that is open reads, and every failing write raises its alarm at once.
       if (!ctx.db.open) throw new Error('the database is closed');
       const alarms = alarmsOf(ctx).map(({ message: _message, ...alarm }) => alarm);
-      return { status: alarms.length > 0 ? ('degraded' as const) : ('ok' as const), version: ctx.runtime.version, time: isoFromMs(ctx.clock.now()), alarms };
+      return { status: alarms.length > 0 ? ('degraded' as const) : ('ok' as const), version: ctx.runtime.version, time: timeText(ctx.clock.now()), alarms };
     },
   );
 }
