@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, unwatchFile, watchFile } from 'nod
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { generate } from 'selfsigned';
 import type { Logger } from '../kernel/logger';
 import type { TlsSummary } from '../../src-shared/schemas/system';
 import { writePrivateFileSync } from '../db/private-files';
@@ -54,6 +53,8 @@ const DAY_MS = 86_400_000;
 export async function createSelfSignedCertificate(names: readonly string[], options: { validDays?: number; now?: number } = {}): Promise<SelfSignedCertificate> {
   if (names.length === 0) throw new Error('A certificate needs at least one name or address');
   const now = options.now ?? Date.now();
+  // Loaded when a certificate is made (rarely): its X.509 library costs a tenth of a second at every start.
+  const { generate } = await import('selfsigned');
   const issued = await generate([{ name: 'commonName', value: names[0] }], {
     keyType: 'ec',
     curve: 'P-256',
