@@ -13,7 +13,7 @@ import { dashPathParamsSchema } from '../../src-shared/schemas/dash';
 import { allowAnyOrigin, registerPreflight } from '../http/cors';
 import { assertEntitled } from '../hls/key-delivery-routes';
 import type { OriginPlaylists } from '../hls/origin-playlists';
-import { decodedPath, signSegmentUrl } from '../hls/edge-signing';
+import { decodedPath, segmentUrlSigner } from '../hls/edge-signing';
 import { httpOriginBase, originKind, readOriginPlaylist, sendOriginSegment } from '../hls/hls-origin';
 import { isBelowOrigin } from '../hls/origin-fetch';
 import { kidUuid, type CencKeys } from '../keys/cenc-keys';
@@ -37,8 +37,8 @@ interface MediaUrlContext {
   origin: string;
   mediaTicket: string;
   channel: ViewerChannel | undefined;
-  viewer: { ip: string; accountId: number | null };
-  urlSigner: UrlSigner;
+  /** Signs a media URL for the edge with the channel's scheme (see `segmentUrlSigner`). */
+  signForEdge: (url: URL) => string;
   directory: ViewerDirectory;
 }
 
@@ -58,7 +58,7 @@ function mediaUrlFor(mc: MediaUrlContext, url: URL): string {
   if (owner !== undefined && owner !== mc.channelId) return url.href;
   // nginx secure_link signs one exact path: a `$Number$` template cannot carry its signature.
   if (mc.channel.urlSigning === 'nginx-secure-link' && url.pathname.includes('$')) return url.href;
-  return signSegmentUrl(mc.urlSigner, mc.channel, url, mc.viewer);
+  return mc.signForEdge(url);
 }
 
 /** The KID of a Period: the key its id names (`<period>[-<generation>]`, see the packager API), else the current key. */
@@ -105,7 +105,9 @@ export function registerDashRoutes(api: ApiRouter, ctx: CasContext, deps: DashDe
       const { text, url } = await readOriginPlaylist(origin, params.path, settings.hlsOriginTimeoutSeconds * 1000);
       const ip = callerAddress(koa);
       const mediaTicket = tickets.issue('k', params.channel, accountId, ip, settings.hlsKeyTicketSeconds).ticket;
-      const mc: MediaUrlContext = { channelId: params.channel, origin, mediaTicket, channel: directory.channel(params.channel), viewer: { ip, accountId }, urlSigner, directory };
+      const channel = directory.channel(params.channel);
+      const signForEdge = channel ? segmentUrlSigner(urlSigner, channel, { ip, accountId }) : (mediaUrl: URL) => mediaUrl.href;
+      const mc: MediaUrlContext = { channelId: params.channel, origin, mediaTicket, channel, signForEdge, directory };
       try {
         koa.body = rewriteMpd(text, {
           manifestUrl: url,

@@ -9,7 +9,7 @@ import type { UrlSigner } from '../access/url-signing/url-signer';
 import { hlsPathParamsSchema } from '../../src-shared/schemas/keys';
 import { assertEntitled } from './key-delivery-routes';
 import { TICKET_COOKIE } from './presented-credential';
-import { signSegmentUrl } from './edge-signing';
+import { segmentUrlSigner } from './edge-signing';
 import { httpOriginBase, originKind, sendOriginSegment } from './hls-origin';
 import { isBelowOrigin } from './origin-fetch';
 import type { KeyTickets } from '../access/viewer-tickets';
@@ -135,11 +135,12 @@ export function registerHlsRoutes(
         }
         return ticket;
       };
+      const signSegment = channel ? segmentUrlSigner(urlSigner, channel, { ip, accountId }) : (url: URL) => url.href;
       const fill = (slot: PlaylistSlot): string => {
         if (slot.kind === 'playlist-ticket') return playlist.ticket;
         if (slot.kind === 'media-ticket') return media.ticket;
         if (slot.kind === 'key-ticket') return keyTicketFor(slot.channelId);
-        return channel ? signSegmentUrl(urlSigner, channel, slot.url, { ip, accountId }) : slot.url.href;
+        return signSegment(slot.url);
       };
       koa.cookies.set(TICKET_COOKIE, media.ticket, {
         path: `/keys/${params.channel}/`,
