@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -86,4 +87,65 @@ export async function discardChanges(page: Page, label: string): Promise<void> {
   await discard.click();
   await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
   await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+}
+
+/** The tabs of one e2e test file (see `useChromium`). */
+export interface ChromiumTabs {
+  /** A new tab in its own context (`locale`: the browser's language); one open tab at a time. */
+  open(locale?: string): Promise<Page>;
+  /**
+   * A tab signed in with the admin session `token`, the dashboard in `language`, opened at
+   * `/admin/<path>`. The tab's storage is seeded once, so a reload keeps what the operator chose since.
+   * `prepare` runs on the new tab before it loads anything (init scripts, listeners).
+   */
+  signedIn(adminUrl: string, token: string, options?: { language?: 'en' | 'de'; path?: string; locale?: string; prepare?: (page: Page) => Promise<void> }): Promise<Page>;
+  /** Closes the open tab now (a test that opens another or stops a CAS it used). */
+  close(): Promise<void>;
+}
+
+/**
+ * One Chromium for the calling test file, and a fresh context per tab. After each test the tab is
+ * closed, and a CSP violation or an uncaught page error in it fails that test.
+ */
+export function useChromium(): ChromiumTabs {
+  let browser: Browser | undefined;
+  let context: BrowserContext | null = null;
+  let problems: string[] = [];
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await tabs.close();
+    const seen = problems;
+    problems = [];
+    expect(seen).toEqual([]);
+  });
+  const tabs: ChromiumTabs = {
+    async open(locale = 'en-US') {
+      if (!browser) throw new Error('useChromium: the browser is not started (call useChromium at the top of the test file)');
+      const opened = await newPage(browser, locale);
+      context = opened.context;
+      problems = opened.problems;
+      return opened.page;
+    },
+    async signedIn(adminUrl, token, { language = 'en', path = '', locale, prepare } = {}) {
+      const page = await tabs.open(locale ?? (language === 'de' ? 'de-DE' : 'en-US'));
+      await prepare?.(page);
+      await page.addInitScript(
+        `if (!sessionStorage.getItem('cas.session')) { sessionStorage.setItem('cas.session', ${JSON.stringify(token)}); localStorage.setItem('cas.language', '${language}'); }`,
+      );
+      await page.goto(`${adminUrl}/admin/${path}`);
+      await page.getByTestId('signed-in-user').waitFor();
+      return page;
+    },
+    async close() {
+      await context?.close();
+      context = null;
+    },
+  };
+  return tabs;
 }

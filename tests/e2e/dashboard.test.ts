@@ -2,48 +2,30 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCas } from '../../src-main/app/cas';
 import { KeyInfoWriter } from '../../src-main/keys/keyinfo-writer';
 import { silentLogger } from '../../src-main/kernel/logger';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
-import { discardChanges, ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { discardChanges, screenshot, useChromium } from './browser';
 import { solidPng } from './png';
 
 /**
  * The dashboard in Debian's Chromium against a real headless CAS (temp data folder, real HTTP).
- * Every test works in a fresh browser context and saves a screenshot under test-artifacts/.
+ * Every test works in a fresh browser context (no CSP violation and no uncaught error allowed in
+ * any) and saves a screenshot under test-artifacts/.
  */
 let t: TestCas;
-let browser: Browser;
-let context: BrowserContext | null = null;
-let problems: string[] = [];
+const tabs = useChromium();
 
 beforeAll(async () => {
-  ensureRendererBuilt();
   t = await startTestCas();
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
   await t?.dispose();
 });
-
-afterEach(async () => {
-  await context?.close();
-  context = null;
-  // No CSP violation and no uncaught error in any test.
-  expect(problems).toEqual([]);
-});
-
-async function open(locale = 'en-US'): Promise<Page> {
-  const opened = await newPage(browser, locale);
-  context = opened.context;
-  problems = opened.problems;
-  return opened.page;
-}
 
 /**
  * A page already signed in: the session token goes into the tab's storage before the app loads,
@@ -54,13 +36,8 @@ async function signedIn(menu = '', username = 'admin', password = ADMIN_PASSWORD
     username === 'admin'
       ? t.admin.token!
       : ((await t.anonymous.post('/api/admin/login', { username, password })).body.token as string);
-  const page = await open();
-  // Seeds the tab once: a reload keeps what the operator chose since (the language, for one).
-  await page.addInitScript(
-    `if (!sessionStorage.getItem('cas.session')) { sessionStorage.setItem('cas.session', ${JSON.stringify(token)}); localStorage.setItem('cas.language', '${language}'); }`,
-  );
-  await page.goto(`${t.cas.adminUrl}/admin/`);
-  await page.getByTestId('signed-in-user').waitFor();
+  // English browser whatever the dashboard's language, as an operator who switched it.
+  const page = await tabs.signedIn(t.cas.adminUrl, token, { language, locale: 'en-US' });
   if (menu) await page.getByRole('menuitem', { name: menu }).click();
   return page;
 }
@@ -116,7 +93,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
   it('signs in, and says until when an account is locked after repeated failures', async () => {
     await t.admin.post('/api/admin/accounts', { username: 'locked-admin', password: 'locked-pass-1', role: 'admin' });
     for (let i = 0; i < 5; i++) await t.anonymous.post('/api/admin/login', { username: 'locked-admin', password: 'wrong-pass' });
-    const page = await open();
+    const page = await tabs.open();
     await page.goto(`${t.cas.adminUrl}/admin/`);
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
@@ -143,7 +120,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     const fresh = await startCas({ dataDir, adminPort: 0, apiPort: 0, apiHost: '127.0.0.1', logger: silentLogger() });
     try {
       expect(fresh.needsSetup).toBe(true);
-      const page = await open();
+      const page = await tabs.open();
       await page.goto(`${fresh.adminUrl}/admin/`);
       await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
       await page.getByLabel('Username').fill('root-operator');
@@ -157,8 +134,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
       await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain('root-operator');
       expect(fresh.services.sessions.hasAdmin()).toBe(true);
     } finally {
-      await context?.close();
-      context = null;
+      await tabs.close();
       await fresh.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -460,8 +436,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
       await screenshot(page, `bulk-delete-confirm-${language}`);
       if (language === 'de') await dialog.getByRole('button', { name: words.no }).click();
       else await dialog.getByRole('button', { name: 'Delete' }).click();
-      await context?.close();
-      context = null;
+      await tabs.close();
     }
     await vi.waitFor(async () => expect(await accountByName('bulk-anna')).toBeUndefined(), { timeout: 20_000 });
     expect(await accountByName('bulk-night-op')).toBeDefined();

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
-import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { screenshot, useChromium } from './browser';
 import { solidPng } from './png';
 
 /**
@@ -10,46 +10,26 @@ import { solidPng } from './png';
  * group and a logo chosen before they exist. Screenshots in English and German go to test-artifacts/.
  */
 let t: TestCas;
-let browser: Browser;
-let context: BrowserContext | null = null;
-let problems: string[] = [];
+const tabs = useChromium();
 
 const ACCOUNTS = 130;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
   t = await startTestCas();
   for (let i = 0; i < ACCOUNTS; i++) {
     const n = String(i).padStart(3, '0');
     const answer = await t.admin.post('/api/admin/accounts', { username: `finder-${n}`, hwid: `BOX-${n}`, packages: ['basic'] });
     expect(answer.status).toBe(201);
   }
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
   await t?.dispose();
 });
 
-afterEach(async () => {
-  await context?.close();
-  context = null;
-  expect(problems).toEqual([]);
-});
-
 /** A signed-in tab in `language`, opened at `path` under /admin. */
-async function signedIn(path: string, language: 'en' | 'de' = 'en'): Promise<Page> {
-  const opened = await newPage(browser);
-  context = opened.context;
-  problems = opened.problems;
-  const page = opened.page;
-  await page.addInitScript(
-    `if (!sessionStorage.getItem('cas.session')) { sessionStorage.setItem('cas.session', ${JSON.stringify(t.admin.token)}); localStorage.setItem('cas.language', '${language}'); }`,
-  );
-  await page.goto(`${t.cas.adminUrl}/admin/${path}`);
-  await page.getByTestId('signed-in-user').waitFor();
-  return page;
+function signedIn(path: string, language: 'en' | 'de' = 'en'): Promise<Page> {
+  return tabs.signedIn(t.cas.adminUrl, t.admin.token!, { language, path, locale: 'en-US' });
 }
 
 const rows = (page: Page) => page.getByTestId('accounts-table').locator('tbody tr.ant-table-row');

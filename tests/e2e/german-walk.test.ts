@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src-renderer/src/shared/i18n/en';
 import { de } from '../../src-renderer/src/shared/i18n/de';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
-import { discardChanges, ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { discardChanges, screenshot, useChromium } from './browser';
 import { PAGE_CHECKS } from './page-checks';
 
 /**
@@ -14,9 +14,7 @@ import { PAGE_CHECKS } from './page-checks';
  * and headers, and on inputs that would show the browser's own (English) validation bubbles.
  */
 let t: TestCas;
-let browser: Browser;
-let context: BrowserContext | null = null;
-let problems: string[] = [];
+const tabs = useChromium();
 /** English messages of the error answers the dashboard received (they must never be shown). */
 const serverMessages = new Set<string>();
 
@@ -79,12 +77,10 @@ async function check(page: Page, where: string, shot = true): Promise<void> {
   if (shot) await screenshot(page, `de-${where}`);
 }
 
-async function open(): Promise<Page> {
-  const opened = await newPage(browser, 'de-DE');
-  context = opened.context;
-  problems = opened.problems;
-  await opened.page.addInitScript(PAGE_CHECKS);
-  opened.page.on('response', async (response) => {
+/** Makes a new tab check every page it loads (PAGE_CHECKS) and collect the server's error messages. */
+async function watch(page: Page): Promise<void> {
+  await page.addInitScript(PAGE_CHECKS);
+  page.on('response', async (response) => {
     if (response.status() < 400 || !response.url().includes('/api/')) return;
     try {
       const body = (await response.json()) as { error?: { message?: string } };
@@ -94,17 +90,16 @@ async function open(): Promise<Page> {
       // Not JSON: nothing the dashboard could show.
     }
   });
-  return opened.page;
 }
 
-async function signedInGerman(): Promise<Page> {
-  const page = await open();
-  await page.addInitScript(
-    `if (!sessionStorage.getItem('cas.session')) { sessionStorage.setItem('cas.session', ${JSON.stringify(t.admin.token)}); localStorage.setItem('cas.language', 'de'); }`,
-  );
-  await page.goto(`${t.cas.adminUrl}/admin/`);
-  await page.getByTestId('signed-in-user').waitFor();
+async function open(): Promise<Page> {
+  const page = await tabs.open('de-DE');
+  await watch(page);
   return page;
+}
+
+function signedInGerman(): Promise<Page> {
+  return tabs.signedIn(t.cas.adminUrl, t.admin.token!, { language: 'de', prepare: watch });
 }
 
 /** Waits for lists and cards to finish loading. */
@@ -146,9 +141,7 @@ async function openSelects(page: Page, where: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  ensureRendererBuilt();
   t = await startTestCas();
-  browser = await launchChromium();
   // Something on every page: packages, channels, accounts, an IP rule.
   await t.admin.post('/api/admin/packages', { id: 'grundpaket', name: 'Grundpaket', description: 'Alle Basissender' });
   await t.admin.post('/api/admin/channels', { id: 'das-erste', name: 'Das Erste', number: 1, packages: ['grundpaket'] });
@@ -157,14 +150,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
   await t?.dispose();
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = null;
-  expect(problems).toEqual([]);
 });
 
 describe('the dashboard in German', { timeout: 600_000 }, () => {

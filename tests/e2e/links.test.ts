@@ -1,46 +1,26 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
-import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { screenshot, useChromium } from './browser';
 
 /**
  * Links that work for the people they are sent to, in Chromium against a real CAS whose client
  * listener binds every interface (so this machine's LAN addresses are the suggestions).
  */
 let t: TestCas;
-let browser: Browser;
-let context: BrowserContext | null = null;
-let problems: string[] = [];
+const tabs = useChromium();
 
 beforeAll(async () => {
-  ensureRendererBuilt();
   t = await startTestCas({ apiHost: '0.0.0.0' });
-  browser = await launchChromium();
   await t.admin.post('/api/admin/packages', { id: 'links-basic', name: 'Basic' });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
   await t?.dispose();
 });
 
-afterEach(async () => {
-  await context?.close();
-  context = null;
-  expect(problems).toEqual([]);
-});
-
-async function signedIn(language: 'en' | 'de', path = ''): Promise<Page> {
-  const opened = await newPage(browser, language === 'de' ? 'de-DE' : 'en-US');
-  context = opened.context;
-  problems = opened.problems;
-  const page = opened.page;
-  await page.addInitScript(
-    `if (!sessionStorage.getItem('cas.session')) { sessionStorage.setItem('cas.session', ${JSON.stringify(t.admin.token)}); localStorage.setItem('cas.language', '${language}'); }`,
-  );
-  await page.goto(`${t.cas.adminUrl}/admin/${path}`);
-  await page.getByTestId('signed-in-user').waitFor();
-  return page;
+function signedIn(language: 'en' | 'de', path = ''): Promise<Page> {
+  return tabs.signedIn(t.cas.adminUrl, t.admin.token!, { language, path });
 }
 
 describe('the public address of handed-out links', { timeout: 120_000 }, () => {

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, openLogFile } from '../../src-main/kernel/logger';
 import { logFileBaseOf } from '../../src-main/kernel/log-files';
 import { ADMIN_PASSWORD, startTestCas, type TestCas } from '../helpers/test-cas';
-import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './browser';
+import { screenshot, useChromium } from './browser';
 
 /**
  * The operator's logs in Chromium: the audit log's field-by-field changes and one-entry bulk
@@ -15,9 +15,7 @@ import { ensureRendererBuilt, launchChromium, newPage, screenshot } from './brow
 const VIEWER_TOKEN = 'e2e-viewer-token-never-in-the-log-7731';
 const NEW_PASSWORD = 'changed-secret-password-1';
 let t: TestCas;
-let browser: Browser;
-let context: BrowserContext | null = null;
-let problems: string[] = [];
+const tabs = useChromium();
 
 const words = {
   en: { logs: 'Logs', sessions: 'Sessions', changed: 'Account changed', bulk: 'Bulk: disabled', secret: 'changed', accounts: '15 accounts', more: 'and 5 more', serverLog: 'Server log', level: 'From level', warn: 'warning', explainTab: 'Why allowed / refused?', explain: 'Explain', account: 'Account (name or id)', channel: 'Channel', action: 'Action', skipped: 'skipped', badAddress: 'Not an IP address' },
@@ -26,7 +24,6 @@ const words = {
 type Language = keyof typeof words;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'cas-e2e-logs-'));
   const logger = createLogger({ level: 'debug', destination: await openLogFile(logFileBaseOf(dataDir)) });
   t = await startTestCas({ dataDir, logger });
@@ -39,29 +36,15 @@ beforeAll(async () => {
   await t.client.get(`/auth/astra?token=${VIEWER_TOKEN}`);
   t.cas.ctx.logger.warn('e2e warning line');
   t.cas.ctx.logger.debug('e2e debug line');
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
   await t?.dispose();
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = null;
-  expect(problems).toEqual([]);
 });
 
 async function signedIn(language: Language, menu: string, username = 'admin', password = ADMIN_PASSWORD): Promise<Page> {
   const token = username === 'admin' ? t.admin.token! : ((await t.anonymous.post('/api/admin/login', { username, password })).body.token as string);
-  const opened = await newPage(browser, language === 'de' ? 'de-DE' : 'en-US');
-  context = opened.context;
-  problems = opened.problems;
-  const page = opened.page;
-  await page.addInitScript(`sessionStorage.setItem('cas.session', ${JSON.stringify(token)}); localStorage.setItem('cas.language', '${language}');`);
-  await page.goto(`${t.cas.adminUrl}/admin/`);
-  await page.getByTestId('signed-in-user').waitFor();
+  const page = await tabs.signedIn(t.cas.adminUrl, token, { language });
   await page.getByRole('menuitem', { name: menu }).click();
   return page;
 }
