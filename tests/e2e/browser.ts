@@ -40,7 +40,8 @@ export function ensureRendererBuilt(): void {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.mts', '--logLevel', 'warn'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    // vitest sets NODE_ENV=test, which vite would build into React's and antd's development code.
+    env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
   });
 }
 
@@ -78,12 +79,14 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
 /**
  * Answers the unsaved-changes question with its discard button (`label`, in the page's language)
  * and waits until the drawer behind it has closed. The click waits until the question has taken
- * the focus, i.e. it is fully open: under load a click during its opening animation was lost.
+ * the focus and finished its opening zoom: under load a click during the zoom landed beside the
+ * moving button.
  */
 export async function discardChanges(page: Page, label: string): Promise<void> {
   const discard = page.locator('.ant-modal-confirm').getByRole('button', { name: label });
   await discard.waitFor();
   await page.waitForFunction(`document.activeElement?.textContent === ${JSON.stringify(label)}`);
+  await page.locator('.ant-modal-confirm:not([class*="-appear"])').waitFor();
   await discard.click();
   await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
   await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });

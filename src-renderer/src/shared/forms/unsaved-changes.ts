@@ -2,24 +2,27 @@ import { useEffect, useMemo, useState } from 'react';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 
-/** Forms that hold changes not yet saved; closing a drawer or leaving the page asks first. */
-const dirtyForms = new Set<object>();
+/**
+ * Forms that hold changes not yet saved, each with the function that marks it clean; closing a
+ * drawer or leaving the page asks first.
+ */
+const dirtyForms = new Map<object, () => void>();
 /** True while the question is on screen: one Esc can reach both the drawer and its mask, ask once. */
 let asking = false;
 
 /** Registers the calling form while `dirty`; the browser also asks before the page unloads. */
-function useUnsavedChanges(dirty: boolean): void {
+function useUnsavedChanges(dirty: boolean, markClean: () => void): void {
   useEffect(() => {
     if (!dirty) return;
     const form = {};
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    dirtyForms.add(form);
+    dirtyForms.set(form, markClean);
     window.addEventListener('beforeunload', warn);
     return () => {
       dirtyForms.delete(form);
       window.removeEventListener('beforeunload', warn);
     };
-  }, [dirty]);
+  }, [dirty, markClean]);
 }
 
 /**
@@ -28,8 +31,9 @@ function useUnsavedChanges(dirty: boolean): void {
  */
 export function useFormChanges(): { onValuesChange: () => void; markClean: () => void; markDirty: () => void } {
   const [dirty, setDirty] = useState(false);
-  useUnsavedChanges(dirty);
-  return useMemo(() => ({ onValuesChange: () => setDirty(true), markClean: () => setDirty(false), markDirty: () => setDirty(true) }), []);
+  const changes = useMemo(() => ({ onValuesChange: () => setDirty(true), markClean: () => setDirty(false), markDirty: () => setDirty(true) }), []);
+  useUnsavedChanges(dirty, changes.markClean);
+  return changes;
 }
 
 /** `leave(proceed)` runs `proceed` at once, or once the operator agrees to discard unsaved changes. */
@@ -51,6 +55,9 @@ export function useConfirmDiscard(): (proceed: () => void) => void {
       cancelText: t('unsaved.keepEditing'),
       onOk: () => {
         asking = false;
+        // Each form learns it is clean: one that stays mounted (a drawer reopened while it
+        // closes) must register again on its next change.
+        for (const markClean of dirtyForms.values()) markClean();
         dirtyForms.clear();
         proceed();
       },
