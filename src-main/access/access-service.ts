@@ -257,7 +257,7 @@ export class AccessService implements AccessDecider {
    * the hourly figures only.
    */
   #record(record: AccessLogRecord, rowless = false): void {
-    this.ctx.metrics.decisions.inc({ source: record.source, result: record.result, reason: record.reason ?? '' });
+    this.ctx.metrics.decisions.inc(record.source, record.result, record.reason ?? '');
     if (rowless) this.#log.countHourly(record);
     else this.#log.push(record);
   }

@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, hash, timingSafeEqual, type Cipher } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
 import { randomToken } from '../crypto/tokens';
 import { canonicalAddressText } from '../../src-shared/net/ip-ranges';
@@ -8,10 +8,16 @@ import { canonicalAddressText } from '../../src-shared/net/ip-ranges';
  * (the account token never leaves in a URL): on the URIs of a rewritten playlist, so a player
  * that drops query strings or headers still reaches every key, segment and variant, and on the
  * stream URLs of playlists and stream info (`urlSigning: token`). A ticket is
- * `<scope><account>.<expires>.<mac>`: HMAC-SHA256 (truncated to 128 bits) over scope, channel,
- * account, viewer address and expiry, under the write-only setting secret `hlsTicketSecret` (the
+ * `<scope><account>.<expires>.<mac>`, under the write-only setting secret `hlsTicketSecret` (the
  * previous secret stays valid during the signing grace period). It is good for one channel, one
  * address and until its expiry; entitlement is checked again wherever it is presented.
+ *
+ * The MAC (v2) is AES-128 of the channel's 128-bit id (SHA-256 of the channel id, truncated) under
+ * a viewer key: HMAC-SHA256 (truncated to 128 bits) of scope, account, viewer address and expiry.
+ * One viewer key and one AES pass sign a whole 200-channel playlist, where an HMAC per channel
+ * was half of the route's CPU; AES under a secret key is a PRF on single blocks, so a ticket still
+ * says nothing about another channel's. v1 tickets (an HMAC over all claims) are still accepted
+ * until they expire, so an upgrade does not cut off URLs already handed out.
  */
 
 /**
@@ -71,9 +77,14 @@ class TicketMacKey {
   }
 }
 
-/** What a ticket's MAC covers: `cas-ticket-v1`, scope, channel, account, canonical viewer address, expiry. */
-function claimsText(scope: TicketScope, channelId: string, viewerPart: string): string {
+/** What a v1 ticket's MAC covered: `cas-ticket-v1`, scope, channel, account, canonical viewer address, expiry. */
+function claimsTextV1(scope: TicketScope, channelId: string, viewerPart: string): string {
   return `cas-ticket-v1\u0000${scope}\u0000${channelId}\u0000${viewerPart}`;
+}
+
+/** What a viewer key is derived from: `cas-ticket-v2`, scope, account, canonical viewer address, expiry. */
+function viewerKeyText(scope: TicketScope, viewerPart: string): string {
+  return `cas-ticket-v2\u0000${scope}\u0000${viewerPart}`;
 }
 
 /** The part of the MAC input after the channel: the same for every channel of one viewer's request. */
@@ -81,12 +92,40 @@ function viewerPartOf(accountId: number | null, ip: string, expiresAt: number): 
   return `${accountId ?? '-'}\u0000${canonicalAddressText(ip)}\u0000${expiresAt}`;
 }
 
+/** Channel ids as AES blocks, remembered (a channel's block never changes). */
+const channelBlocks = new Map<string, Buffer>();
+const MAX_CHANNEL_BLOCKS = 100_000;
+
+function channelBlock(channelId: string): Buffer {
+  let block = channelBlocks.get(channelId);
+  if (!block) {
+    if (channelBlocks.size >= MAX_CHANNEL_BLOCKS) channelBlocks.clear();
+    channelBlocks.set(channelId, (block = hash('sha256', `cas-ticket-channel\u0000${channelId}`, 'buffer').subarray(0, MAC_BYTES)));
+  }
+  return block;
+}
+
+/** An AES-128 block cipher under a viewer key (ECB over whole blocks: every block on its own). */
+function viewerCipher(viewerKey: Buffer): Cipher {
+  const cipher = createCipheriv('aes-128-ecb', viewerKey, null);
+  cipher.setAutoPadding(false);
+  return cipher;
+}
+
 /** Issues tickets of one scope, account, address and expiry for any channel (one per channel of a playlist). */
-export type TicketIssuer = (channelId: string) => string;
+export interface TicketIssuer {
+  (channelId: string): string;
+  /** Tickets for many channels in one AES pass (a playlist), in their order. */
+  many(channelIds: readonly string[]): string[];
+}
+
+/** Viewer ciphers remembered per secret (see `#viewerCipher`). */
+const MAX_VIEWER_CIPHERS = 8192;
 
 export class KeyTickets {
   /** MAC keys by secret; a rotated secret is a new entry (at most current and previous are used). */
   readonly #keys = new Map<string, TicketMacKey>();
+  readonly #viewerCiphers = new Map<TicketMacKey, Map<string, Cipher>>();
 
   constructor(private readonly ctx: CasContext) {}
 
@@ -97,18 +136,23 @@ export class KeyTickets {
   }
 
   /**
-   * Tickets for one viewer, scope and expiry (`ttlSeconds` from now), for any channel: what
-   * differs per channel is only the channel id in the MAC input, the rest is prepared once.
+   * Tickets for one viewer, scope and expiry (`ttlSeconds` from now), for any channel: the
+   * viewer key is derived once, each channel costs one AES block.
    */
   issuer(scope: TicketScope, accountId: number | null, ip: string, ttlSeconds: number): TicketIssuer {
     return this.#issuerUntil(scope, accountId, ip, Math.floor(this.ctx.clock.now() / 1000) + ttlSeconds);
   }
 
   #issuerUntil(scope: TicketScope, accountId: number | null, ip: string, expiresAt: number): TicketIssuer {
-    const key = this.#macKey(this.#secrets()[0]);
-    const viewerPart = viewerPartOf(accountId, ip, expiresAt);
+    const cipher = this.#viewerCipher(this.#macKey(this.#secrets()[0]), scope, viewerPartOf(accountId, ip, expiresAt));
     const prefix = `${scope}${accountId ?? '-'}.${expiresAt}.`;
-    return (channelId) => `${prefix}${key.mac(claimsText(scope, channelId, viewerPart)).toString('base64url')}`;
+    const many = (channelIds: readonly string[]): string[] => {
+      const blocks = Buffer.allocUnsafe(channelIds.length * MAC_BYTES);
+      channelIds.forEach((id, i) => channelBlock(id).copy(blocks, i * MAC_BYTES));
+      const macs = cipher.update(blocks);
+      return channelIds.map((_, i) => `${prefix}${macs.toString('base64url', i * MAC_BYTES, (i + 1) * MAC_BYTES)}`);
+    };
+    return Object.assign((channelId: string) => `${prefix}${cipher.update(channelBlock(channelId)).toString('base64url')}`, { many });
   }
 
   /**
@@ -130,17 +174,38 @@ export class KeyTickets {
     if (claims.expiresAt * 1000 <= this.ctx.clock.now()) return null;
     const presented = Buffer.from(match[4], 'base64url');
     if (presented.length !== MAC_BYTES) return null;
-    const text = claimsText(scope, channelId, viewerPartOf(claims.accountId, ip, claims.expiresAt));
-    let valid = false;
-    for (const secret of this.#secrets()) valid = timingSafeEqual(presented, this.#macKey(secret).mac(text)) || valid;
-    return valid ? claims : null;
+    const viewerPart = viewerPartOf(claims.accountId, ip, claims.expiresAt);
+    const keys = this.#secrets().map((secret) => this.#macKey(secret));
+    for (const key of keys) if (timingSafeEqual(presented, this.#viewerCipher(key, scope, viewerPart).update(channelBlock(channelId)))) return claims;
+    // A v1 ticket, handed out before the upgrade, until it expires.
+    for (const key of keys) if (timingSafeEqual(presented, key.mac(claimsTextV1(scope, channelId, viewerPart)))) return claims;
+    return null;
+  }
+
+  /**
+   * The viewer cipher of a ticket's claims under one secret, remembered (it depends on nothing
+   * else): a viewer's key and segment requests within a second share one, issued or verified.
+   */
+  #viewerCipher(key: TicketMacKey, scope: TicketScope, viewerPart: string): Cipher {
+    let ciphers = this.#viewerCiphers.get(key);
+    if (!ciphers) this.#viewerCiphers.set(key, (ciphers = new Map<string, Cipher>()));
+    const name = `${scope}\u0000${viewerPart}`;
+    let cipher = ciphers.get(name);
+    if (!cipher) {
+      if (ciphers.size >= MAX_VIEWER_CIPHERS) ciphers.clear();
+      ciphers.set(name, (cipher = viewerCipher(key.mac(viewerKeyText(scope, viewerPart)))));
+    }
+    return cipher;
   }
 
   #macKey(secret: string): TicketMacKey {
     let key = this.#keys.get(secret);
     if (!key) {
       // Only the current and previous secrets are ever asked for: older ones can go.
-      if (this.#keys.size >= 4) this.#keys.clear();
+      if (this.#keys.size >= 4) {
+        this.#keys.clear();
+        this.#viewerCiphers.clear();
+      }
       this.#keys.set(secret, (key = new TicketMacKey(secret)));
     }
     return key;

@@ -50,8 +50,8 @@ export function createKoaApp(listener: string, logger: Logger, metrics: Metrics,
       // The route template, never the raw path: a flood of random paths adds one series, not one each.
       const matched = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
       const route = typeof matched === 'string' ? matched : 'unmatched';
-      metrics.httpRequests.inc({ listener, route, method: ctx.method, status: String(ctx.status) });
-      metrics.httpDuration.observe({ listener, route }, ms / 1000);
+      metrics.httpRequests.inc(listener, route, ctx.method, String(ctx.status));
+      metrics.httpDuration.observe(ms / 1000, listener, route);
       requests.record(ctx.status, ms, () => ({
         method: ctx.method,
         path: redactedPath(ctx.path),

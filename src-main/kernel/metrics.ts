@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { TallyCounter, TallyHistogram } from './tally-metrics';
 
 /** Seconds, from 0.5 ms to 10 s: decisions answer in well under a millisecond, key and origin fetches slower. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -28,25 +29,10 @@ function processMetrics(): Registry {
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({
-    name: 'cas_http_requests_total',
-    help: 'HTTP requests answered, by listener, route template and status',
-    labelNames: ['listener', 'route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly httpDuration = new Histogram({
-    name: 'cas_http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by listener and route template',
-    labelNames: ['listener', 'route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly decisions = new Counter({
-    name: 'cas_access_decisions_total',
-    help: 'Viewer access decisions, by backend (source), result and refusal reason',
-    labelNames: ['source', 'result', 'reason'] as const,
-    registers: [this.registry],
-  });
+  // Recorded on every request and decision: tallies, not prom-client's own classes (see tally-metrics).
+  readonly httpRequests = new TallyCounter(this.registry, 'cas_http_requests_total', 'HTTP requests answered, by listener, route template and status', ['listener', 'route', 'method', 'status']);
+  readonly httpDuration = new TallyHistogram(this.registry, 'cas_http_request_duration_seconds', 'Time to answer an HTTP request, by listener and route template', ['listener', 'route'], LATENCY_BUCKETS);
+  readonly decisions = new TallyCounter(this.registry, 'cas_access_decisions_total', 'Viewer access decisions, by backend (source), result and refusal reason', ['source', 'result', 'reason']);
   readonly deviceSignIns = new Counter({
     name: 'cas_device_sign_ins_total',
     help: 'Device sign-ins, by result (ok or the refusal reason)',

@@ -49,10 +49,10 @@ function playlistFor(
 ): string {
   const base = publicBaseUrl(ctx).url;
   const fallbackBaseUrl = astraOnThisHost(base);
-  const streamUrl = urlSigner.streamUrlsFor({ ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl });
+  const channels = directory.channels().filter((channel) => entitled(account, channel));
+  const streamUrl = urlSigner.streamUrlsFor({ ip: viewer.ip, accountId: account.id }, { fallbackBaseUrl }, channels);
   const entries: Array<{ head: string; url: string }> = [];
-  for (const channel of directory.channels()) {
-    if (!entitled(account, channel)) continue;
+  for (const channel of channels) {
     const viaPackage = channel.packages.find((p) => account.packages.has(p)) ?? null;
     const head = heads.headOf(base, channel, viaPackage, () => ({
       tvgId: channel.id,

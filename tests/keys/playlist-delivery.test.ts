@@ -1,12 +1,13 @@
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCas, type TestCas } from '../helpers/test-cas';
 import { createChannel, createViewer, patchSettings } from '../access/access-helpers';
 
 /**
- * `/playlist.m3u8` signs every channel for the viewer with a prepared ticket key and reuses each
- * channel's `#EXTINF` line: tickets stay RFC 2104 HMACs (tickets issued before keep working), a
- * rotated ticket secret signs at once, and every change of a line's inputs shows at the next request.
+ * `/playlist.m3u8` signs every channel for the viewer with one viewer key and reuses each
+ * channel's `#EXTINF` line: tickets are the documented v2 MAC (v1 tickets handed out before keep
+ * working until they expire), a rotated ticket secret signs at once, and every change of a
+ * line's inputs shows at the next request.
  */
 let t: TestCas;
 
@@ -17,11 +18,21 @@ const playlistOf = async (token: string) => {
 const infoLineOf = (text: string, channelId: string) => text.split('\n').find((l) => l.includes(`tvg-id="${channelId}"`));
 const ticketOf = (text: string, channelId: string) => new RegExp(`/tv/${channelId}/index\\.m3u8\\?ticket=(s[^\\s]+)`).exec(text)?.[1];
 
-/** A stream ticket's MAC as RFC 2104 HMAC-SHA256 with node's own Hmac (what tickets were before). */
-function referenceMac(secret: string, ticket: string, channelId: string): string {
+/**
+ * A stream ticket's MAC as documented, with node's own Hmac, Hash and Cipher: v2 is AES-128 of the
+ * channel's block (SHA-256 of `cas-ticket-channel\0<channel>`, 16 bytes) under the viewer key
+ * (HMAC-SHA256 of `cas-ticket-v2\0s\0<account>\0<address>\0<expiry>`, 16 bytes); v1 an HMAC of all claims.
+ */
+function referenceMac(secret: string, ticket: string, channelId: string, version: 'v1' | 'v2' = 'v2'): string {
   const [, account, expires] = /^s(\d+)\.(\d+)\./.exec(ticket)!;
-  const claims = ['cas-ticket-v1', 's', channelId, account, '127.0.0.1', expires].join('\u0000');
-  return createHmac('sha256', secret).update(claims).digest().subarray(0, 16).toString('base64url');
+  if (version === 'v1') {
+    const claims = ['cas-ticket-v1', 's', channelId, account, '127.0.0.1', expires].join('\u0000');
+    return createHmac('sha256', secret).update(claims).digest().subarray(0, 16).toString('base64url');
+  }
+  const viewerKey = createHmac('sha256', secret).update(['cas-ticket-v2', 's', account, '127.0.0.1', expires].join('\u0000')).digest().subarray(0, 16);
+  const block = createHash('sha256').update(`cas-ticket-channel\u0000${channelId}`).digest().subarray(0, 16);
+  const cipher = createCipheriv('aes-128-ecb', viewerKey, null).setAutoPadding(false);
+  return cipher.update(block).toString('base64url');
 }
 
 beforeAll(async () => {
@@ -36,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('stream tickets of a playlist', () => {
-  it('are RFC 2104 HMAC-SHA256 over the claims, as before (long secrets too)', async () => {
+  it('are the v2 MAC: AES-128 of the channel under an HMAC-SHA256 viewer key (long secrets too)', async () => {
     const viewer = await createViewer(t, { packages: ['basic', 'films'] });
     for (const secret of [t.cas.ctx.settings.secret('hlsTicketSecret')?.current, 'x'.repeat(100)]) {
       if (secret && secret !== t.cas.ctx.settings.secret('hlsTicketSecret')?.current) await patchSettings(t, { hlsTicketSecret: secret });
@@ -47,6 +58,34 @@ describe('stream tickets of a playlist', () => {
         expect(ticket.split('.')[2]).toBe(referenceMac(current, ticket, channel));
       }
     }
+  });
+
+  it('bind each ticket to its channel, address, account and expiry', async () => {
+    const viewer = await createViewer(t, { packages: ['basic', 'films'] });
+    const { text } = await playlistOf(viewer.token);
+    const one = ticketOf(text, 'one')!;
+    const two = ticketOf(text, 'two')!;
+    const { tickets } = t.cas.services;
+    expect(tickets.verify(one, 'one', '127.0.0.1', ['s'])).not.toBeNull();
+    expect(tickets.verify(two, 'two', '127.0.0.1', ['s'])).not.toBeNull();
+    // Same viewer key, other channel: the other channel's MAC is not this one.
+    expect(tickets.verify(one, 'two', '127.0.0.1', ['s'])).toBeNull();
+    expect(tickets.verify(one, 'one', '127.0.0.2', ['s'])).toBeNull();
+    expect(tickets.verify(one, 'one', '127.0.0.1', ['k', 'p'])).toBeNull();
+    const [head, expires, mac] = one.split('.');
+    expect(tickets.verify(`s${viewer.id + 1}.${expires}.${mac}`, 'one', '127.0.0.1', ['s'])).toBeNull();
+    expect(tickets.verify(`${head}.${Number(expires) + 60}.${mac}`, 'one', '127.0.0.1', ['s'])).toBeNull();
+  });
+
+  it('accept a v1 ticket handed out before the upgrade, for its channel only, until it expires', async () => {
+    const viewer = await createViewer(t, { packages: ['basic', 'films'] });
+    const current = t.cas.ctx.settings.secret('hlsTicketSecret')!.current;
+    const expires = Math.floor(Date.now() / 1000) + 600;
+    const v1 = (channel: string, at = expires) => `s${viewer.id}.${at}.${referenceMac(current, `s${viewer.id}.${at}.`, channel, 'v1')}`;
+    const { tickets } = t.cas.services;
+    expect(tickets.verify(v1('one'), 'one', '127.0.0.1', ['s'])).not.toBeNull();
+    expect(tickets.verify(v1('one'), 'two', '127.0.0.1', ['s'])).toBeNull();
+    expect(tickets.verify(v1('one', Math.floor(Date.now() / 1000) - 1), 'one', '127.0.0.1', ['s'])).toBeNull();
   });
 
   it('use a rotated secret at once; the previous one verifies only during the grace period', async () => {

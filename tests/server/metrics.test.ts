@@ -91,6 +91,11 @@ describe('GET /metrics', () => {
     expect(value(after, 'cas_http_requests_total', { listener: 'client', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
     const inf = value(after, 'cas_http_request_duration_seconds_bucket', { listener: 'client', route: '/healthz', le: '+Inf' });
     expect(inf).toBe(value(after, 'cas_http_request_duration_seconds_count', { listener: 'client', route: '/healthz' }));
+    // Buckets are cumulative, in order of their bounds, and the sum is a positive time.
+    const buckets = after.filter((s) => s.name === 'cas_http_request_duration_seconds_bucket' && s.labels.route === '/healthz' && s.labels.listener === 'client');
+    expect(buckets.map((s) => s.labels.le)).toEqual(['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '10', '+Inf']);
+    expect(buckets.map((s) => s.value)).toEqual([...buckets.map((s) => s.value)].sort((a, b) => a - b));
+    expect(value(after, 'cas_http_request_duration_seconds_sum', { listener: 'client', route: '/healthz' })).toBeGreaterThan(0);
   });
 
   it('counts decisions by backend, result and reason, and shows live sessions and the access-log queue', async () => {

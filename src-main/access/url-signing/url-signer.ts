@@ -76,19 +76,29 @@ export class UrlSigner {
 
   /**
    * Signs the stream URLs of many channels for one viewer (a playlist): the viewer's address and,
-   * for the `token` scheme, the ticket's MAC input and key are prepared once for all channels.
+   * for the `token` scheme, the ticket key are prepared once for all channels; given `channels`
+   * (those about to be signed), their tickets are made in one pass.
    */
-  streamUrlsFor(viewer: StreamViewer, options: StreamUrlOptions = {}): (channel: ViewerChannel) => string {
+  streamUrlsFor(viewer: StreamViewer, options: StreamUrlOptions = {}, channels: readonly ViewerChannel[] = []): (channel: ViewerChannel) => string {
     const ip = signingAddress(viewer.ip);
     let streamTickets: TicketIssuer | null = null;
+    let prepared: Map<string, string> | null = null;
+    const ticketOf = (channelId: string): string => {
+      streamTickets ??= this.tickets.issuer('s', viewer.accountId, ip, this.ctx.settings.get().signedUrlTtlSeconds);
+      if (!prepared) {
+        const ids = channels.filter((c) => c.urlSigning === 'token').map((c) => c.id);
+        const tickets = streamTickets.many(ids);
+        prepared = new Map(ids.map((id, i) => [id, tickets[i]]));
+      }
+      return prepared.get(channelId) ?? streamTickets(channelId);
+    };
     return (channel) => {
       const base = this.streamBaseUrl(channel, options.fallbackBaseUrl);
       if (!base) throw new ConflictError('stream_base_url_missing', { channelId: channel.id }, `Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
       const url = joinUrl(base, options.path ?? channel.streamPath);
       switch (channel.urlSigning) {
         case 'token':
-          streamTickets ??= this.tickets.issuer('s', viewer.accountId, ip, this.ctx.settings.get().signedUrlTtlSeconds);
-          return `${url}?ticket=${streamTickets(channel.id)}`;
+          return `${url}?ticket=${ticketOf(channel.id)}`;
         case 'astra-id':
           return `${url}?token=${this.securetoken(channel.id, ip, { accountId: viewer.accountId })}`;
         case 'astra-path':
