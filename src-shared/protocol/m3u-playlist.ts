@@ -28,6 +28,6 @@ export function m3uEntryHead(entry: Omit<M3uEntry, 'url'>): string {
 /** The playlist of entries whose `#EXTINF` lines are already made (see `m3uEntryHead`). */
 export function formatM3u(entries: ReadonlyArray<{ head: string; url: string }>): string {
   const lines = ['#EXTM3U'];
-  for (const entry of entries) lines.push(entry.head, entry.url.replace(/[\r\n]+/g, ''));
+  for (const { head, url } of entries) lines.push(head, url.includes('\n') || url.includes('\r') ? url.replace(/[\r\n]+/g, '') : url);
   return `${lines.join('\n')}\n`;
 }

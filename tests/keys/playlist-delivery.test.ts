@@ -118,6 +118,20 @@ describe('the #EXTINF lines reused between playlists', () => {
     await patchSettings(t, { publicBaseUrl: null });
   });
 
+  it('show a new stream path, a channel stream base URL and a new default base URL at the next request', async () => {
+    const viewer = await createViewer(t, { packages: ['basic'] });
+    const urlOf = async () => (await playlistOf(viewer.token)).text.split('\n').find((l) => l.includes('ticket=') && l.includes('/one/'));
+    await patchSettings(t, { defaultStreamBaseUrl: 'http://edge-a.example:8080' });
+    expect(await urlOf()).toMatch(/^http:\/\/edge-a\.example:8080\/tv\/one\/index\.m3u8\?ticket=s/);
+    await patchSettings(t, { defaultStreamBaseUrl: 'http://edge-b.example' });
+    expect(await urlOf()).toMatch(/^http:\/\/edge-b\.example\/tv\/one\/index\.m3u8\?ticket=s/);
+    expect((await t.admin.patch('/api/admin/channels/one', { streamPath: '/live/one/index.m3u8' })).status).toBe(200);
+    expect(await urlOf()).toMatch(/^http:\/\/edge-b\.example\/live\/one\/index\.m3u8\?ticket=s/);
+    expect((await t.admin.patch('/api/admin/channels/one', { streamBaseUrl: 'http://edge-c.example', streamPath: '/tv/one/index.m3u8' })).status).toBe(200);
+    expect(await urlOf()).toMatch(/^http:\/\/edge-c\.example\/tv\/one\/index\.m3u8\?ticket=s/);
+    expect((await t.admin.patch('/api/admin/channels/one', { streamBaseUrl: null })).status).toBe(200);
+  });
+
   it('drop a disabled channel, a package taken from the account, and refuse a disabled account, at once', async () => {
     const viewer = await createViewer(t, { packages: ['basic', 'films'] });
     const first = await playlistOf(viewer.token);

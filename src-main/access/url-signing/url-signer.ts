@@ -51,11 +51,22 @@ function joinUrl(base: string, path: string): string {
  * from the settings; the previous one stays valid for the grace period.
  */
 export class UrlSigner {
+  /** A channel's unsigned stream URL under the base it was made with (channel objects are new when channels change). */
+  readonly #streamUrls = new WeakMap<ViewerChannel, { base: string; url: string }>();
+
   constructor(
     private readonly ctx: CasContext,
     private readonly directory: ViewerDirectory,
     private readonly tickets: KeyTickets,
   ) {}
+
+  #streamUrlOf(channel: ViewerChannel, base: string): string {
+    const known = this.#streamUrls.get(channel);
+    if (known?.base === base) return known.url;
+    const url = joinUrl(base, channel.streamPath);
+    this.#streamUrls.set(channel, { base, url });
+    return url;
+  }
 
   /** The full stream URL of a channel for one viewer, signed with the scheme configured for the channel. */
   streamUrl(channelId: string, viewer: StreamViewer, options: StreamUrlOptions = {}): string {
@@ -95,7 +106,7 @@ export class UrlSigner {
     return (channel) => {
       const base = this.streamBaseUrl(channel, options.fallbackBaseUrl);
       if (!base) throw new ConflictError('stream_base_url_missing', { channelId: channel.id }, `Set a stream base URL for channel "${channel.id}" or the defaultStreamBaseUrl setting`, 'streamBaseUrl');
-      const url = joinUrl(base, options.path ?? channel.streamPath);
+      const url = options.path === undefined ? this.#streamUrlOf(channel, base) : joinUrl(base, options.path);
       switch (channel.urlSigning) {
         case 'token':
           return `${url}?ticket=${ticketOf(channel.id)}`;
