@@ -1,4 +1,4 @@
-import { createCipheriv, hash, timingSafeEqual, type Cipher } from 'node:crypto';
+import { createCipheriv, createHmac, hash, timingSafeEqual, type Cipher } from 'node:crypto';
 import type { CasContext } from '../kernel/context';
 import { randomToken } from '../crypto/tokens';
 import { canonicalAddressText } from '../../src-shared/net/ip-ranges';
@@ -40,41 +40,9 @@ interface TicketClaims {
 const MAC_BYTES = 16;
 const TICKET_PATTERN = /^([kps])(\d{1,12}|-)\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/;
 
-const SHA256_BLOCK_BYTES = 64;
-/** Room for a MAC input after the padded key; a longer one (never written by the CAS) is hashed from a copy. */
-const MESSAGE_ROOM = 448;
-
-/**
- * HMAC-SHA256 (RFC 2104) of one secret with the key's padded blocks computed once: two one-shot
- * hashes per MAC instead of a new Hmac object (which re-derives the key state every time; most
- * of a 200-channel playlist's cost). Same output as `createHmac('sha256', secret)`.
- */
-class TicketMacKey {
-  /** The inner padded key followed by room for the message (written in place, no concatenation per MAC). */
-  readonly #inner = Buffer.alloc(SHA256_BLOCK_BYTES + MESSAGE_ROOM, 0x36);
-  /** The outer padded key followed by the inner digest. */
-  readonly #outer = Buffer.alloc(SHA256_BLOCK_BYTES + 32, 0x5c);
-
-  constructor(secret: string) {
-    let key = Buffer.from(secret, 'utf8');
-    if (key.length > SHA256_BLOCK_BYTES) key = hash('sha256', key, 'buffer');
-    for (let i = 0; i < key.length; i++) {
-      this.#inner[i] ^= key[i];
-      this.#outer[i] ^= key[i];
-    }
-  }
-
-  /** The first MAC_BYTES of the HMAC of `message`. */
-  mac(message: string): Buffer {
-    // Synchronous use of the two buffers: nothing can interleave between writing and hashing.
-    const written = this.#inner.write(message, SHA256_BLOCK_BYTES, 'utf8');
-    const inner =
-      written < MESSAGE_ROOM
-        ? hash('sha256', this.#inner.subarray(0, SHA256_BLOCK_BYTES + written), 'buffer')
-        : hash('sha256', Buffer.concat([this.#inner.subarray(0, SHA256_BLOCK_BYTES), Buffer.from(message, 'utf8')]), 'buffer');
-    inner.copy(this.#outer, SHA256_BLOCK_BYTES);
-    return hash('sha256', this.#outer, 'buffer').subarray(0, MAC_BYTES);
-  }
+/** The first MAC_BYTES of HMAC-SHA256 of `message` under `secret`. */
+function hmac(secret: string, message: string): Buffer {
+  return createHmac('sha256', secret).update(message).digest().subarray(0, MAC_BYTES);
 }
 
 /** What a v1 ticket's MAC covered: `cas-ticket-v1`, scope, channel, account, canonical viewer address, expiry. */
@@ -123,9 +91,8 @@ export interface TicketIssuer {
 const MAX_VIEWER_CIPHERS = 8192;
 
 export class KeyTickets {
-  /** MAC keys by secret; a rotated secret is a new entry (at most current and previous are used). */
-  readonly #keys = new Map<string, TicketMacKey>();
-  readonly #viewerCiphers = new Map<TicketMacKey, Map<string, Cipher>>();
+  /** Viewer ciphers by secret; a rotated secret is a new entry (at most current and previous are used). */
+  readonly #viewerCiphers = new Map<string, Map<string, Cipher>>();
 
   constructor(private readonly ctx: CasContext) {}
 
@@ -144,7 +111,7 @@ export class KeyTickets {
   }
 
   #issuerUntil(scope: TicketScope, accountId: number | null, ip: string, expiresAt: number): TicketIssuer {
-    const cipher = this.#viewerCipher(this.#macKey(this.#secrets()[0]), scope, viewerPartOf(accountId, ip, expiresAt));
+    const cipher = this.#viewerCipher(this.#secrets()[0], scope, viewerPartOf(accountId, ip, expiresAt));
     const prefix = `${scope}${accountId ?? '-'}.${expiresAt}.`;
     const many = (channelIds: readonly string[]): string[] => {
       const blocks = Buffer.allocUnsafe(channelIds.length * MAC_BYTES);
@@ -175,10 +142,10 @@ export class KeyTickets {
     const presented = Buffer.from(match[4], 'base64url');
     if (presented.length !== MAC_BYTES) return null;
     const viewerPart = viewerPartOf(claims.accountId, ip, claims.expiresAt);
-    const keys = this.#secrets().map((secret) => this.#macKey(secret));
-    for (const key of keys) if (timingSafeEqual(presented, this.#viewerCipher(key, scope, viewerPart).update(channelBlock(channelId)))) return claims;
+    const secrets = this.#secrets();
+    for (const secret of secrets) if (timingSafeEqual(presented, this.#viewerCipher(secret, scope, viewerPart).update(channelBlock(channelId)))) return claims;
     // A v1 ticket, handed out before the upgrade, until it expires.
-    for (const key of keys) if (timingSafeEqual(presented, key.mac(claimsTextV1(scope, channelId, viewerPart)))) return claims;
+    for (const secret of secrets) if (timingSafeEqual(presented, hmac(secret, claimsTextV1(scope, channelId, viewerPart)))) return claims;
     return null;
   }
 
@@ -186,29 +153,20 @@ export class KeyTickets {
    * The viewer cipher of a ticket's claims under one secret, remembered (it depends on nothing
    * else): a viewer's key and segment requests within a second share one, issued or verified.
    */
-  #viewerCipher(key: TicketMacKey, scope: TicketScope, viewerPart: string): Cipher {
-    let ciphers = this.#viewerCiphers.get(key);
-    if (!ciphers) this.#viewerCiphers.set(key, (ciphers = new Map<string, Cipher>()));
+  #viewerCipher(secret: string, scope: TicketScope, viewerPart: string): Cipher {
+    let ciphers = this.#viewerCiphers.get(secret);
+    if (!ciphers) {
+      // Only the current and previous secrets are ever asked for: older ones can go.
+      if (this.#viewerCiphers.size >= 4) this.#viewerCiphers.clear();
+      this.#viewerCiphers.set(secret, (ciphers = new Map<string, Cipher>()));
+    }
     const name = `${scope}\u0000${viewerPart}`;
     let cipher = ciphers.get(name);
     if (!cipher) {
       if (ciphers.size >= MAX_VIEWER_CIPHERS) ciphers.clear();
-      ciphers.set(name, (cipher = viewerCipher(key.mac(viewerKeyText(scope, viewerPart)))));
+      ciphers.set(name, (cipher = viewerCipher(hmac(secret, viewerKeyText(scope, viewerPart)))));
     }
     return cipher;
-  }
-
-  #macKey(secret: string): TicketMacKey {
-    let key = this.#keys.get(secret);
-    if (!key) {
-      // Only the current and previous secrets are ever asked for: older ones can go.
-      if (this.#keys.size >= 4) {
-        this.#keys.clear();
-        this.#viewerCiphers.clear();
-      }
-      this.#keys.set(secret, (key = new TicketMacKey(secret)));
-    }
-    return key;
   }
 
   /** Current secret first, then the previous one while its grace period lasts; created on first use. */
